@@ -1,0 +1,135 @@
+# dkron-k8s: dkron-server-wrapper and dkron-agent-launcher.
+#
+#   make deps        install the Debian 12 packages the build and tests need
+#   make             build both binaries into $(BUILD)/
+#   make unit        run the Check unit suite
+#   make test        everything CI runs (unit + real-cluster tier)
+#   make sanitize    unit suite under ASan+UBSan
+#   make valgrind    unit suite under valgrind (no fork)
+#   make format      format the C sources with clang-format 14
+#   make format-check
+#
+# User CFLAGS, CPPFLAGS and LDFLAGS are appended last and respected.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+
+RUN_PKGS := libcurl libcjson libcares
+TEST_PKGS := check libmicrohttpd
+
+STD := -std=c11
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
+        -Wstrict-prototypes -Wmissing-prototypes -Werror
+OPT ?= -O2 -g
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SAN_FLAGS ?=
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RUN_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CPPFLAGS := -D_GNU_SOURCE -Idiscovery -MMD -MP $(CPPFLAGS)
+ALL_CFLAGS := $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+
+DISCOVERY_SRC := $(sort $(wildcard discovery/*.c))
+SERVER_SRC := $(sort $(wildcard server-wrapper/*.c))
+AGENT_SRC := $(sort $(wildcard agent/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+DISCOVERY_OBJ := $(call obj,$(DISCOVERY_SRC))
+SERVER_OBJ := $(call obj,$(SERVER_SRC))
+AGENT_OBJ := $(call obj,$(AGENT_SRC))
+UNIT_OBJ := $(call obj,$(UNIT_SRC))
+# The unit runner links every module of the binaries except their main().
+SERVER_LIB_OBJ := $(filter-out %/main.o,$(SERVER_OBJ))
+AGENT_LIB_OBJ := $(filter-out %/main.o,$(AGENT_OBJ))
+
+SERVER_BIN := $(BUILD)/dkron-server-wrapper
+AGENT_BIN := $(BUILD)/dkron-agent-launcher
+UNIT_BIN := $(BUILD)/unit-tests
+LIB := $(BUILD)/libdiscovery.a
+
+.PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
+        bench demo check
+
+all: $(SERVER_BIN) $(AGENT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+
+$(LIB): $(DISCOVERY_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(SERVER_BIN): $(SERVER_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(AGENT_BIN): $(AGENT_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(AGENT_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) \
+	  $(LIB) $(TEST_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+# Installs what the build and tests need, from Debian 12's packages only.
+# Idempotent: apt-get is not run when everything is present.
+DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
+            libc-ares-dev check libsubunit-dev libmicrohttpd-dev clang-format \
+            valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \
+	  || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all packages present"; \
+	else echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+
+# The unit tests need the built binaries (supervision tests exec helpers).
+unit: all $(UNIT_BIN)
+	$(UNIT_BIN)
+
+check: test
+
+test: unit e2e
+
+e2e:
+	@if [ -x tests/e2e/run ]; then tests/e2e/run; \
+	else echo "e2e: no real-cluster suite yet"; fi
+
+sanitize:
+	$(MAKE) BUILD=$(BUILD)/san OPT="-O1 -g -fno-omit-frame-pointer" \
+	  HARDEN= SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  unit
+
+# CK_FORK=no so valgrind follows the tests themselves; timeouts are
+# stretched because valgrind is ~20x slower.
+VALGRIND := valgrind --quiet --error-exitcode=3 --leak-check=full \
+  --show-leak-kinds=definite,indirect,possible \
+  --errors-for-leak-kinds=definite,indirect,possible \
+  --suppressions=tests/valgrind.supp --track-fds=no
+valgrind: all $(UNIT_BIN)
+	CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 $(VALGRIND) $(UNIT_BIN)
+
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+            find discovery server-wrapper agent tests -name '*.[ch]')
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(C_FILES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

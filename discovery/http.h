@@ -1,0 +1,92 @@
+/* http.h: the one HTTP client both binaries use (libcurl underneath).
+ *
+ * - TLS verification is always on; ca_file adds a CA bundle (the
+ *   service-account ca.crt) and replaces the system store for that client.
+ * - Response bodies are collected in a buffer capped at max_body bytes;
+ *   a larger body is an error (DK_ETOOBIG), never a silent truncation.
+ * - Idempotent requests (GET, and anything marked idempotent) are retried on
+ *   connection errors, timeouts, 429, 500, 502, 503 and 504, with
+ *   exponential backoff and full jitter; Retry-After on 429/503 is honoured
+ *   (capped by backoff_max_ms).
+ * - The bearer token is sent as an Authorization header and never logged
+ *   nor copied into an error message.
+ * - Every failure fills struct dk_err with a readable message (method, URL
+ *   without query secrets, curl's error buffer or the HTTP status).
+ */
+#ifndef DK_HTTP_H
+#define DK_HTTP_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define HTTP_DEFAULT_MAX_BODY (16u * 1024u * 1024u)
+
+struct http_client_opts {
+  long connect_timeout_ms; /* 0 = 3000 */
+  long timeout_ms;         /* total per attempt; 0 = 10000 */
+  size_t max_body;         /* 0 = HTTP_DEFAULT_MAX_BODY */
+  const char *ca_file;     /* NULL = system CA store; copied */
+  int max_attempts;        /* idempotent requests; 0 = 4, 1 = no retry */
+  long backoff_base_ms;    /* 0 = 200 */
+  long backoff_max_ms;     /* 0 = 5000; also caps Retry-After */
+};
+
+struct http_client;
+
+/* Returns NULL and fills err on failure. The caller owns the client. */
+struct http_client *http_client_new(const struct http_client_opts *opts,
+                                    struct dk_err *err);
+void http_client_free(struct http_client *client);
+
+struct http_request {
+  const char *method;       /* "GET", "POST", "PATCH", "DELETE" */
+  const char *url;          /* absolute http(s) URL */
+  const char *bearer;       /* token or NULL; never logged */
+  const char *content_type; /* for a body, e.g. application/merge-patch+json */
+  const char *body;         /* request body or NULL */
+  size_t body_len;
+  int idempotent; /* retry even if method is not GET */
+  long timeout_ms; /* override of the client's total timeout; 0 = client's */
+};
+
+struct http_response {
+  long status;  /* HTTP status of the last attempt, 0 if none */
+  char *body;   /* NUL-terminated, owned; NULL if empty */
+  size_t len;   /* body length without the NUL */
+  int attempts; /* how many attempts were made */
+};
+
+/* Performs the request. Returns DK_OK when a response with any status was
+ * received (the caller judges the status), or an error when none was: the
+ * transport failed, the body exceeded the cap, or retries ran out on a
+ * retryable status (then resp->status holds that status and err->http_status
+ * too). resp is always initialised; free it with http_response_free. */
+enum dk_code http_do(struct http_client *client, const struct http_request *req,
+                     struct http_response *resp, struct dk_err *err);
+void http_response_free(struct http_response *resp);
+
+/* Streaming GET for long-lived responses (Kubernetes watch). on_data is
+ * called with each chunk as it arrives; returning non-zero stops the
+ * transfer (DK_ECANCELED). should_stop is polled about every 250 ms and
+ * may be NULL. idle_timeout_ms ends a stream that delivers nothing for that
+ * long (DK_ETIMEOUT). No retries: the caller re-establishes the stream.
+ * If the status is not 2xx, the (capped) body is collected into resp instead
+ * of being passed to on_data. */
+typedef int (*http_data_fn)(const char *data, size_t len, void *user);
+typedef int (*http_stop_fn)(void *user);
+enum dk_code http_stream(struct http_client *client,
+                         const struct http_request *req, long idle_timeout_ms,
+                         http_data_fn on_data, http_stop_fn should_stop,
+                         void *user, struct http_response *resp,
+                         struct dk_err *err);
+
+/* Exposed for tests: the backoff before retry number `attempt` (1-based):
+ * a uniform random value in [0, min(max, base * 2^(attempt-1))]. */
+long http_backoff_ms(long base_ms, long max_ms, int attempt);
+
+/* Exposed for tests: parse a Retry-After header value (delta-seconds or an
+ * HTTP date) into milliseconds from now; -1 if it cannot be parsed. */
+long http_parse_retry_after(const char *value);
+
+#endif

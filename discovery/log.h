@@ -1,0 +1,44 @@
+/* log.h: levelled, timestamped log lines in text or JSON, one write each.
+ *
+ * Text:  2026-11-22T07:03:01.123Z INFO  dkron-server-wrapper: message
+ * JSON:  {"ts":"2026-11-22T07:03:01.123Z","level":"info",
+ *         "component":"dkron-server-wrapper","msg":"message"}
+ *
+ * Lines go to stderr (or the fd set by log_set_fd) with a single write(2),
+ * so lines from several threads never interleave. Never pass a secret (a
+ * token, an Authorization header) to these functions.
+ */
+#ifndef DK_LOG_H
+#define DK_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
+
+/* component is copied. Defaults: "dkron-k8s", LOG_INFO, text, stderr. */
+void log_setup(const char *component, enum log_level level,
+               enum log_format format);
+void log_set_fd(int fd);
+int log_enabled(enum log_level level);
+
+/* Parse "debug|info|warn|error" and "text|json"; 0 on success, -1 if the
+ * name is unknown. */
+int log_parse_level(const char *name, enum log_level *out);
+int log_parse_format(const char *name, enum log_format *out);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+  __attribute__((format(printf, 2, 0)));
+
+#define LOG_DEBUGF(...)                                                        \
+  do {                                                                         \
+    if (log_enabled(LOG_DEBUG))                                                \
+      log_msg(LOG_DEBUG, __VA_ARGS__);                                         \
+  } while (0)
+#define LOG_INFOF(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define LOG_WARNF(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define LOG_ERRORF(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+#endif

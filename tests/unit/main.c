@@ -1,0 +1,23 @@
+/* main.c: the unit-test runner. One suite per module, fork mode (unless
+ * CK_FORK=no, as under valgrind). CK_RUN_SUITE / CK_RUN_CASE select a
+ * subset, as Check documents. */
+#include <stdlib.h>
+
+#include "tests.h"
+
+int main(void)
+{
+  SRunner *sr = srunner_create(make_err_log_suite());
+  int failed;
+
+  srunner_add_suite(sr, make_config_suite());
+  srunner_add_suite(sr, make_http_suite());
+  srunner_add_suite(sr, make_k8s_suite());
+  srunner_add_suite(sr, make_dns_suite());
+  srunner_add_suite(sr, make_dkron_suite());
+  srunner_add_suite(sr, make_proc_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,15 @@
+/* tests.h: one Check suite per module; tests/unit/main.c runs them all. */
+#ifndef UNIT_TESTS_H
+#define UNIT_TESTS_H
+
+#include <check.h>
+
+Suite *make_err_log_suite(void);
+Suite *make_config_suite(void);
+Suite *make_http_suite(void);
+Suite *make_k8s_suite(void);
+Suite *make_dns_suite(void);
+Suite *make_dkron_suite(void);
+Suite *make_proc_suite(void);
+
+#endif
