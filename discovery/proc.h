@@ -1,0 +1,70 @@
+/* proc.h: child processes for an entrypoint that may run as PID 1.
+ *
+ * - Children are started from an argv (execvp), never through a shell.
+ * - Signals are received synchronously through a signalfd: proc_signals_init
+ *   blocks them in the calling thread (call it first in main, before any
+ *   thread starts) and the child gets the original mask back before exec.
+ * - Every exited child is reaped (PID 1, or a subreaper when not PID 1), and
+ *   the main child's status is mapped the shell way: exit status, 128+signal,
+ *   127 when the program was not found, 126 when it could not be executed.
+ */
+#ifndef DK_PROC_H
+#define DK_PROC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Blocks SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCHLD, and
+ * returns a non-blocking, close-on-exec signalfd for them (or -1 and err).
+ * Also makes this process a child subreaper when it is not PID 1. */
+int proc_signals_init(struct dk_err *err);
+
+/* Reads one pending signal from the signalfd: returns its number, 0 if none
+ * is pending, -1 on error. */
+int proc_signal_read(int sigfd);
+
+/* True for the signals an entrypoint forwards to its child:
+ * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2. */
+int proc_is_forwarded(int signo);
+
+/* Starts argv[0] with argv (PATH lookup), the original signal mask and
+ * default dispositions, in its own process group. Exec failures are
+ * reported through a close-on-exec pipe: DK_EEXEC with errno's text, and
+ * *pid is still set so the caller can reap the 127/126 exit. */
+enum dk_code proc_spawn(char *const argv[], pid_t *pid, struct dk_err *err);
+
+/* Sends signo to the child (ESRCH is not an error: it already exited). */
+int proc_kill(pid_t pid, int signo);
+
+/* Reaps every exited child without blocking. If `main_pid` exited, stores
+ * its shell-style status in *main_status and returns 1; otherwise 0.
+ * Other children (orphaned grandchildren) are reaped and discarded. */
+int proc_reap(pid_t main_pid, int *main_status);
+
+/* Shell-style status from a waitpid status: exit code, or 128+signal. */
+int proc_exit_code(int wstatus);
+
+/* Graceful stop: SIGTERM (or `signo`), wait up to grace_ms for the child,
+ * then SIGKILL. Returns the child's shell-style status. Other children are
+ * reaped along the way. */
+int proc_stop(pid_t pid, int signo, long grace_ms);
+
+/* Runs argv to completion with a deadline, capturing stdout and stderr
+ * (each capped at cap bytes; the rest is read and dropped). On timeout the
+ * child is killed (SIGTERM, then SIGKILL after 1 s) and DK_ETIMEOUT is
+ * returned. On DK_OK, *exit_code holds its shell-style status. */
+struct proc_output {
+  char *out;   /* NUL-terminated, owned */
+  size_t out_len;
+  char *err;   /* NUL-terminated, owned */
+  size_t err_len;
+  int exit_code;
+};
+enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
+                              struct proc_output *res, struct dk_err *err);
+void proc_output_free(struct proc_output *res);
+
+#endif
