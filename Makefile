@@ -54,7 +54,7 @@ UNIT_BIN := $(BUILD)/unit-tests
 LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
-        bench demo check
+        bench demo check tools bed-up bed-down bed-status
 
 all: $(SERVER_BIN) $(AGENT_BIN)
 
@@ -103,9 +103,23 @@ check: test
 
 test: unit e2e
 
-e2e:
-	@if [ -x tests/e2e/run ]; then tests/e2e/run; \
-	else echo "e2e: no real-cluster suite yet"; fi
+# The real-cluster tier: builds the cached tools (kube-apiserver, etcd,
+# kubectl, dkron) when missing, brings the local cluster up per scenario and
+# tears it down. Needs root (network namespaces).
+e2e: all
+	tests/e2e/run
+
+tools:
+	tests/bed/tools.sh
+
+bed-up: all
+	tests/bed/bed up
+
+bed-down:
+	tests/bed/bed down
+
+bed-status:
+	tests/bed/bed status
 
 sanitize:
 	$(MAKE) BUILD=$(BUILD)/san OPT="-O1 -g -fno-omit-frame-pointer" \
