@@ -1,7 +1,203 @@
-/* test_config.c: placeholder until the config module's tests land. */
+/* test_config.c: flags, env fallbacks, defaults, passthrough and errors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
 #include "tests.h"
+
+static const char *const formats[] = {"text", "json", NULL};
+
+static const char *s_name;
+static long s_size;
+static long s_grace;
+static bool s_verbose;
+static const char *s_format;
+static enum cfg_source s_size_src;
+
+static const struct cfg_option opts[] = {
+  {"name", "T_NAME", CFG_STRING, "dkron", "A name.", &s_name, 0, 0, NULL, NULL},
+  {"size", "T_SIZE", CFG_INT, "3", "A size.", &s_size, 1, 7, NULL, &s_size_src},
+  {"grace", "T_GRACE", CFG_DURATION, "30s", "A duration.", &s_grace, 0, 3600000,
+   NULL, NULL},
+  {"verbose", "T_VERBOSE", CFG_BOOL, "false", "Chatty.", &s_verbose, 0, 0, NULL,
+   NULL},
+  {"format", "T_FORMAT", CFG_CHOICE, "text", "Format.", &s_format, 0, 0,
+   formats, NULL},
+};
+
+static const struct cfg_spec spec = {"prog", "Test program.", "dkron args",
+                                     opts, sizeof(opts) / sizeof(opts[0])};
+
+static void clear_env(void)
+{
+  unsetenv("T_NAME");
+  unsetenv("T_SIZE");
+  unsetenv("T_GRACE");
+  unsetenv("T_VERBOSE");
+  unsetenv("T_FORMAT");
+}
+
+static enum cfg_result run(int argc, char **argv, struct cfg_rest *rest,
+                           char *err)
+{
+  return cfg_parse(&spec, argc, argv, rest, err, 256);
+}
+
+START_TEST(defaults_apply)
+{
+  char *argv[] = {"prog", NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_OK);
+  ck_assert_str_eq(s_name, "dkron");
+  ck_assert_int_eq(s_size, 3);
+  ck_assert_int_eq(s_grace, 30000);
+  ck_assert(!s_verbose);
+  ck_assert_str_eq(s_format, "text");
+  ck_assert_int_eq(s_size_src, CFG_FROM_DEFAULT);
+  ck_assert_int_eq(rest.argc, 0);
+}
+END_TEST
+
+START_TEST(env_then_flag_precedence)
+{
+  char *argv[] = {"prog", "--size", "5", "--verbose", "--format=json", NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  setenv("T_SIZE", "4", 1);
+  setenv("T_NAME", "from-env", 1);
+  setenv("T_GRACE", "", 1); /* empty env counts as unset */
+  ck_assert_int_eq(run(5, argv, &rest, err), CFG_OK);
+  ck_assert_str_eq(s_name, "from-env");
+  ck_assert_int_eq(s_size, 5);
+  ck_assert_int_eq(s_size_src, CFG_FROM_FLAG);
+  ck_assert_int_eq(s_grace, 30000);
+  ck_assert(s_verbose);
+  ck_assert_str_eq(s_format, "json");
+  clear_env();
+}
+END_TEST
+
+START_TEST(passthrough_after_double_dash)
+{
+  char *argv[] = {"prog",  "--name=x", "--", "--log-level=debug",
+                  "--tag", "a=b",      NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  ck_assert_int_eq(run(6, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(rest.argc, 3);
+  ck_assert_str_eq(rest.argv[0], "--log-level=debug");
+  ck_assert_str_eq(rest.argv[2], "a=b");
+}
+END_TEST
+
+START_TEST(durations)
+{
+  ck_assert_int_eq(cfg_parse_duration_ms("500ms"), 500);
+  ck_assert_int_eq(cfg_parse_duration_ms("30s"), 30000);
+  ck_assert_int_eq(cfg_parse_duration_ms("1m30s"), 90000);
+  ck_assert_int_eq(cfg_parse_duration_ms("2h"), 7200000);
+  ck_assert_int_eq(cfg_parse_duration_ms("15"), 15000);
+  ck_assert_int_eq(cfg_parse_duration_ms("1m30"), -1);
+  ck_assert_int_eq(cfg_parse_duration_ms("-5s"), -1);
+  ck_assert_int_eq(cfg_parse_duration_ms("5x"), -1);
+  ck_assert_int_eq(cfg_parse_duration_ms(""), -1);
+  ck_assert_int_eq(cfg_parse_duration_ms("99999999999999999999h"), -1);
+}
+END_TEST
+
+/* Each invalid input gives CFG_INVALID and a message naming the option,
+ * where the value came from, and what is expected. */
+struct bad_case {
+  const char *env_name, *env_value;
+  const char *arg;
+  const char *expect;
+};
+
+static const struct bad_case bad_cases[] = {
+  {"T_SIZE", "three", NULL,
+   "invalid value \"three\" for --size (from env T_SIZE): expected an integer "
+   "from 1 to 7"},
+  {NULL, NULL, "--size=9",
+   "invalid value \"9\" for --size (from the command line): expected an "
+   "integer from 1 to 7"},
+  {NULL, NULL, "--grace=soon", "expected a duration such as 500ms"},
+  {NULL, NULL, "--verbose=maybe", "expected true or false"},
+  {NULL, NULL, "--format=xml", "expected one of: text json"},
+  {NULL, NULL, "--colour=red", "unknown option --colour (see --help)"},
+  {NULL, NULL, "stray", "unexpected argument \"stray\""},
+  {NULL, NULL, "--name", "option --name needs a value"},
+};
+
+START_TEST(invalid_values_are_explained)
+{
+  const struct bad_case *c = &bad_cases[_i];
+  char *argv[] = {"prog", (char *)c->arg, NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  if (c->env_name)
+    setenv(c->env_name, c->env_value, 1);
+  ck_assert_int_eq(run(c->arg ? 2 : 1, argv, &rest, err), CFG_INVALID);
+  ck_assert_msg(strstr(err, c->expect) != NULL, "got: %s", err);
+  ck_assert_int_eq(cfg_handle(&spec, CFG_INVALID, "1", err), 2);
+  clear_env();
+}
+END_TEST
+
+START_TEST(help_lists_every_flag_env_and_default)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+
+  cfg_print_help(&spec, f);
+  fclose(f);
+  for (size_t i = 0; i < spec.n_opts; i++) {
+    char line[128];
+    snprintf(line, sizeof(line), "--%s", opts[i].name);
+    ck_assert_msg(strstr(buf, line), "missing %s", line);
+    snprintf(line, sizeof(line), "env %s; default: %s", opts[i].env,
+             opts[i].def);
+    ck_assert_msg(strstr(buf, line), "missing '%s' in:\n%s", line, buf);
+  }
+  ck_assert_ptr_nonnull(strstr(buf, "Values: text json."));
+  ck_assert_ptr_nonnull(strstr(buf, "After --: dkron args"));
+  free(buf);
+}
+END_TEST
+
+START_TEST(help_wins_over_bad_values)
+{
+  char *argv[] = {"prog", "--size=99", "--help", NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  ck_assert_int_eq(run(3, argv, &rest, err), CFG_HELP);
+}
+END_TEST
 
 Suite *make_config_suite(void)
 {
-  return suite_create("config");
+  Suite *s = suite_create("config");
+  TCase *tc = tcase_create("core");
+
+  tcase_add_test(tc, defaults_apply);
+  tcase_add_test(tc, env_then_flag_precedence);
+  tcase_add_test(tc, passthrough_after_double_dash);
+  tcase_add_test(tc, durations);
+  tcase_add_loop_test(tc, invalid_values_are_explained, 0,
+                      (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+  tcase_add_test(tc, help_lists_every_flag_env_and_default);
+  tcase_add_test(tc, help_wins_over_bad_values);
+  suite_add_tcase(s, tc);
+  return s;
 }

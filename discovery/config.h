@@ -1,0 +1,78 @@
+/* config.h: flags with environment-variable equivalents, one table per
+ * program.
+ *
+ * Precedence: --flag on the command line, then the environment variable,
+ * then the default. An empty environment variable counts as unset (as
+ * Kubernetes renders `value: ""`). Everything after `--` is passed through
+ * untouched (the arguments for dkron). --help prints every option with its
+ * env var and default; an invalid value is a clear message and exit code 2.
+ *
+ * Values point into argv, the environment or the defaults: nothing is
+ * allocated, so nothing needs freeing.
+ */
+#ifndef DK_CONFIG_H
+#define DK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum cfg_type {
+  CFG_STRING,   /* target: const char ** */
+  CFG_INT,      /* target: long *, checked against [min, max] */
+  CFG_DURATION, /* target: long * in milliseconds; "500ms", "30s", "2m",
+                   "1h", "1m30s"; a bare number means seconds */
+  CFG_BOOL,     /* target: bool *; --flag, --flag=true|false|1|0|yes|no */
+  CFG_CHOICE    /* target: const char **, one of choices[] */
+};
+
+enum cfg_source { CFG_FROM_DEFAULT = 0, CFG_FROM_ENV, CFG_FROM_FLAG };
+
+struct cfg_option {
+  const char *name; /* long flag without the leading "--" */
+  const char *env;  /* environment variable, or NULL */
+  enum cfg_type type;
+  const char *def;  /* default as text; NULL means "no default" */
+  const char *help; /* one or two sentences */
+  void *target;
+  long min, max; /* CFG_INT and CFG_DURATION (ms); min == max: no check */
+  const char *const *choices; /* CFG_CHOICE: NULL-terminated */
+  enum cfg_source *source;    /* optional: where the value came from */
+};
+
+struct cfg_spec {
+  const char *prog;        /* program name for usage and errors */
+  const char *summary;     /* one paragraph under the usage line */
+  const char *passthrough; /* what goes after --, or NULL if nothing may */
+  const struct cfg_option *opts;
+  size_t n_opts;
+};
+
+enum cfg_result {
+  CFG_OK = 0,
+  CFG_HELP,    /* --help or -h: help was requested (exit 0) */
+  CFG_VERSION, /* --version (exit 0) */
+  CFG_INVALID  /* message in err (exit 2) */
+};
+
+/* Arguments after "--", pointing into argv. */
+struct cfg_rest {
+  int argc;
+  char **argv;
+};
+
+enum cfg_result cfg_parse(const struct cfg_spec *spec, int argc, char **argv,
+                          struct cfg_rest *rest, char *err, size_t errlen);
+
+void cfg_print_help(const struct cfg_spec *spec, FILE *out);
+
+/* Parses a duration as CFG_DURATION does; -1 if invalid. */
+long cfg_parse_duration_ms(const char *text);
+
+/* Standard handling for a program's main(): prints help or version to
+ * stdout, or "<prog>: <err>" plus a hint to stderr. Returns -1 when the
+ * program should go on, or the exit code (0 or 2) when it should stop. */
+int cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
+               const char *version, const char *err);
+
+#endif
