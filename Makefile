@@ -3,7 +3,7 @@
 #   make deps        install the Debian 12 packages the build and tests need
 #   make             build both binaries into $(BUILD)/
 #   make unit        run the Check unit suite
-#   make test        everything CI runs (unit + real-cluster tier)
+#   make test        everything CI runs: deps, unit, real-cluster tier
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
 #   make format      format the C sources with clang-format 14
@@ -25,14 +25,16 @@ OPT ?= -O2 -g
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SAN_FLAGS ?=
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RUN_PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
-TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
-TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+# Deferred (=) so that `make test` on a fresh machine can install the
+# packages first and still get their flags.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(RUN_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS := -D_GNU_SOURCE -Idiscovery -MMD -MP $(CPPFLAGS)
-ALL_CFLAGS := $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE -Idiscovery -MMD -MP $(CPPFLAGS)
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 DISCOVERY_SRC := $(sort $(wildcard discovery/*.c))
 SERVER_SRC := $(sort $(wildcard server-wrapper/*.c))
@@ -101,7 +103,12 @@ unit: all $(UNIT_BIN)
 
 check: test
 
-test: unit e2e
+# Everything CI runs, from a fresh Debian 12 machine: packages, build, unit
+# suite, real-cluster suite.
+test:
+	$(MAKE) deps
+	$(MAKE) unit
+	$(MAKE) e2e
 
 # The real-cluster tier: builds the cached tools (kube-apiserver, etcd,
 # kubectl, dkron) when missing, brings the local cluster up per scenario and
