@@ -32,7 +32,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -Idiscovery -MMD -MP $(CPPFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE -Idiscovery -Iserver-wrapper -Iagent -MMD -MP $(CPPFLAGS)
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 

@@ -11,5 +11,6 @@ Suite *make_k8s_suite(void);
 Suite *make_dns_suite(void);
 Suite *make_dkron_suite(void);
 Suite *make_proc_suite(void);
+Suite *make_wrapper_suite(void);
 
 #endif

@@ -1,0 +1,42 @@
+/* bootstrap.h: whether this server passes --bootstrap-expect, and why.
+ *
+ * Rule: pass --bootstrap-expect=N only when no other peer reports a leader
+ * AND the local data dir holds no Raft state. N is the initial cluster
+ * size, the same on every server. N=1 is only ever given to ordinal 0 of a
+ * single-replica cluster: two servers in bootstrap mode never elect a
+ * leader (dkron#673, #1092).
+ */
+#ifndef WRAPPER_BOOTSTRAP_H
+#define WRAPPER_BOOTSTRAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum peer_answer {
+  PEER_LEADER,      /* GET /v1/leader answered 200 with a member */
+  PEER_NO_LEADER,   /* 500 `null`: the peer runs but knows no leader */
+  PEER_UNREACHABLE, /* connection refused / timeout: not running yet */
+  PEER_ERROR        /* any other answer */
+};
+
+struct peer_probe {
+  const char *peer; /* the peer's name (FQDN) */
+  enum peer_answer answer;
+  const char *leader; /* PEER_LEADER: the leader's node name */
+};
+
+struct bootstrap_decision {
+  long expect;      /* 0: do not pass --bootstrap-expect */
+  char reason[768]; /* one line for the log */
+};
+
+void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
+                      bool has_raft_state, long cluster_size, long ordinal,
+                      struct bootstrap_decision *out);
+
+/* True when <data_dir>/raft holds a non-empty raft.db or any snapshot. */
+bool bootstrap_has_raft_state(const char *data_dir);
+
+const char *peer_answer_name(enum peer_answer a);
+
+#endif

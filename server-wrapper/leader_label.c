@@ -1,0 +1,59 @@
+/* leader_label.c: see leader_label.h. */
+#include "leader_label.h"
+
+void label_init(struct label_state *s)
+{
+  s->applied = ROLE_UNKNOWN;
+  s->desired = ROLE_UNKNOWN;
+  s->errors = 0;
+  s->backoff_ms = 0;
+  s->next_patch_ms = 0;
+}
+
+enum label_role label_observe(struct label_state *s, enum isleader_result r,
+                              long now_ms)
+{
+  switch (r) {
+    case ISLEADER_YES:
+      s->errors = 0;
+      s->desired = ROLE_LEADER;
+      break;
+    case ISLEADER_NO:
+      s->errors = 0;
+      s->desired = ROLE_FOLLOWER;
+      break;
+    case ISLEADER_ERROR:
+      if (++s->errors >= LABEL_MAX_ERRORS)
+        s->desired = ROLE_FOLLOWER;
+      break;
+  }
+  if (s->desired == ROLE_UNKNOWN || s->desired == s->applied)
+    return ROLE_UNKNOWN;
+  if (now_ms < s->next_patch_ms)
+    return ROLE_UNKNOWN;
+  return s->desired;
+}
+
+void label_patched(struct label_state *s, enum label_role role, bool ok,
+                   long now_ms)
+{
+  if (ok) {
+    s->applied = role;
+    s->backoff_ms = 0;
+    s->next_patch_ms = 0;
+    return;
+  }
+  if (s->backoff_ms == 0)
+    s->backoff_ms = LABEL_BACKOFF_MIN_MS;
+  else if (s->backoff_ms < LABEL_BACKOFF_MAX_MS)
+    s->backoff_ms *= 2;
+  if (s->backoff_ms > LABEL_BACKOFF_MAX_MS)
+    s->backoff_ms = LABEL_BACKOFF_MAX_MS;
+  s->next_patch_ms = now_ms + s->backoff_ms;
+}
+
+enum label_role label_shutdown(struct label_state *s)
+{
+  s->desired = ROLE_FOLLOWER;
+  return s->applied == ROLE_FOLLOWER ? ROLE_UNKNOWN : ROLE_FOLLOWER;
+}

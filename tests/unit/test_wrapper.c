@@ -1,0 +1,494 @@
+/* test_wrapper.c: the server wrapper's decisions, table-driven: bootstrap,
+ * shutdown, argv, leader label, dead-peer selection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+#include "dead_peers.h"
+#include "leader_label.h"
+#include "server_argv.h"
+#include "shutdown_policy.h"
+#include "tests.h"
+
+/* ---- bootstrap decision ---- */
+
+#define P(name, answer, leader) \
+  {                             \
+    name, answer, leader        \
+  }
+
+struct bootstrap_case {
+  const char *what;
+  struct peer_probe probes[4];
+  size_t n;
+  bool raft_state;
+  long size, ordinal;
+  long expect;
+  const char *reason_has;
+};
+
+static const struct bootstrap_case bootstrap_cases[] = {
+  {"fresh 3-node cluster, nobody up yet",
+   {P("s-1", PEER_UNREACHABLE, NULL), P("s-2", PEER_UNREACHABLE, NULL)},
+   2,
+   false,
+   3,
+   0,
+   3,
+   "no peer reports a leader"},
+  {"peers up without a leader",
+   {P("s-0", PEER_NO_LEADER, NULL), P("s-2", PEER_NO_LEADER, NULL)},
+   2,
+   false,
+   3,
+   1,
+   3,
+   "s-0: no leader, s-2: no leader"},
+  {"one peer reports a leader",
+   {P("s-0", PEER_NO_LEADER, NULL), P("s-2", PEER_LEADER, "s-2")},
+   2,
+   false,
+   3,
+   1,
+   0,
+   "reports leader s-2"},
+  {"mixed errors, one leader",
+   {P("s-0", PEER_ERROR, NULL), P("s-1", PEER_UNREACHABLE, NULL),
+    P("s-3", PEER_LEADER, "s-1"), P("s-4", PEER_NO_LEADER, NULL)},
+   4,
+   false,
+   5,
+   2,
+   0,
+   "joining the existing cluster"},
+  {"mixed errors, no leader: 5 nodes",
+   {P("s-0", PEER_ERROR, NULL), P("s-1", PEER_UNREACHABLE, NULL),
+    P("s-3", PEER_NO_LEADER, NULL), P("s-4", PEER_NO_LEADER, NULL)},
+   4,
+   false,
+   5,
+   2,
+   5,
+   "s-0: error, s-1: unreachable"},
+  {"raft state present, no leader",
+   {P("s-1", PEER_NO_LEADER, NULL), P("s-2", PEER_UNREACHABLE, NULL)},
+   2,
+   true,
+   3,
+   0,
+   0,
+   "holds Raft state"},
+  {"raft state present and a leader",
+   {P("s-1", PEER_LEADER, "s-1")},
+   1,
+   true,
+   3,
+   0,
+   0,
+   "reports leader"},
+  {"single replica, ordinal 0", {{0}}, 0, false, 1, 0, 1, "no other peers"},
+  {"single replica size but ordinal 1",
+   {{0}},
+   0,
+   false,
+   1,
+   1,
+   0,
+   "only ordinal 0 may bootstrap"},
+  {"single replica with state", {{0}}, 0, true, 1, 0, 0, "holds Raft state"},
+};
+
+START_TEST(bootstrap_decision_table)
+{
+  const struct bootstrap_case *c = &bootstrap_cases[_i];
+  struct bootstrap_decision d;
+
+  bootstrap_decide(c->probes, c->n, c->raft_state, c->size, c->ordinal, &d);
+  ck_assert_msg(d.expect == c->expect, "%s: expect %ld, got %ld (%s)", c->what,
+                c->expect, d.expect, d.reason);
+  ck_assert_msg(strstr(d.reason, c->reason_has), "%s: reason '%s' lacks '%s'",
+                c->what, d.reason, c->reason_has);
+}
+END_TEST
+
+START_TEST(raft_state_detection)
+{
+  char dir[] = "/tmp/wrapper-raft-XXXXXX";
+  char path[256];
+  FILE *f;
+
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  ck_assert(!bootstrap_has_raft_state(dir));
+  snprintf(path, sizeof(path), "%s/raft", dir);
+  ck_assert_int_eq(mkdir(path, 0700), 0);
+  snprintf(path, sizeof(path), "%s/raft/raft.db", dir);
+  f = fopen(path, "w");
+  fclose(f);
+  ck_assert_msg(!bootstrap_has_raft_state(dir), "empty raft.db is no state");
+  f = fopen(path, "w");
+  fputs("bolt", f);
+  fclose(f);
+  ck_assert(bootstrap_has_raft_state(dir));
+  unlink(path);
+  snprintf(path, sizeof(path), "%s/raft/snapshots", dir);
+  ck_assert_int_eq(mkdir(path, 0700), 0);
+  ck_assert(!bootstrap_has_raft_state(dir));
+  snprintf(path, sizeof(path), "%s/raft/snapshots/2-10-123", dir);
+  ck_assert_int_eq(mkdir(path, 0700), 0);
+  ck_assert(bootstrap_has_raft_state(dir));
+  rmdir(path);
+  snprintf(path, sizeof(path), "%s/raft/snapshots", dir);
+  rmdir(path);
+  snprintf(path, sizeof(path), "%s/raft", dir);
+  rmdir(path);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* ---- shutdown decision ---- */
+
+struct shutdown_case {
+  long ordinal, replicas;
+  bool leave_ok;
+  enum remove_mode mode;
+  bool remove;
+  const char *reason_has;
+};
+
+static const struct shutdown_case shutdown_cases[] = {
+  {1, 3, true, REMOVE_AUTO, false, "this is a restart"},
+  {2, 3, true, REMOVE_AUTO, false, "ordinal 2 < spec.replicas=3"},
+  {3, 3, true, REMOVE_AUTO, true, "scaled down"},
+  {4, 3, true, REMOVE_AUTO, true, "ordinal 4 is at or above"},
+  {0, 0, true, REMOVE_AUTO, true, "spec.replicas=0"},
+  {1, 3, false, REMOVE_AUTO, true, "graceful leave failed"},
+  {1, -1, true, REMOVE_AUTO, false, "could not be read"},
+  {1, -1, false, REMOVE_AUTO, true, "graceful leave failed"},
+  {1, 3, true, REMOVE_ALWAYS, true, "always"},
+};
+
+START_TEST(shutdown_decision_table)
+{
+  const struct shutdown_case *c = &shutdown_cases[_i];
+  struct shutdown_facts f = {c->ordinal, c->replicas, c->leave_ok, c->mode};
+  char reason[256];
+
+  ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
+                   c->remove);
+  ck_assert_msg(strstr(reason, c->reason_has), "reason '%s' lacks '%s'", reason,
+                c->reason_has);
+}
+END_TEST
+
+START_TEST(remove_mode_names)
+{
+  enum remove_mode m;
+
+  ck_assert_int_eq(remove_mode_parse("always", &m), 0);
+  ck_assert_int_eq(m, REMOVE_ALWAYS);
+  ck_assert_int_eq(remove_mode_parse("auto", &m), 0);
+  ck_assert_int_eq(m, REMOVE_AUTO);
+  ck_assert_int_eq(remove_mode_parse("sometimes", &m), -1);
+}
+END_TEST
+
+/* ---- argv ---- */
+
+static char *joined(char **argv)
+{
+  size_t len = 1;
+  char *out;
+
+  for (char **a = argv; *a; a++)
+    len += strlen(*a) + 1;
+  out = calloc(1, len);
+  for (char **a = argv; *a; a++) {
+    if (a != argv)
+      strcat(out, " ");
+    strcat(out, *a);
+  }
+  return out;
+}
+
+START_TEST(server_argv_full)
+{
+  const char *peers[] = {"s-0.s.ns.svc.cluster.local",
+                         "s-1.s.ns.svc.cluster.local",
+                         "s-2.s.ns.svc.cluster.local"};
+  char *extra[] = {"--log-level=debug", "--tag", "zone=a"};
+  struct server_argv_params p = {"/usr/local/bin/dkron",
+                                 "s-1",
+                                 "s-1.s.ns.svc.cluster.local",
+                                 "10.1.0.7",
+                                 8946,
+                                 6868,
+                                 8080,
+                                 "/data",
+                                 peers,
+                                 3,
+                                 "5s",
+                                 3,
+                                 extra,
+                                 3};
+  struct dk_err err;
+  char **argv = server_argv_build(&p, &err);
+  char *line;
+
+  ck_assert_ptr_nonnull(argv);
+  line = joined(argv);
+  ck_assert_str_eq(
+    line, "/usr/local/bin/dkron agent --server --node-name=s-1 "
+          "--bind-addr=10.1.0.7:8946 --advertise-addr=10.1.0.7:8946 "
+          "--http-addr=:8080 --rpc-port=6868 --data-dir=/data "
+          "--retry-join=s-0.s.ns.svc.cluster.local:8946 "
+          "--retry-join=s-2.s.ns.svc.cluster.local:8946 --retry-interval=5s "
+          "--bootstrap-expect=3 --log-level=debug --tag zone=a");
+  free(line);
+  server_argv_free(argv);
+}
+END_TEST
+
+START_TEST(server_argv_without_bootstrap_ipv6)
+{
+  const char *peers[] = {"s-0.x", "fd00::5"};
+  struct server_argv_params p = {"dkron", "s-0", "s-0.x", "fd00::5", 7946,
+                                 6868,    8080,  "d",     peers,     2,
+                                 NULL,    0,     NULL,    0};
+  struct dk_err err;
+  char **argv = server_argv_build(&p, &err);
+  char *line;
+
+  ck_assert_ptr_nonnull(argv);
+  line = joined(argv);
+  ck_assert_msg(strstr(line, "--bind-addr=[fd00::5]:7946"), "%s", line);
+  ck_assert_msg(!strstr(line, "--retry-join"), "joins itself: %s", line);
+  ck_assert_msg(!strstr(line, "--bootstrap-expect"), "%s", line);
+  free(line);
+  server_argv_free(argv);
+}
+END_TEST
+
+static const char *const refused_extra[] = {
+  "--retry-max=3", "--node-name=x",      "--bootstrap-expect=1",
+  "--data-dir",    "--retry-join=other", "--server"};
+
+START_TEST(server_argv_refuses_owned_flags)
+{
+  char *extra[] = {"--log-level=info", (char *)refused_extra[_i]};
+  struct server_argv_params p = {"dkron", "s-0", NULL,  "10.0.0.1", 8946,
+                                 6868,    8080,  "d",   NULL,       0,
+                                 NULL,    0,     extra, 2};
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  ck_assert_ptr_null(server_argv_build(&p, &err));
+  ck_assert_int_eq(err.code, DK_EINVAL);
+  ck_assert_msg(strstr(err.msg, "is not allowed") && strstr(err.msg, "remove"),
+                "%s", err.msg);
+}
+END_TEST
+
+/* ---- leader label ---- */
+
+START_TEST(label_patches_only_on_change)
+{
+  struct label_state s;
+
+  label_init(&s);
+  /* First observation always patches: the pod may carry a stale label. */
+  ck_assert_int_eq(label_observe(&s, ISLEADER_NO, 0), ROLE_FOLLOWER);
+  label_patched(&s, ROLE_FOLLOWER, true, 0);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_NO, 1000), ROLE_UNKNOWN);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 2000), ROLE_LEADER);
+  label_patched(&s, ROLE_LEADER, true, 2000);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 3000), ROLE_UNKNOWN);
+  /* Demoted leader loses the label (the 2020 sidecar never did). */
+  ck_assert_int_eq(label_observe(&s, ISLEADER_NO, 4000), ROLE_FOLLOWER);
+}
+END_TEST
+
+START_TEST(label_errors_keep_then_demote)
+{
+  struct label_state s;
+
+  label_init(&s);
+  label_observe(&s, ISLEADER_YES, 0);
+  label_patched(&s, ROLE_LEADER, true, 0);
+  for (int i = 1; i < LABEL_MAX_ERRORS; i++)
+    ck_assert_int_eq(label_observe(&s, ISLEADER_ERROR, i * 1000), ROLE_UNKNOWN);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_ERROR, 9000), ROLE_FOLLOWER);
+}
+END_TEST
+
+START_TEST(label_failed_patch_backs_off)
+{
+  struct label_state s;
+
+  label_init(&s);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 0), ROLE_LEADER);
+  label_patched(&s, ROLE_LEADER, false, 0);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 500), ROLE_UNKNOWN);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 1000), ROLE_LEADER);
+  label_patched(&s, ROLE_LEADER, false, 1000);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 2500), ROLE_UNKNOWN);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 3000), ROLE_LEADER);
+  for (long t = 3000; t < 600000; t += 1000) {
+    if (label_observe(&s, ISLEADER_YES, t) == ROLE_LEADER)
+      label_patched(&s, ROLE_LEADER, false, t);
+  }
+  ck_assert_int_eq(s.backoff_ms, LABEL_BACKOFF_MAX_MS);
+  label_patched(&s, ROLE_LEADER, true, 600000);
+  ck_assert_int_eq(label_observe(&s, ISLEADER_YES, 600001), ROLE_UNKNOWN);
+}
+END_TEST
+
+START_TEST(label_shutdown_sets_follower)
+{
+  struct label_state s;
+
+  label_init(&s);
+  label_observe(&s, ISLEADER_YES, 0);
+  label_patched(&s, ROLE_LEADER, true, 0);
+  ck_assert_int_eq(label_shutdown(&s), ROLE_FOLLOWER);
+  label_patched(&s, ROLE_FOLLOWER, true, 1);
+  ck_assert_int_eq(label_shutdown(&s), ROLE_UNKNOWN);
+}
+END_TEST
+
+/* ---- dead peers ---- */
+
+START_TEST(dead_peer_waits_for_threshold)
+{
+  struct raft_peer_view peers[] = {
+    {"s-0", true}, {"s-1", true}, {"s-2", true}, {"s-3", true}};
+  struct member_view members[] = {
+    {"s-0", 1}, {"s-1", 1}, {"s-2", 1}, {"s-3", 4}};
+  struct dead_peer_params p = {"s", 3, "s-0", 30000, 0};
+  struct dead_peer_tracker t;
+  char why[256];
+
+  dead_peers_init(&t);
+  ck_assert_ptr_null(
+    dead_peers_select(&t, &p, peers, 4, members, 4, why, sizeof(why)));
+  p.now_ms = 29999;
+  ck_assert_ptr_null(
+    dead_peers_select(&t, &p, peers, 4, members, 4, why, sizeof(why)));
+  p.now_ms = 30000;
+  ck_assert_str_eq(
+    dead_peers_select(&t, &p, peers, 4, members, 4, why, sizeof(why)), "s-3");
+  ck_assert_msg(strstr(why, "failed for 30 s"), "%s", why);
+  dead_peers_free(&t);
+}
+END_TEST
+
+START_TEST(dead_peer_alive_again_resets_clock)
+{
+  struct raft_peer_view peers[] = {{"s-0", true}, {"s-3", true}};
+  struct member_view dead[] = {{"s-0", 1}, {"s-3", 3}};
+  struct member_view alive[] = {{"s-0", 1}, {"s-3", 1}};
+  struct dead_peer_params p = {"s", 1, "s-0", 10000, 0};
+  struct dead_peer_tracker t;
+  char why[256];
+
+  dead_peers_init(&t);
+  dead_peers_select(&t, &p, peers, 2, dead, 2, why, sizeof(why));
+  p.now_ms = 8000;
+  dead_peers_select(&t, &p, peers, 2, alive, 2, why, sizeof(why));
+  p.now_ms = 12000;
+  ck_assert_ptr_null(
+    dead_peers_select(&t, &p, peers, 2, dead, 2, why, sizeof(why)));
+  p.now_ms = 22000;
+  ck_assert_ptr_nonnull(
+    dead_peers_select(&t, &p, peers, 2, dead, 2, why, sizeof(why)));
+  dead_peers_free(&t);
+}
+END_TEST
+
+START_TEST(dead_peer_never_desired_or_self)
+{
+  struct raft_peer_view peers[] = {
+    {"s-0", true}, {"s-1", true}, {"s-2", true}, {"other-0", true}};
+  struct member_view members[] = {{"s-0", 4}, {"s-2", 4}};
+  struct dead_peer_params p = {"s", 3, "other-0", 1000, 0};
+  struct dead_peer_tracker t;
+  char why[256];
+
+  dead_peers_init(&t);
+  dead_peers_select(&t, &p, peers, 4, members, 2, why, sizeof(why));
+  p.now_ms = 100000;
+  /* s-0..2 are desired (failed or absent but they should exist), and
+   * other-0 is ourselves. */
+  ck_assert_ptr_null(
+    dead_peers_select(&t, &p, peers, 4, members, 2, why, sizeof(why)));
+  dead_peers_free(&t);
+}
+END_TEST
+
+START_TEST(dead_peer_quorum_guard)
+{
+  /* Desired 3, but only s-0 and two stale peers are voters: removing one
+   * would leave 2 voters, which is still >= quorum 2 — allowed; the next
+   * would leave 1 < 2 — refused. */
+  struct raft_peer_view three[] = {{"s-0", true}, {"s-3", true}, {"s-4", true}};
+  struct raft_peer_view two[] = {{"s-0", true}, {"s-4", true}};
+  struct member_view members[] = {{"s-0", 1}};
+  struct dead_peer_params p = {"s", 3, "s-0", 1000, 0};
+  struct dead_peer_tracker t;
+  char why[256];
+
+  dead_peers_init(&t);
+  dead_peers_select(&t, &p, three, 3, members, 1, why, sizeof(why));
+  p.now_ms = 5000;
+  ck_assert_str_eq(
+    dead_peers_select(&t, &p, three, 3, members, 1, why, sizeof(why)), "s-3");
+  ck_assert_ptr_null(
+    dead_peers_select(&t, &p, two, 2, members, 1, why, sizeof(why)));
+  ck_assert_msg(strstr(why, "below the quorum of 2 for 3 replicas"), "%s", why);
+  dead_peers_free(&t);
+}
+END_TEST
+
+START_TEST(desired_names)
+{
+  ck_assert(dead_peers_is_desired("dkron-server", 3, "dkron-server-0"));
+  ck_assert(dead_peers_is_desired("dkron-server", 3, "dkron-server-2"));
+  ck_assert(!dead_peers_is_desired("dkron-server", 3, "dkron-server-3"));
+  ck_assert(!dead_peers_is_desired("dkron-server", 3, "dkron-server-x"));
+  ck_assert(!dead_peers_is_desired("dkron-server", 3, "dkron-server-1a"));
+  ck_assert(!dead_peers_is_desired("dkron", 3, "dkron-server-1"));
+  ck_assert(!dead_peers_is_desired("dkron-server", 3, "dkron-server--1"));
+}
+END_TEST
+
+Suite *make_wrapper_suite(void)
+{
+  Suite *s = suite_create("wrapper");
+  TCase *tc = tcase_create("decisions");
+
+  tcase_add_loop_test(
+    tc, bootstrap_decision_table, 0,
+    (int)(sizeof(bootstrap_cases) / sizeof(bootstrap_cases[0])));
+  tcase_add_test(tc, raft_state_detection);
+  tcase_add_loop_test(
+    tc, shutdown_decision_table, 0,
+    (int)(sizeof(shutdown_cases) / sizeof(shutdown_cases[0])));
+  tcase_add_test(tc, remove_mode_names);
+  tcase_add_test(tc, server_argv_full);
+  tcase_add_test(tc, server_argv_without_bootstrap_ipv6);
+  tcase_add_loop_test(tc, server_argv_refuses_owned_flags, 0,
+                      (int)(sizeof(refused_extra) / sizeof(refused_extra[0])));
+  tcase_add_test(tc, label_patches_only_on_change);
+  tcase_add_test(tc, label_errors_keep_then_demote);
+  tcase_add_test(tc, label_failed_patch_backs_off);
+  tcase_add_test(tc, label_shutdown_sets_follower);
+  tcase_add_test(tc, dead_peer_waits_for_threshold);
+  tcase_add_test(tc, dead_peer_alive_again_resets_clock);
+  tcase_add_test(tc, dead_peer_never_desired_or_self);
+  tcase_add_test(tc, dead_peer_quorum_guard);
+  tcase_add_test(tc, desired_names);
+  suite_add_tcase(s, tc);
+  return s;
+}
