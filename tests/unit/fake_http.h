@@ -47,11 +47,11 @@ struct fake_request {
 
 struct fake_server;
 
-/* Starts on 127.0.0.1 port 0. With tls_cert_pem/tls_key_pem (PEM text) it
+/* Routes and scripts are copied, so they need not outlive the call.
+ * Starts on 127.0.0.1 port 0. With tls_cert_pem/tls_key_pem (PEM text) it
  * serves HTTPS. Returns NULL on failure (and prints why to stderr). */
 struct fake_server *fake_server_start(const struct fake_route *routes,
-                                      size_t n_routes,
-                                      const char *tls_cert_pem,
+                                      size_t n_routes, const char *tls_cert_pem,
                                       const char *tls_key_pem);
 void fake_server_stop(struct fake_server *fs);
 unsigned short fake_server_port(const struct fake_server *fs);
@@ -59,7 +59,8 @@ unsigned short fake_server_port(const struct fake_server *fs);
 /* "http://127.0.0.1:<port>" or "https://127.0.0.1:<port>" (owned by fs). */
 const char *fake_server_url(const struct fake_server *fs);
 
-/* Number of requests served for method+path (all routes if both NULL). */
+/* Number of requests seen for method+path; a NULL method or path matches
+ * any, so (NULL, NULL) counts every request, routed or not. */
 unsigned fake_server_hits(struct fake_server *fs, const char *method,
                           const char *path);
 
@@ -71,7 +72,7 @@ int fake_server_request(struct fake_server *fs, unsigned n,
 /* Replaces the script of an existing route (matched by method+path) and
  * restarts it from its first response. Returns -1 if there is no route. */
 int fake_server_set_script(struct fake_server *fs, const char *method,
-                           const char *path,
-                           const struct fake_response *script, size_t n);
+                           const char *path, const struct fake_response *script,
+                           size_t n);
 
 #endif
