@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "argv.h"
 #include "err.h"
 
 struct server_argv_params {
@@ -31,14 +32,10 @@ struct server_argv_params {
   int n_extra;
 };
 
-/* Returns a NULL-terminated argv owned by the caller (free with
- * server_argv_free), or NULL with err set (DK_EINVAL for a refused
- * passthrough flag, DK_ENOMEM). */
+/* Returns a NULL-terminated argv owned by the caller (free with argv_free),
+ * or NULL with err set (DK_EINVAL for a refused passthrough flag,
+ * DK_ENOMEM). */
 char **server_argv_build(const struct server_argv_params *p,
                          struct dk_err *err);
-void server_argv_free(char **argv);
-
-/* "ip:port", with brackets for IPv6. Returns a heap string or NULL. */
-char *host_port(const char *host, long port);
 
 #endif

@@ -197,22 +197,6 @@ END_TEST
 
 /* ---- argv ---- */
 
-static char *joined(char **argv)
-{
-  size_t len = 1;
-  char *out;
-
-  for (char **a = argv; *a; a++)
-    len += strlen(*a) + 1;
-  out = calloc(1, len);
-  for (char **a = argv; *a; a++) {
-    if (a != argv)
-      strcat(out, " ");
-    strcat(out, *a);
-  }
-  return out;
-}
-
 START_TEST(server_argv_full)
 {
   const char *peers[] = {"s-0.s.ns.svc.cluster.local",
@@ -238,7 +222,7 @@ START_TEST(server_argv_full)
   char *line;
 
   ck_assert_ptr_nonnull(argv);
-  line = joined(argv);
+  line = argv_join(argv);
   ck_assert_str_eq(
     line, "/usr/local/bin/dkron agent --server --node-name=s-1 "
           "--bind-addr=10.1.0.7:8946 --advertise-addr=10.1.0.7:8946 "
@@ -247,7 +231,7 @@ START_TEST(server_argv_full)
           "--retry-join=s-2.s.ns.svc.cluster.local:8946 --retry-interval=5s "
           "--bootstrap-expect=3 --log-level=debug --tag zone=a");
   free(line);
-  server_argv_free(argv);
+  argv_free(argv);
 }
 END_TEST
 
@@ -262,12 +246,12 @@ START_TEST(server_argv_without_bootstrap_ipv6)
   char *line;
 
   ck_assert_ptr_nonnull(argv);
-  line = joined(argv);
+  line = argv_join(argv);
   ck_assert_msg(strstr(line, "--bind-addr=[fd00::5]:7946"), "%s", line);
   ck_assert_msg(!strstr(line, "--retry-join"), "joins itself: %s", line);
   ck_assert_msg(!strstr(line, "--bootstrap-expect"), "%s", line);
   free(line);
-  server_argv_free(argv);
+  argv_free(argv);
 }
 END_TEST
 
