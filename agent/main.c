@@ -22,8 +22,8 @@ static const char *opt_dkron;
 
 static const struct cfg_option options[] = {
   {"log-level", "LAUNCHER_LOG_LEVEL", CFG_CHOICE, "info",
-   "Log level of this program's own messages.", &opt_log_level, 0, 0, log_levels,
-   NULL},
+   "Log level of this program's own messages.", &opt_log_level, 0, 0,
+   log_levels, NULL},
   {"log-format", "LAUNCHER_LOG_FORMAT", CFG_CHOICE, "text", "Log line format.",
    &opt_log_format, 0, 0, log_formats, NULL},
   {"dkron", "DKRON_BIN", CFG_STRING, "/usr/local/bin/dkron",

@@ -12,5 +12,6 @@ Suite *make_dns_suite(void);
 Suite *make_dkron_suite(void);
 Suite *make_proc_suite(void);
 Suite *make_wrapper_suite(void);
+Suite *make_launcher_suite(void);
 
 #endif

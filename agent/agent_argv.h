@@ -1,0 +1,33 @@
+/* agent_argv.h: the `dkron agent` (worker) command line.
+ *
+ *   dkron agent --node-name=<pod> --bind-addr=<ip>:<serf>
+ *     --advertise-addr=<ip>:<serf> --join=<server ip:serf>... <passthrough>
+ *
+ * --join, not --retry-join: a join that fails is only a warning in dkron,
+ * and the launcher itself notices a worker that is not a member and
+ * restarts it with a fresh list, so nothing blocks in dkron's retry loop.
+ */
+#ifndef AGENT_AGENT_ARGV_H
+#define AGENT_AGENT_ARGV_H
+
+#include <stddef.h>
+
+#include "argv.h"
+#include "err.h"
+
+struct agent_argv_params {
+  const char *dkron;
+  const char *node_name;
+  const char *pod_ip;
+  long serf_port;
+  char *const *join; /* "<ip>:<port>" of live servers */
+  size_t n_join;
+  char *const *extra;
+  int n_extra;
+};
+
+/* NULL-terminated argv owned by the caller (argv_free), or NULL with err:
+ * DK_EINVAL for a refused passthrough flag, DK_ENOMEM. */
+char **agent_argv_build(const struct agent_argv_params *p, struct dk_err *err);
+
+#endif

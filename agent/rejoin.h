@@ -1,0 +1,63 @@
+/* rejoin.h: when the launcher starts, drains and restarts the worker.
+ *
+ * A pure state machine, stepped by the launcher's loop with what it has
+ * observed; it returns the one action to take now.
+ *
+ *   IDLE ──live servers, backoff over──▶ RUNNING  (action LAUNCH)
+ *   RUNNING ──not an alive member for cutoff, live servers exist──▶ DRAINING
+ *   DRAINING ──no busy executions on our node, or drain limit──▶ STOPPING
+ *            (action STOP: SIGTERM; dkron then waits for its local jobs)
+ *   DRAINING ──alive again──▶ RUNNING (healed by itself)
+ *   STOPPING ──child exited──▶ IDLE, relaunch at once with a fresh list
+ *   RUNNING ──child exited on its own──▶ IDLE, relaunch after a backoff
+ *            (1 s doubling to 60 s; reset after a run of 5 min)
+ *
+ * "Unknown" membership (no server answered) neither starts nor resets the
+ * cut-off clock: restarting the worker cannot fix servers that do not
+ * answer.
+ */
+#ifndef AGENT_REJOIN_H
+#define AGENT_REJOIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum member_seen { MEMBER_UNKNOWN = 0, MEMBER_ALIVE, MEMBER_NOT_ALIVE };
+enum rejoin_phase { PHASE_IDLE, PHASE_RUNNING, PHASE_DRAINING, PHASE_STOPPING };
+enum rejoin_action { ACT_NONE, ACT_LAUNCH, ACT_STOP };
+
+struct rejoin_params {
+  long cutoff_ms;      /* not alive this long → re-join (30 s) */
+  long drain_limit_ms; /* wait at most this long for busy jobs */
+  long backoff_min_ms; /* relaunch backoff after dkron exits on its own */
+  long backoff_max_ms;
+  long stable_ms; /* a run this long resets the backoff */
+};
+
+struct rejoin_input {
+  long now_ms;
+  size_t live_servers;   /* from the watch */
+  enum member_seen seen; /* our node in a live server's /v1/members */
+  long busy_on_node;     /* executions running on our node; -1 unknown */
+  bool child_exited;     /* dkron exited since the last step */
+  int exit_code;
+};
+
+struct rejoin_state {
+  enum rejoin_phase phase;
+  long not_alive_since; /* -1 while alive */
+  long launched_at;
+  long drain_started;
+  long next_launch; /* no launch before this time */
+  long backoff_ms;
+  bool alive;      /* last membership answer said alive */
+  char cause[256]; /* why the last re-join or relaunch happened */
+};
+
+void rejoin_init(struct rejoin_state *s);
+enum rejoin_action rejoin_step(struct rejoin_state *s,
+                               const struct rejoin_params *p,
+                               const struct rejoin_input *in);
+const char *rejoin_phase_name(enum rejoin_phase phase);
+
+#endif
