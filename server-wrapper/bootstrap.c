@@ -6,21 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *peer_answer_name(enum peer_answer a)
-{
-  switch (a) {
-    case PEER_LEADER:
-      return "leader";
-    case PEER_NO_LEADER:
-      return "no leader";
-    case PEER_UNREACHABLE:
-      return "unreachable";
-    case PEER_ERROR:
-      return "error";
-  }
-  return "?";
-}
-
 /* "a: no leader, b: unreachable" for the log line. */
 static void summarize(const struct peer_probe *probes, size_t n, char *buf,
                       size_t len)
@@ -30,7 +15,7 @@ static void summarize(const struct peer_probe *probes, size_t n, char *buf,
   buf[0] = '\0';
   for (size_t i = 0; i < n && pos < len; i++) {
     int w = snprintf(buf + pos, len - pos, "%s%s: %s", i ? ", " : "",
-                     probes[i].peer, peer_answer_name(probes[i].answer));
+                     probes[i].peer, dkron_leader_state_name(probes[i].answer));
     if (w < 0)
       break;
     pos += (size_t)w;
@@ -48,7 +33,7 @@ void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
   summarize(probes, n_probes, peers, sizeof(peers));
   out->expect = 0;
   for (size_t i = 0; i < n_probes; i++) {
-    if (probes[i].answer == PEER_LEADER) {
+    if (probes[i].answer == DKRON_LEADER_FOUND) {
       snprintf(out->reason, sizeof(out->reason),
                "no --bootstrap-expect: %s reports leader %s; joining the "
                "existing cluster",

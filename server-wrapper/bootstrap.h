@@ -12,17 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum peer_answer {
-  PEER_LEADER,      /* GET /v1/leader answered 200 with a member */
-  PEER_NO_LEADER,   /* 500 `null`: the peer runs but knows no leader */
-  PEER_UNREACHABLE, /* connection refused / timeout: not running yet */
-  PEER_ERROR        /* any other answer */
-};
+#include "dkron.h"
 
+/* What one other peer's GET /v1/leader said. */
 struct peer_probe {
   const char *peer; /* the peer's name (FQDN) */
-  enum peer_answer answer;
-  const char *leader; /* PEER_LEADER: the leader's node name */
+  enum dkron_leader_state answer;
+  const char *leader; /* DKRON_LEADER_FOUND: the leader's node name */
 };
 
 struct bootstrap_decision {
@@ -36,7 +32,5 @@ void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
 
 /* True when <data_dir>/raft holds a non-empty raft.db or any snapshot. */
 bool bootstrap_has_raft_state(const char *data_dir);
-
-const char *peer_answer_name(enum peer_answer a);
 
 #endif
