@@ -1,0 +1,23 @@
+/* clock.c: see clock.h. */
+#include "clock.h"
+
+#include <time.h>
+
+long long clock_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+long long clock_left_ms(long long deadline, long long cap)
+{
+  long long left = deadline - clock_ms();
+
+  if (left < 0)
+    left = 0;
+  if (cap >= 0 && left > cap)
+    left = cap;
+  return left;
+}
