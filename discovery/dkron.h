@@ -1,0 +1,171 @@
+/* dkron.h: a small client for the dkron server HTTP API.
+ *
+ * Every call is judged by its HTTP status code, never by body text (the
+ * texts differ between dkron versions). A member's identity is its Name:
+ * the "id" field of /v1/members is a fresh random UUID on every request and
+ * is ignored.
+ *
+ * The client is meant for short, frequent questions ("who leads?", "am I
+ * the leader?"): timeouts are short and requests are not retried unless the
+ * caller asks for it; callers poll with their own deadline. A client is not
+ * shared between threads; dkron_find_leader asks several servers at once,
+ * each from its own thread with its own client.
+ *
+ * Parsers are exposed separately so that they can be tested on the exact
+ * shapes dkron returns.
+ */
+#ifndef DK_DKRON_H
+#define DK_DKRON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* serf member status as dkron reports it in "Status". */
+enum dkron_member_status {
+  DKRON_NONE = 0,
+  DKRON_ALIVE = 1,
+  DKRON_LEAVING = 2,
+  DKRON_LEFT = 3,
+  DKRON_FAILED = 4
+};
+
+/* One serf member. After a successful parse no string is NULL (a missing
+ * field is ""). */
+struct dkron_member {
+  char *name;     /* Name: the node name, the member's identity */
+  char *addr;     /* Addr: serf IP */
+  int port;       /* Port: serf port (8946) */
+  int status;     /* Status: enum dkron_member_status */
+  bool server;    /* Tags.server == "true" */
+  char *rpc_addr; /* Tags.rpc_addr: "<ip>:<rpc port>", "" until published */
+  char *role;     /* Tags.role ("dkron") */
+};
+
+struct dkron_members {
+  struct dkron_member *items;
+  size_t n;
+};
+
+/* One running execution from /v1/busy. Strings are never NULL. */
+struct dkron_execution {
+  char *job_name;
+  char *node_name;
+  char *started_at; /* RFC 3339 text as dkron sent it */
+};
+
+struct dkron_executions {
+  struct dkron_execution *items;
+  size_t n;
+};
+
+/* What /v1/leader said. The state is always set, also on error. */
+enum dkron_leader_state {
+  DKRON_LEADER_ERROR = 0,   /* an answer that makes no sense (see the code) */
+  DKRON_LEADER_FOUND,       /* 200: leader filled in */
+  DKRON_LEADER_NONE,        /* 500 (body "null" or empty): no leader known */
+  DKRON_LEADER_UNREACHABLE, /* no HTTP answer: refused, DNS, timeout */
+};
+
+#define DKRON_DEFAULT_CONNECT_TIMEOUT_MS 1000L
+#define DKRON_DEFAULT_TIMEOUT_MS         3000L
+#define DKRON_DEFAULT_LEAVE_TIMEOUT_MS   15000L
+
+struct dkron_client_opts {
+  long connect_timeout_ms; /* 0 = DKRON_DEFAULT_CONNECT_TIMEOUT_MS */
+  long timeout_ms;         /* per request; 0 = DKRON_DEFAULT_TIMEOUT_MS */
+  int max_attempts;        /* GET attempts; 0 = 1 (no retry) */
+};
+
+struct dkron_client;
+
+/* base_url is "http://host:port" (https works too), without a path; a
+ * trailing '/' is dropped. opts may be NULL. Returns NULL and fills err on
+ * failure. */
+struct dkron_client *dkron_client_new(const char *base_url,
+                                      const struct dkron_client_opts *opts,
+                                      struct dk_err *err);
+void dkron_client_free(struct dkron_client *client);
+const char *dkron_client_url(const struct dkron_client *client);
+
+/* GET /v1/leader. DK_OK with DKRON_LEADER_FOUND (leader filled, the caller
+ * clears it with dkron_member_clear) or DKRON_LEADER_NONE. When the server
+ * cannot be reached: DK_ECONNECT or DK_ETIMEOUT with
+ * DKRON_LEADER_UNREACHABLE. Any other status or a malformed body:
+ * DKRON_LEADER_ERROR with DK_EHTTP or DK_EPARSE. */
+enum dk_code dkron_leader(struct dkron_client *client,
+                          struct dkron_member *leader,
+                          enum dkron_leader_state *state, struct dk_err *err);
+
+/* GET /v1/isleader: 200 -> true, 404 -> false, anything else DK_EHTTP. */
+enum dk_code dkron_is_leader(struct dkron_client *client, bool *is_leader,
+                             struct dk_err *err);
+
+/* GET /v1/members. The caller frees out with dkron_members_free. */
+enum dk_code dkron_members(struct dkron_client *client,
+                           struct dkron_members *out, struct dk_err *err);
+
+/* GET /v1/busy: executions running anywhere in the cluster. The caller
+ * frees out with dkron_executions_free. */
+enum dk_code dkron_busy(struct dkron_client *client,
+                        struct dkron_executions *out, struct dk_err *err);
+
+/* POST /v1/leave: the server leaves the cluster and returns when it has
+ * (the process keeps running). Never retried. timeout_ms 0 =
+ * DKRON_DEFAULT_LEAVE_TIMEOUT_MS. 200 -> DK_OK, else an error. */
+enum dk_code dkron_leave(struct dkron_client *client, long timeout_ms,
+                         struct dk_err *err);
+
+/* GET /health: DK_OK on 200. Only says the HTTP server is up. */
+enum dk_code dkron_health(struct dkron_client *client, struct dk_err *err);
+
+/* The outcome of asking one server for the leader. */
+struct dkron_peer_leader {
+  const char *url; /* the base URL asked (points into the caller's array) */
+  enum dkron_leader_state state;
+  struct dk_err err;          /* code DK_OK for FOUND and NONE */
+  struct dkron_member leader; /* filled when state == DKRON_LEADER_FOUND */
+};
+
+/* Asks every base URL for /v1/leader at the same time, each with
+ * timeout_ms as connect and total timeout, so the whole call takes about
+ * one timeout however many servers stall. out must have n entries; free
+ * them with dkron_peer_leaders_clear. Returns DK_OK when every server was
+ * asked (whatever each one answered); an error only for bad arguments. */
+enum dk_code dkron_find_leader(const char *const urls[], size_t n,
+                               long timeout_ms, struct dkron_peer_leader *out,
+                               struct dk_err *err);
+void dkron_peer_leaders_clear(struct dkron_peer_leader *peers, size_t n);
+
+/* The first peer that reported a leader, or NULL. */
+const struct dkron_peer_leader *
+dkron_peer_leaders_first(const struct dkron_peer_leader *peers, size_t n);
+
+/* Parsers, exposed for tests. body need not be NUL-terminated. */
+enum dk_code dkron_parse_members(const char *body, size_t len,
+                                 struct dkron_members *out, struct dk_err *err);
+/* A /v1/leader body: "null" or empty -> *found = false. */
+enum dk_code dkron_parse_leader(const char *body, size_t len,
+                                struct dkron_member *leader, bool *found,
+                                struct dk_err *err);
+enum dk_code dkron_parse_busy(const char *body, size_t len,
+                              struct dkron_executions *out, struct dk_err *err);
+
+void dkron_member_clear(struct dkron_member *m);
+void dkron_members_free(struct dkron_members *members);
+void dkron_executions_free(struct dkron_executions *execs);
+
+/* The member called name, or NULL. */
+const struct dkron_member *dkron_members_find(const struct dkron_members *ms,
+                                              const char *name);
+
+/* How many executions are running on node_name. */
+size_t dkron_executions_on_node(const struct dkron_executions *execs,
+                                const char *node_name);
+
+/* "alive", "leaving", "left", "failed", "none" or "unknown". */
+const char *dkron_status_name(int status);
+const char *dkron_leader_state_name(enum dkron_leader_state state);
+
+#endif
