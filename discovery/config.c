@@ -270,6 +270,29 @@ static const char *type_metavar(enum cfg_type t)
   return "=VALUE";
 }
 
+/* Prints text indented by six spaces, wrapped at 78 columns on spaces. */
+static void print_wrapped(FILE *out, const char *text)
+{
+  const size_t width = 72;
+
+  while (*text) {
+    size_t len = strlen(text);
+    size_t cut = len;
+
+    if (len > width) {
+      cut = width;
+      while (cut > 0 && text[cut] != ' ')
+        cut--;
+      if (cut == 0)
+        cut = width;
+    }
+    fprintf(out, "      %.*s\n", (int)cut, text);
+    text += cut;
+    while (*text == ' ')
+      text++;
+  }
+}
+
 void cfg_print_help(const struct cfg_spec *spec, FILE *out)
 {
   char hint[256];
@@ -279,8 +302,8 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
   for (size_t i = 0; i < spec->n_opts; i++) {
     const struct cfg_option *o = &spec->opts[i];
 
-    fprintf(out, "  --%s%s\n      %s\n", o->name, type_metavar(o->type),
-            o->help);
+    fprintf(out, "  --%s%s\n", o->name, type_metavar(o->type));
+    print_wrapped(out, o->help);
     if (o->type == CFG_CHOICE)
       fprintf(out, "      Values: %s.\n", type_hint(o, hint, sizeof(hint)) + 8);
     fprintf(out, "      env %s; default: %s\n", o->env ? o->env : "(none)",

@@ -1,0 +1,188 @@
+/* leadership.c: the leader label and the leader's clean-up duties.
+ *
+ * Every isleader interval: GET /v1/isleader on our own dkron (judged by
+ * status code), fed to the label state machine (leader_label.h), which
+ * says when to merge-patch our pod's label. While we lead, every
+ * dead-peer interval: clear a stale leader label left on another server
+ * pod, and remove at most one dead Raft peer (dead_peers.h). Kubernetes
+ * API errors are logged and retried later; they never stop dkron.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dkron_cli.h"
+#include "log.h"
+#include "wrapper.h"
+
+#define CLI_TIMEOUT_MS 10000L
+
+static const char *role_value(const struct wrapper *w, enum label_role role)
+{
+  return role == ROLE_LEADER ? w->cfg->label_leader : w->cfg->label_follower;
+}
+
+/* Merge-patches one pod's leader label; true on success. */
+static bool patch_label(struct wrapper *w, const char *pod, const char *value)
+{
+  struct k8s_label_change change = {w->cfg->label_key, value};
+  struct dk_err err;
+
+  if (!w->kube)
+    return false;
+  dk_err_clear(&err);
+  if (k8s_patch_pod_labels(w->kube, pod, &change, 1, &err) != DK_OK) {
+    LOG_WARNF("cannot label pod %s %s=%s (will retry): %s", pod,
+              w->cfg->label_key, value, err.msg);
+    return false;
+  }
+  LOG_INFOF("labelled pod %s %s=%s", pod, w->cfg->label_key, value);
+  return true;
+}
+
+bool leadership_set_label(struct wrapper *w, enum label_role role)
+{
+  bool ok;
+
+  if (role == ROLE_FOLLOWER && label_shutdown(&w->label) == ROLE_UNKNOWN)
+    return true;
+  ok = patch_label(w, w->cfg->pod_name, role_value(w, role));
+  label_patched(&w->label, role, ok, (long)clock_ms());
+  return ok;
+}
+
+void leadership_poll(struct wrapper *w, long long now)
+{
+  enum isleader_result r = ISLEADER_ERROR;
+  enum label_role patch;
+  struct dk_err err;
+  bool leader = false;
+  enum dk_code rc;
+
+  dk_err_clear(&err);
+  rc = dkron_is_leader(w->local, &leader, &err);
+  if (rc == DK_OK || rc == DK_EHTTP) {
+    if (!w->api_up)
+      LOG_INFOF("dkron's HTTP API is up after %lld ms", now - w->launched);
+    w->api_up = true;
+  }
+  if (rc == DK_OK)
+    r = leader ? ISLEADER_YES : ISLEADER_NO;
+  if (rc == DK_OK && leader != w->leader)
+    LOG_INFOF("this server is now %s", leader ? "the leader" : "a follower");
+  w->leader = rc == DK_OK && leader;
+  patch = label_observe(&w->label, r, (long)now);
+  if (patch != ROLE_UNKNOWN)
+    label_patched(&w->label, patch,
+                  patch_label(w, w->cfg->pod_name, role_value(w, patch)),
+                  (long)now);
+}
+
+long wrapper_replicas(struct wrapper *w)
+{
+  struct dk_err err;
+  long replicas = -1;
+
+  if (!w->kube)
+    return -1;
+  dk_err_clear(&err);
+  if (k8s_get_statefulset_replicas(w->kube, w->cfg->statefulset, &replicas,
+                                   &err) != DK_OK) {
+    LOG_WARNF("cannot read spec.replicas of StatefulSet %s: %s",
+              w->cfg->statefulset, err.msg);
+    return -1;
+  }
+  return replicas;
+}
+
+/* A pod of ours other than this one still labelled leader is relabelled
+ * follower, so exactly one pod carries the label. Pods are read one by one
+ * with GET (the Role grants get and patch, not list). */
+static void clear_stale_labels(struct wrapper *w, long replicas)
+{
+  const char *const keys[] = {w->cfg->label_key, NULL};
+
+  for (long i = 0; i < replicas; i++) {
+    char name[300];
+    struct k8s_pod pod;
+    struct dk_err err;
+    const char *value;
+
+    snprintf(name, sizeof(name), "%s-%ld", w->cfg->statefulset, i);
+    if (strcmp(name, w->cfg->pod_name) == 0)
+      continue;
+    memset(&pod, 0, sizeof(pod));
+    dk_err_clear(&err);
+    if (k8s_get_pod(w->kube, name, keys, &pod, &err) != DK_OK) {
+      if (err.code != DK_ENOTFOUND)
+        LOG_WARNF("cannot read pod %s: %s", name, err.msg);
+      k8s_pod_free(&pod);
+      continue;
+    }
+    value = k8s_pod_label(&pod, w->cfg->label_key);
+    if (value && strcmp(value, w->cfg->label_leader) == 0) {
+      LOG_INFOF("pod %s still carries the leader label; clearing it", name);
+      patch_label(w, name, w->cfg->label_follower);
+    }
+    k8s_pod_free(&pod);
+  }
+}
+
+/* Compares the Raft peers with the pods that should exist and removes at
+ * most one dead peer (we are the leader, so our own rpc address works). */
+static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  struct dkron_raft_peers peers = {NULL, 0};
+  struct dkron_members members = {NULL, 0};
+  struct raft_peer_view *pv = NULL;
+  struct member_view *mv = NULL;
+  struct dead_peer_params params = {cfg->statefulset, replicas, cfg->pod_name,
+                                    cfg->dead_peer_after, (long)now};
+  enum dkron_remove_outcome outcome;
+  char why[512];
+  const char *victim;
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  if (dkron_list_peers(cfg->dkron, w->rpc_addr, CLI_TIMEOUT_MS, &peers, &err) !=
+        DK_OK ||
+      dkron_members(w->local, &members, &err) != DK_OK) {
+    LOG_WARNF("dead-peer check skipped: %s", err.msg);
+    goto out;
+  }
+  pv = calloc(peers.n + 1, sizeof(*pv));
+  mv = calloc(members.n + 1, sizeof(*mv));
+  if (!pv || !mv)
+    goto out;
+  for (size_t i = 0; i < peers.n; i++)
+    pv[i] = (struct raft_peer_view){peers.items[i].id, peers.items[i].voter};
+  for (size_t i = 0; i < members.n; i++)
+    mv[i] =
+      (struct member_view){members.items[i].name, members.items[i].status};
+  victim = dead_peers_select(&w->dead, &params, pv, peers.n, mv, members.n, why,
+                             sizeof(why));
+  if (why[0])
+    LOG_INFOF("%s", why);
+  if (victim && dkron_remove_peer(cfg->dkron, w->rpc_addr, victim,
+                                  CLI_TIMEOUT_MS, &outcome, &err) != DK_OK)
+    LOG_WARNF("could not remove stale peer %s: %s", victim, err.msg);
+  else if (victim)
+    LOG_INFOF("removed stale peer %s from Raft", victim);
+out:
+  free(pv);
+  free(mv);
+  dkron_raft_peers_free(&peers);
+  dkron_members_free(&members);
+}
+
+void leadership_cleanup(struct wrapper *w, long long now)
+{
+  long replicas = wrapper_replicas(w);
+
+  if (replicas < 0)
+    return;
+  clear_stale_labels(w, replicas);
+  remove_dead_peer(w, replicas, now);
+}

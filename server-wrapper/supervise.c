@@ -1,0 +1,88 @@
+/* supervise.c: the wrapper's main loop while dkron runs.
+ *
+ * One poll on the signalfd, woken at least every isleader interval:
+ *   SIGCHLD          reap; when dkron itself exited, return its status
+ *   SIGTERM, SIGINT  the graceful shutdown (shutdown.c)
+ *   SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT  forwarded to dkron
+ * and the timed duties: the leader label, the "API still down" warning, and
+ * while leader the dead-peer cleanup.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "proc.h"
+#include "wrapper.h"
+
+/* Warns loudly, then again every api_warn_after, while dkron's HTTP API
+ * has never answered: it usually means dkron is stuck in retry-join. */
+static void warn_if_api_down(struct wrapper *w, long long now,
+                             long long *next_warn)
+{
+  if (w->api_up || now < *next_warn)
+    return;
+  LOG_ERRORF("dkron's HTTP API on port %ld has not answered %lld s after "
+             "start: dkron is probably still trying to join its peers "
+             "(%zu configured); check that they run and that serf port %ld "
+             "is reachable",
+             w->cfg->http_port, (now - w->launched) / 1000, w->cfg->n_peers,
+             w->cfg->serf_port);
+  *next_warn = now + w->cfg->api_warn_after;
+}
+
+/* Handles every pending signal. Returns -1 to go on, or the exit code. */
+static int handle_signals(struct wrapper *w)
+{
+  int sig;
+
+  while ((sig = proc_signal_read(w->sigfd)) > 0) {
+    if (sig == SIGCHLD) {
+      if (proc_reap(w->child, &w->child_status)) {
+        LOG_WARNF("dkron (pid %ld) exited on its own with status %d",
+                  (long)w->child, w->child_status);
+        w->child = 0;
+        leadership_set_label(w, ROLE_FOLLOWER);
+        return w->child_status;
+      }
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      return wrapper_shutdown(w, sig);
+    } else if (proc_is_forwarded(sig)) {
+      LOG_INFOF("forwarding %s to dkron", strsignal(sig));
+      proc_kill(w->child, sig);
+    }
+  }
+  return -1;
+}
+
+int wrapper_supervise(struct wrapper *w)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  long long next_poll = clock_ms();
+  long long next_cleanup = next_poll + cfg->dead_peer_interval;
+  long long next_warn = w->launched + cfg->api_warn_after;
+
+  for (;;) {
+    struct pollfd pfd = {w->sigfd, POLLIN, 0};
+    long long now = clock_ms();
+    int code;
+
+    if (poll(&pfd, 1, (int)clock_left_ms(next_poll, cfg->isleader_interval)) >
+        0) {
+      code = handle_signals(w);
+      if (code >= 0)
+        return code;
+    }
+    now = clock_ms();
+    if (now >= next_poll) {
+      leadership_poll(w, now);
+      next_poll = now + cfg->isleader_interval;
+    }
+    warn_if_api_down(w, now, &next_warn);
+    if (w->leader && now >= next_cleanup) {
+      leadership_cleanup(w, now);
+      next_cleanup = clock_ms() + cfg->dead_peer_interval;
+    }
+  }
+}

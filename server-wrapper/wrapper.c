@@ -1,0 +1,220 @@
+/* wrapper.c: start-up steps of dkron-server-wrapper (see wrapper.h). */
+#include "wrapper.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "bootstrap.h"
+#include "clock.h"
+#include "dns.h"
+#include "log.h"
+#include "proc.h"
+#include "server_argv.h"
+
+/* The Kubernetes client is optional: without it the wrapper still runs
+ * dkron, only without the label, the replica check and dead-peer cleanup. */
+static void start_kube(struct wrapper *w)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  struct k8s_overrides ov = {cfg->kube_api_url,
+                             cfg->kube_token_file,
+                             cfg->kube_ca_file,
+                             cfg->pod_namespace,
+                             NULL,
+                             NULL};
+  struct k8s_config kc;
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK) {
+    kc.http.connect_timeout_ms = 2000;
+    kc.http.timeout_ms = 5000;
+    kc.http.max_attempts = 2;
+    w->kube = k8s_client_new(&kc, &err);
+  }
+  k8s_config_free(&kc);
+  if (!w->kube)
+    LOG_ERRORF("Kubernetes API unavailable, running without the leader "
+               "label, the scale-down check and dead-peer cleanup: %s",
+               err.msg);
+}
+
+int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
+{
+  struct dkron_client_opts local_opts = {1000, 3000, 1};
+  char url[512];
+  struct dk_err err;
+
+  memset(w, 0, sizeof(*w));
+  w->cfg = cfg;
+  w->sigfd = -1;
+  label_init(&w->label);
+  dead_peers_init(&w->dead);
+  dk_err_clear(&err);
+  w->sigfd = proc_signals_init(&err);
+  if (w->sigfd < 0) {
+    LOG_ERRORF("cannot set up signal handling: %s", err.msg);
+    return -1;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+      dns_global_init(&err) != DK_OK) {
+    LOG_ERRORF("cannot initialise libcurl or c-ares: %s", err.msg);
+    return -1;
+  }
+  snprintf(url, sizeof(url), "http://127.0.0.1:%ld", cfg->http_port);
+  w->local = dkron_client_new(url, &local_opts, &err);
+  w->rpc_addr = host_port(cfg->pod_ip, cfg->rpc_port);
+  if (!w->local || !w->rpc_addr) {
+    LOG_ERRORF("cannot create the dkron client: %s", err.msg);
+    return -1;
+  }
+  for (size_t i = 0; i < cfg->n_peers; i++) {
+    if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
+                 cfg->http_port) < 0)
+      return -1;
+    w->n_peer_urls = i + 1;
+  }
+  start_kube(w);
+  return 0;
+}
+
+void wrapper_finish(struct wrapper *w)
+{
+  dkron_client_free(w->local);
+  k8s_client_free(w->kube);
+  free(w->rpc_addr);
+  for (size_t i = 0; i < w->n_peer_urls; i++)
+    free(w->peer_urls[i]);
+  dead_peers_free(&w->dead);
+  dns_global_cleanup();
+  curl_global_cleanup();
+  proc_signals_fini();
+}
+
+/* dns_wait_all's stop hook: a SIGTERM/SIGINT before launch ends the wait;
+ * other signals are dropped (there is no child to forward them to). */
+static int stop_requested(void *user)
+{
+  struct wrapper *w = user;
+  int sig;
+
+  while ((sig = proc_signal_read(w->sigfd)) > 0) {
+    if (sig == SIGTERM || sig == SIGINT) {
+      LOG_INFOF("received %s before dkron started: exiting",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      return 1;
+    }
+    if (sig == SIGCHLD)
+      proc_reap(0, NULL);
+  }
+  return 0;
+}
+
+int wrapper_wait_for_peers(struct wrapper *w)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  struct dns_opts opts = {1000, 2, NULL, cfg->dns_server, 0};
+  struct dns_wait_opts wait = {cfg->peer_dns_timeout, 250, 5000, 0.2, 5000,
+                               stop_requested,        w};
+  struct dns_query q[WRAPPER_MAX_PEERS + 1];
+  struct dns_resolver *r = NULL;
+  struct dk_err err;
+  enum dk_code rc;
+  size_t n = 0;
+
+  memset(q, 0, sizeof(q));
+  q[n].name = cfg->self_fqdn;
+  q[n++].expect_ip = cfg->pod_ip;
+  for (size_t i = 0; i < cfg->n_peers; i++)
+    q[n++].name = cfg->peers[i];
+  dk_err_clear(&err);
+  if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
+    LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
+    return 1;
+  }
+  LOG_INFOF("waiting for %zu peer name%s to resolve (ours to %s)", n,
+            n == 1 ? "" : "s", cfg->pod_ip);
+  rc = dns_wait_all(r, q, n, &wait, &err);
+  dns_resolver_free(r);
+  if (rc == DK_ECANCELED)
+    return 2;
+  if (rc != DK_OK) {
+    LOG_ERRORF("peer DNS did not resolve within --peer-dns-timeout: %s; "
+               "check the headless Service (publishNotReadyAddresses: true) "
+               "and the pod names",
+               err.msg);
+    return 1;
+  }
+  LOG_INFOF("all %zu peer names resolve", n);
+  return 0;
+}
+
+long wrapper_decide_bootstrap(struct wrapper *w)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  struct dkron_peer_leader answers[WRAPPER_MAX_PEERS];
+  struct peer_probe probes[WRAPPER_MAX_PEERS];
+  struct bootstrap_decision d;
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  memset(answers, 0, sizeof(answers));
+  if (dkron_find_leader((const char *const *)w->peer_urls, w->n_peer_urls,
+                        cfg->leader_query_timeout, answers, &err) != DK_OK) {
+    LOG_WARNF("could not ask the peers for a leader: %s", err.msg);
+    for (size_t i = 0; i < w->n_peer_urls; i++)
+      answers[i].state = DKRON_LEADER_ERROR;
+  }
+  for (size_t i = 0; i < w->n_peer_urls; i++) {
+    probes[i].peer = cfg->peers[i];
+    probes[i].answer = answers[i].state;
+    probes[i].leader = answers[i].leader.name;
+  }
+  bootstrap_decide(probes, w->n_peer_urls,
+                   bootstrap_has_raft_state(cfg->data_dir),
+                   cfg->initial_cluster_size, cfg->ordinal, &d);
+  dkron_peer_leaders_clear(answers, w->n_peer_urls);
+  LOG_INFOF("bootstrap: %s", d.reason);
+  return d.expect;
+}
+
+int wrapper_launch(struct wrapper *w, long bootstrap_expect)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  struct server_argv_params p = {
+    cfg->dkron,      cfg->pod_name,       cfg->self_fqdn,
+    cfg->pod_ip,     cfg->serf_port,      cfg->rpc_port,
+    cfg->http_port,  cfg->data_dir,       (const char *const *)cfg->peers,
+    cfg->n_peers,    cfg->retry_interval, bootstrap_expect,
+    cfg->dkron_args, cfg->n_dkron_args};
+  struct dk_err err;
+  char **argv;
+  char *line;
+  enum dk_code rc;
+
+  dk_err_clear(&err);
+  argv = server_argv_build(&p, &err);
+  if (!argv) {
+    LOG_ERRORF("%s", err.msg);
+    return 2;
+  }
+  line = argv_join(argv);
+  LOG_INFOF("starting: %s", line ? line : argv[0]);
+  free(line);
+  rc = proc_spawn(argv, &w->child, &err);
+  argv_free(argv);
+  w->launched = clock_ms();
+  if (rc != DK_OK) {
+    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
+    if (w->child > 0)
+      return proc_stop(w->child, SIGKILL, 1000);
+    return 127;
+  }
+  return 0;
+}

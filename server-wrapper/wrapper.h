@@ -1,0 +1,72 @@
+/* wrapper.h: the running state of dkron-server-wrapper and its steps.
+ *
+ *   config → wait for peer DNS → bootstrap decision → launch dkron →
+ *   supervise (signals, reaping, leader label, dead peers) → shutdown
+ *
+ * Single-threaded: every blocking call (HTTP, DNS, the dkron CLI) is
+ * bounded by a short timeout, and signals queue on a signalfd meanwhile.
+ */
+#ifndef WRAPPER_WRAPPER_H
+#define WRAPPER_WRAPPER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "dead_peers.h"
+#include "dkron.h"
+#include "k8s.h"
+#include "leader_label.h"
+#include "wrapper_config.h"
+
+struct wrapper {
+  const struct wrapper_config *cfg;
+  int sigfd;
+  pid_t child;                /* dkron, 0 before launch and after exit */
+  int child_status;           /* shell-style, once it exited */
+  struct dkron_client *local; /* our own dkron's HTTP API */
+  struct k8s_client *kube;    /* NULL when the API is not configured */
+  char *rpc_addr;             /* our pod IP:rpc port, for the raft CLI */
+  char *peer_urls[WRAPPER_MAX_PEERS]; /* other peers' HTTP base URLs */
+  size_t n_peer_urls;
+  struct label_state label;
+  struct dead_peer_tracker dead;
+  bool leader;        /* the last isleader answer */
+  bool api_up;        /* dkron's HTTP API has answered at least once */
+  long long launched; /* clock_ms() at launch */
+};
+
+/* Signals, global libraries, clients. 0 on success; on failure logs why. */
+int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg);
+void wrapper_finish(struct wrapper *w);
+
+/* Waits until every peer FQDN resolves and ours resolves to our pod IP.
+ * 0 when done; 1 when the deadline passed (logged); 2 when a stop signal
+ * arrived first. */
+int wrapper_wait_for_peers(struct wrapper *w);
+
+/* Asks the other peers for a leader and looks at the data dir; returns the
+ * value for --bootstrap-expect (0 = omit) and logs the decision. */
+long wrapper_decide_bootstrap(struct wrapper *w);
+
+/* Starts dkron. 0 on success; on failure returns the exit code to use. */
+int wrapper_launch(struct wrapper *w, long bootstrap_expect);
+
+/* Runs until dkron exits or a stop signal has been handled; returns the
+ * exit code for the wrapper (dkron's). */
+int wrapper_supervise(struct wrapper *w);
+
+/* The SIGTERM path: label to follower, leave, stop dkron, and remove the
+ * node from Raft when the pod is going away for good. Returns dkron's exit
+ * code. */
+int wrapper_shutdown(struct wrapper *w, int signo);
+
+/* Leader duties, called from the supervise loop. */
+void leadership_poll(struct wrapper *w, long long now);
+void leadership_cleanup(struct wrapper *w, long long now);
+/* Sets our label to `role` now (shutdown); true when it is set. */
+bool leadership_set_label(struct wrapper *w, enum label_role role);
+
+/* spec.replicas of our StatefulSet, or -1 when it cannot be read. */
+long wrapper_replicas(struct wrapper *w);
+
+#endif
