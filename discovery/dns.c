@@ -404,8 +404,11 @@ static void make_fqdn(const char *name, char *out, size_t cap)
 {
   size_t len = strnlen(name, DNS_NAME_MAX);
   bool dotted = memchr(name, '.', len) != NULL;
+  unsigned char bytes[16];
+  int family;
 
-  if (dotted && name[len - 1] != '.')
+  /* An IP literal must stay as it is: c-ares answers it without a query. */
+  if (dotted && name[len - 1] != '.' && !parse_ip(name, &family, bytes))
     snprintf(out, cap, "%.*s.", (int)len, name);
   else
     snprintf(out, cap, "%.*s", (int)len, name);
