@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,7 @@ struct fake_server {
   struct fake_request *log;
   size_t n_log, cap_log;
   struct req_state *live;
+  unsigned connections;
 };
 
 /* strdup that keeps NULL as NULL; *failed is set when memory runs out. */
@@ -314,6 +316,22 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
   req_state_free_locked(fs, st);
   pthread_mutex_unlock(&fs->mu);
   *req_cls = NULL;
+}
+
+/* MHD connection hook: counts accepted connections. */
+static void on_connection(void *cls, struct MHD_Connection *con,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+  struct fake_server *fs = cls;
+
+  (void)con;
+  (void)socket_context;
+  if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+    return;
+  pthread_mutex_lock(&fs->mu);
+  fs->connections++;
+  pthread_mutex_unlock(&fs->mu);
 }
 
 /* Appends upload bytes to the recorded body, keeping what fits. */
@@ -579,6 +597,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
   return ret;
 }
 
+/* MHD's own error log, prefixed so test output shows where it came from
+ * (most lines are expected: the client hung up on a stall or a bad cert). */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+  char line[512];
+
+  (void)cls;
+  vsnprintf(line, sizeof(line), fmt, ap);
+  fprintf(stderr, "fake_http (libmicrohttpd): %s%s", line,
+          line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
+}
+
 /* Starts the daemon on 127.0.0.1, port 0, and records the port. */
 static int start_daemon(struct fake_server *fs)
 {
@@ -594,15 +624,17 @@ static int start_daemon(struct fake_server *fs)
   if (fs->tls_cert) {
     flags |= MHD_USE_TLS;
     fs->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, fs, MHD_OPTION_SOCK_ADDR, &addr,
-      MHD_OPTION_URI_LOG_CALLBACK, on_uri, fs, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, fs, MHD_OPTION_HTTPS_MEM_KEY, fs->tls_key,
-      MHD_OPTION_HTTPS_MEM_CERT, fs->tls_cert, MHD_OPTION_END);
+      flags, 0, NULL, NULL, on_request, fs, MHD_OPTION_EXTERNAL_LOGGER,
+      on_mhd_log, fs, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_URI_LOG_CALLBACK,
+      on_uri, fs, MHD_OPTION_NOTIFY_COMPLETED, on_completed, fs,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, fs, MHD_OPTION_HTTPS_MEM_KEY,
+      fs->tls_key, MHD_OPTION_HTTPS_MEM_CERT, fs->tls_cert, MHD_OPTION_END);
   } else {
     fs->daemon = MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, fs, MHD_OPTION_SOCK_ADDR, &addr,
-      MHD_OPTION_URI_LOG_CALLBACK, on_uri, fs, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, fs, MHD_OPTION_END);
+      flags, 0, NULL, NULL, on_request, fs, MHD_OPTION_EXTERNAL_LOGGER,
+      on_mhd_log, fs, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_URI_LOG_CALLBACK,
+      on_uri, fs, MHD_OPTION_NOTIFY_COMPLETED, on_completed, fs,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, fs, MHD_OPTION_END);
   }
   if (!fs->daemon) {
     fprintf(stderr, "fake_http: MHD_start_daemon failed%s\n",
@@ -723,6 +755,16 @@ unsigned fake_server_hits(struct fake_server *fs, const char *method,
   }
   pthread_mutex_unlock(&fs->mu);
   return hits;
+}
+
+unsigned fake_server_connections(struct fake_server *fs)
+{
+  unsigned n;
+
+  pthread_mutex_lock(&fs->mu);
+  n = fs->connections;
+  pthread_mutex_unlock(&fs->mu);
+  return n;
 }
 
 int fake_server_request(struct fake_server *fs, unsigned n,

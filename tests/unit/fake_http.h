@@ -64,6 +64,9 @@ const char *fake_server_url(const struct fake_server *fs);
 unsigned fake_server_hits(struct fake_server *fs, const char *method,
                           const char *path);
 
+/* Number of TCP connections accepted so far (to check keep-alive reuse). */
+unsigned fake_server_connections(struct fake_server *fs);
+
 /* Copies the n-th request seen (0-based, over all routes); 0 on success,
  * -1 if there were not that many. */
 int fake_server_request(struct fake_server *fs, unsigned n,

@@ -1,0 +1,946 @@
+/* http.c: the libcurl-based HTTP client declared in http.h.
+ *
+ * One easy handle per client, reused so connections are kept alive. A
+ * client is NOT thread-safe: use it from one thread at a time. A stream
+ * (http_stream) may run on another thread with its own client.
+ *
+ * http_do runs curl_easy_perform, retrying idempotent requests with full
+ * jitter backoff. http_stream drives the same handle through a multi
+ * handle polled every STREAM_POLL_MS, so a stop request or an idle stream
+ * is noticed within a fraction of a second even when no data flows.
+ */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 3000L
+#define DEFAULT_TIMEOUT_MS         10000L
+#define DEFAULT_MAX_ATTEMPTS       4
+#define DEFAULT_BACKOFF_BASE_MS    200L
+#define DEFAULT_BACKOFF_MAX_MS     5000L
+#define STREAM_POLL_MS             250
+#define BODY_INITIAL_CAP           4096u
+#define SAFE_URL_LEN               256
+
+struct http_client {
+  CURL *easy;
+  CURLM *multi; /* created on the first http_stream */
+  long connect_timeout_ms;
+  long timeout_ms;
+  size_t max_body;
+  char *ca_file;
+  int max_attempts;
+  long backoff_base_ms;
+  long backoff_max_ms;
+  uint64_t rng;
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+/* A growable body buffer that refuses to grow past max. */
+struct body_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+  size_t max;
+  int too_big;
+  int no_mem;
+};
+
+/* Why a stream ended early (set by the stream callbacks). */
+enum stream_end {
+  STREAM_RUNNING = 0,
+  STREAM_STOPPED,
+  STREAM_IDLE,
+  STREAM_DATA_CANCELED
+};
+
+struct stream_ctx {
+  CURL *easy;
+  http_data_fn on_data;
+  http_stop_fn should_stop;
+  void *user;
+  long idle_timeout_ms;
+  struct timespec last_data;
+  int status_checked;
+  int pass_through; /* 2xx: hand chunks to on_data */
+  enum stream_end end;
+  struct body_buf body;
+};
+
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static CURLcode g_curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init_once(void)
+{
+  g_curl_init_rc = curl_global_init(CURL_GLOBAL_ALL);
+}
+
+/* ---- randomness and backoff ---- */
+
+/* splitmix64: small, fast and good enough to spread retries apart. */
+static uint64_t rng_next(uint64_t *state)
+{
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Seeds from the kernel; falls back to time and pid if getrandom fails. */
+static uint64_t rng_seed(void)
+{
+  uint64_t seed = 0;
+  struct timespec ts;
+
+  if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+    return seed;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+         ((uint64_t)getpid() << 16);
+}
+
+/* The upper bound of the backoff window: min(max, base * 2^(attempt-1)),
+ * computed without overflow. */
+static long backoff_cap(long base_ms, long max_ms, int attempt)
+{
+  long cap = base_ms;
+
+  if (base_ms <= 0 || max_ms <= 0)
+    return 0;
+  for (int i = 1; i < attempt && cap < max_ms; i++)
+    cap = cap > LONG_MAX / 2 ? LONG_MAX : cap * 2;
+  return cap < max_ms ? cap : max_ms;
+}
+
+static long backoff_from(uint64_t *rng, long base_ms, long max_ms, int attempt)
+{
+  long cap = backoff_cap(base_ms, max_ms, attempt);
+
+  if (cap <= 0)
+    return 0;
+  return (long)(rng_next(rng) % ((uint64_t)cap + 1u));
+}
+
+long http_backoff_ms(long base_ms, long max_ms, int attempt)
+{
+  static _Thread_local uint64_t rng;
+  static _Thread_local int seeded;
+
+  if (!seeded) {
+    rng = rng_seed();
+    seeded = 1;
+  }
+  return backoff_from(&rng, base_ms, max_ms, attempt);
+}
+
+/* Parses a non-negative decimal number of seconds; -1 if not one. */
+static long parse_delta_seconds(const char *s, size_t len)
+{
+  char buf[32];
+  char *end;
+  long secs;
+
+  if (len == 0 || len >= sizeof(buf))
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+  }
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  errno = 0;
+  secs = strtol(buf, &end, 10);
+  if (errno != 0 || *end != '\0' || secs < 0)
+    return -1;
+  return secs > LONG_MAX / 1000 ? LONG_MAX : secs * 1000;
+}
+
+long http_parse_retry_after(const char *value)
+{
+  const char *start = value;
+  size_t len;
+  long ms;
+  time_t when;
+  time_t now;
+
+  if (!value)
+    return -1;
+  while (*start == ' ' || *start == '\t')
+    start++;
+  len = strlen(start);
+  while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t' ||
+                     start[len - 1] == '\r' || start[len - 1] == '\n'))
+    len--;
+  if (len == 0)
+    return -1;
+  ms = parse_delta_seconds(start, len);
+  if (ms >= 0 || (start[0] >= '0' && start[0] <= '9'))
+    return ms;
+  when = curl_getdate(start, NULL);
+  if (when == (time_t)-1)
+    return -1;
+  now = time(NULL);
+  if (when <= now)
+    return 0;
+  if ((long long)(when - now) > LONG_MAX / 1000)
+    return LONG_MAX;
+  return (long)(when - now) * 1000;
+}
+
+/* ---- helpers ---- */
+
+static long elapsed_ms(const struct timespec *since)
+{
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long)(now.tv_sec - since->tv_sec) * 1000L +
+         (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* Copies url for messages and logs: no user:password@, no ?query (which
+ * may carry secrets) and no #fragment. */
+static void safe_url(const char *url, char *out, size_t cap)
+{
+  const char *scheme_end = strstr(url, "://");
+  const char *host = scheme_end ? scheme_end + 3 : url;
+  size_t host_len = strcspn(host, "/?#");
+  const char *at = memchr(host, '@', host_len);
+  size_t n = 0;
+
+  if (at) {
+    size_t prefix = (size_t)(host - url);
+
+    n = prefix < cap - 1 ? prefix : cap - 1;
+    memcpy(out, url, n);
+    host = at + 1;
+  }
+  for (const char *p = at ? host : url; *p && *p != '?' && *p != '#'; p++) {
+    if (n + 1 >= cap)
+      break;
+    out[n++] = *p;
+  }
+  out[n] = '\0';
+}
+
+static const char *method_of(const struct http_request *req)
+{
+  return req->method && *req->method ? req->method : "GET";
+}
+
+static int is_idempotent(const struct http_request *req)
+{
+  return strcmp(method_of(req), "GET") == 0 || req->idempotent;
+}
+
+static int status_retryable(long status)
+{
+  return status == 429 || status == 500 || status == 502 || status == 503 ||
+         status == 504;
+}
+
+/* Transport failures worth another try: the server was unreachable, slow,
+ * or the reply was cut short. TLS and cap errors would only repeat. */
+static int curl_code_retryable(CURLcode rc)
+{
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* ---- body buffer ---- */
+
+/* Appends data; on overflow of the cap or memory, sets a flag and fails
+ * so the write callback can abort the transfer. */
+static int body_append(struct body_buf *b, const char *data, size_t len)
+{
+  size_t need;
+
+  if (len > b->max - b->len) {
+    b->too_big = 1;
+    return -1;
+  }
+  need = b->len + len + 1;
+  if (need > b->cap) {
+    size_t cap = b->cap ? b->cap : BODY_INITIAL_CAP;
+    char *grown;
+
+    while (cap < need)
+      cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    grown = realloc(b->data, cap);
+    if (!grown) {
+      b->no_mem = 1;
+      return -1;
+    }
+    b->data = grown;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+static void body_reset(struct body_buf *b, size_t max)
+{
+  free(b->data);
+  memset(b, 0, sizeof(*b));
+  b->max = max;
+}
+
+/* Moves the collected body into resp (NULL when empty). */
+static void body_take(struct body_buf *b, struct http_response *resp)
+{
+  resp->body = b->data;
+  resp->len = b->len;
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+static size_t write_body(char *data, size_t size, size_t n, void *user)
+{
+  struct body_buf *b = user;
+
+  if (body_append(b, data, size * n) != 0)
+    return 0;
+  return size * n;
+}
+
+/* ---- error mapping ---- */
+
+static enum dk_code map_curl_code(CURLcode rc, const struct body_buf *b)
+{
+  switch (rc) {
+    case CURLE_OK:
+      return DK_OK;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return DK_ECONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+      return DK_ETIMEOUT;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return DK_ETLS;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+      return DK_EPARSE;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return DK_EIO;
+    case CURLE_WRITE_ERROR:
+      if (b && b->too_big)
+        return DK_ETOOBIG;
+      return b && b->no_mem ? DK_ENOMEM : DK_EIO;
+    case CURLE_OUT_OF_MEMORY:
+      return DK_ENOMEM;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return DK_EINVAL;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return DK_ECANCELED;
+    default:
+      return DK_EIO;
+  }
+}
+
+/* What to do about each kind of transport failure, for the message. */
+static const char *hint_for(enum dk_code code)
+{
+  switch (code) {
+    case DK_ECONNECT:
+      return "check the host, port and that the server is up";
+    case DK_ETIMEOUT:
+      return "the server did not answer in time; check it is healthy or "
+             "raise the timeout";
+    case DK_ETLS:
+      return "check the CA file (ca_file) matches the server certificate "
+             "and the URL host is in its SAN";
+    case DK_EPARSE:
+      return "the reply was truncated or empty";
+    default:
+      return NULL;
+  }
+}
+
+/* Fills err for a failed transfer, with curl's own words and a hint. */
+static enum dk_code transfer_error(struct http_client *c, const char *method,
+                                   const char *url, CURLcode rc,
+                                   const struct body_buf *b, struct dk_err *err)
+{
+  enum dk_code code = map_curl_code(rc, b);
+  char shown[SAFE_URL_LEN];
+  char why[CURL_ERROR_SIZE + 64];
+  long os_errno = 0;
+
+  safe_url(url, shown, sizeof(shown));
+  /* curl's text says "Couldn't connect"; the OS error says why. */
+  curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
+  snprintf(why, sizeof(why), "%s%s%s",
+           c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc),
+           os_errno ? ": " : "", os_errno ? strerror((int)os_errno) : "");
+  if (code == DK_ETOOBIG)
+    return dk_err_set(err, code,
+                      "%s %s: response body exceeds the %zu-byte cap (%s); "
+                      "raise max_body in the client options",
+                      method, shown, b->max, dk_code_name(code));
+  if (!hint_for(code))
+    return dk_err_set(err, code, "%s %s: %s (%s)", method, shown, why,
+                      dk_code_name(code));
+  return dk_err_set(err, code, "%s %s: %s (%s; %s)", method, shown, why,
+                    dk_code_name(code), hint_for(code));
+}
+
+/* ---- per-request setup ---- */
+
+/* Wipes and frees a header list that may hold the bearer token. */
+static void headers_free(struct curl_slist *list)
+{
+  for (struct curl_slist *it = list; it; it = it->next)
+    explicit_bzero(it->data, strlen(it->data));
+  curl_slist_free_all(list);
+}
+
+/* Appends "Authorization: Bearer <token>"; the temporary copy is wiped. */
+static enum dk_code add_bearer(struct curl_slist **list, const char *token,
+                               struct dk_err *err)
+{
+  static const char prefix[] = "Authorization: Bearer ";
+  size_t tlen = strlen(token);
+  char *line;
+  struct curl_slist *grown;
+
+  if (strpbrk(token, "\r\n"))
+    return dk_err_set(err, DK_EINVAL,
+                      "bearer token contains a line break; check the token "
+                      "file has a single line");
+  line = malloc(sizeof(prefix) + tlen);
+  if (!line)
+    return dk_err_set(err, DK_ENOMEM, "out of memory building headers");
+  memcpy(line, prefix, sizeof(prefix) - 1);
+  memcpy(line + sizeof(prefix) - 1, token, tlen + 1);
+  grown = curl_slist_append(*list, line);
+  explicit_bzero(line, sizeof(prefix) + tlen);
+  free(line);
+  if (!grown)
+    return dk_err_set(err, DK_ENOMEM, "out of memory building headers");
+  *list = grown;
+  return DK_OK;
+}
+
+/* Adds one constant header line. */
+static enum dk_code add_header(struct curl_slist **list, const char *line,
+                               struct dk_err *err)
+{
+  struct curl_slist *grown = curl_slist_append(*list, line);
+
+  if (!grown)
+    return dk_err_set(err, DK_ENOMEM, "out of memory building headers");
+  *list = grown;
+  return DK_OK;
+}
+
+/* Builds the header list for req: auth, content type, no Expect. */
+static enum dk_code build_headers(const struct http_request *req,
+                                  struct curl_slist **out, struct dk_err *err)
+{
+  struct curl_slist *list = NULL;
+  enum dk_code rc = DK_OK;
+  char ctype[256];
+
+  if (req->bearer && *req->bearer)
+    rc = add_bearer(&list, req->bearer, err);
+  if (rc == DK_OK && req->body && req->content_type) {
+    int n =
+      snprintf(ctype, sizeof(ctype), "Content-Type: %s", req->content_type);
+
+    if (n < 0 || (size_t)n >= sizeof(ctype) || strpbrk(ctype, "\r\n"))
+      rc = dk_err_set(err, DK_EINVAL, "content type \"%.64s\" is invalid",
+                      req->content_type);
+    else
+      rc = add_header(&list, ctype, err);
+  }
+  if (rc == DK_OK)
+    rc = add_header(&list, "Expect:", err); /* no 100-continue round trip */
+  if (rc != DK_OK) {
+    headers_free(list);
+    return rc;
+  }
+  *out = list;
+  return DK_OK;
+}
+
+/* Options every transfer gets: timeouts, TLS verification, error buffer. */
+static void set_common_options(struct http_client *c, const char *url,
+                               long timeout_ms)
+{
+  CURL *h = c->easy;
+
+  curl_easy_reset(h); /* keeps the live connections */
+  c->errbuf[0] = '\0';
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (c->ca_file) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    curl_easy_setopt(h, CURLOPT_CAPATH, NULL); /* only the given CAs */
+  }
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+}
+
+/* Sets the method and the request body. */
+static void set_method(CURL *h, const struct http_request *req)
+{
+  const char *method = method_of(req);
+
+  if (strcmp(method, "GET") == 0 && !req->body) {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    return;
+  }
+  if (strcmp(method, "HEAD") == 0) {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  /* A body (even an empty one for POST/PUT/PATCH) goes out with a
+   * Content-Length; CUSTOMREQUEST renames the method curl sends. */
+  if (req->body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+      strcmp(method, "PATCH") == 0) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)(req->body ? req->body_len : 0));
+  }
+  if (strcmp(method, "POST") != 0)
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+}
+
+/* Rejects requests that cannot be sent, before touching the network. */
+static enum dk_code check_request(const struct http_request *req,
+                                  struct dk_err *err)
+{
+  const char *method;
+
+  if (!req || !req->url)
+    return dk_err_set(err, DK_EINVAL, "HTTP request without a URL");
+  method = method_of(req);
+  if (strncmp(req->url, "http://", 7) != 0 &&
+      strncmp(req->url, "https://", 8) != 0) {
+    char shown[SAFE_URL_LEN];
+
+    safe_url(req->url, shown, sizeof(shown));
+    return dk_err_set(err, DK_EINVAL,
+                      "%s %s: URL must start with http:// or https://", method,
+                      shown);
+  }
+  if (strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(method))
+    return dk_err_set(err, DK_EINVAL,
+                      "HTTP method \"%.16s\" is invalid; use an upper-case "
+                      "token such as GET or PATCH",
+                      method);
+  return DK_OK;
+}
+
+/* ---- http_do ---- */
+
+/* What one attempt learned beyond the response itself. */
+struct attempt {
+  long retry_after_ms; /* Retry-After in ms, -1 if none */
+  int transient;       /* a transport failure worth retrying */
+};
+
+/* One attempt: sends req and collects the status, the capped body and any
+ * Retry-After delay. */
+static enum dk_code perform_once(struct http_client *c,
+                                 const struct http_request *req,
+                                 struct http_response *resp, struct attempt *at,
+                                 struct dk_err *err)
+{
+  struct curl_slist *headers = NULL;
+  struct body_buf body = {.max = c->max_body};
+  struct curl_header *ra = NULL;
+  enum dk_code rc;
+  CURLcode cc;
+
+  at->retry_after_ms = -1;
+  at->transient = 0;
+  rc = build_headers(req, &headers, err);
+  if (rc != DK_OK)
+    return rc;
+  set_common_options(c, req->url,
+                     req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms);
+  set_method(c->easy, req);
+  curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, write_body);
+  curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &body);
+  cc = curl_easy_perform(c->easy);
+  curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
+  headers_free(headers);
+  curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+  if (cc != CURLE_OK) {
+    at->transient = curl_code_retryable(cc);
+    rc = transfer_error(c, method_of(req), req->url, cc, &body, err);
+    body_reset(&body, 0);
+    return rc;
+  }
+  if (curl_easy_header(c->easy, "Retry-After", 0, CURLH_HEADER, -1, &ra) ==
+      CURLHE_OK)
+    at->retry_after_ms = http_parse_retry_after(ra->value);
+  body_take(&body, resp);
+  return DK_OK;
+}
+
+/* How long to wait before the next attempt: Retry-After on 429/503 when
+ * the server sent one (capped), else full-jitter backoff. */
+static long retry_delay(struct http_client *c, long status, long retry_after_ms,
+                        int attempt)
+{
+  if ((status == 429 || status == 503) && retry_after_ms >= 0)
+    return retry_after_ms < c->backoff_max_ms ? retry_after_ms
+                                              : c->backoff_max_ms;
+  return backoff_from(&c->rng, c->backoff_base_ms, c->backoff_max_ms, attempt);
+}
+
+/* Frees what a failed attempt left in resp before the next one. */
+static void response_clear(struct http_response *resp)
+{
+  free(resp->body);
+  resp->body = NULL;
+  resp->len = 0;
+  resp->status = 0;
+}
+
+enum dk_code http_do(struct http_client *client, const struct http_request *req,
+                     struct http_response *resp, struct dk_err *err)
+{
+  struct dk_err local;
+  struct dk_err *e = err ? err : &local;
+  char shown[SAFE_URL_LEN];
+  const char *method;
+  enum dk_code rc;
+  int retries_allowed;
+
+  memset(resp, 0, sizeof(*resp));
+  e->http_status = 0;
+  rc = check_request(req, e);
+  if (rc == DK_OK && !client)
+    rc = dk_err_set(e, DK_EINVAL, "HTTP client is NULL");
+  if (rc != DK_OK)
+    return rc;
+  method = method_of(req);
+  safe_url(req->url, shown, sizeof(shown));
+  retries_allowed = is_idempotent(req);
+  for (int attempt = 1;; attempt++) {
+    struct attempt at;
+    long delay;
+
+    response_clear(resp);
+    rc = perform_once(client, req, resp, &at, e);
+    resp->attempts = attempt;
+    if (rc == DK_OK ? !status_retryable(resp->status) : !at.transient)
+      break;
+    if (!retries_allowed || attempt >= client->max_attempts)
+      break;
+    delay = retry_delay(client, resp->status, at.retry_after_ms, attempt);
+    if (rc == DK_OK)
+      LOG_WARNF("%s %s: HTTP %ld, retry %d/%d in %ld ms", method, shown,
+                resp->status, attempt + 1, client->max_attempts, delay);
+    else
+      LOG_WARNF("%s; retry %d/%d in %ld ms", e->msg, attempt + 1,
+                client->max_attempts, delay);
+    sleep_ms(delay);
+  }
+  if (rc == DK_OK && retries_allowed && status_retryable(resp->status))
+    rc = dk_err_set(e, DK_EHTTP,
+                    "%s %s: HTTP %ld after %d attempts; the server is "
+                    "overloaded or failing, try again later",
+                    method, shown, resp->status, resp->attempts);
+  e->http_status = resp->status;
+  return rc;
+}
+
+void http_response_free(struct http_response *resp)
+{
+  if (!resp)
+    return;
+  free(resp->body);
+  resp->body = NULL;
+  resp->len = 0;
+}
+
+/* ---- http_stream ---- */
+
+/* Decides whether the stream must end now: the caller asked to stop, or
+ * nothing arrived for idle_timeout_ms. */
+static int stream_should_end(struct stream_ctx *s)
+{
+  if (s->end != STREAM_RUNNING)
+    return 1;
+  if (s->should_stop && s->should_stop(s->user))
+    s->end = STREAM_STOPPED;
+  else if (s->idle_timeout_ms > 0 &&
+           elapsed_ms(&s->last_data) >= s->idle_timeout_ms)
+    s->end = STREAM_IDLE;
+  return s->end != STREAM_RUNNING;
+}
+
+static int stream_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
+                           curl_off_t ultotal, curl_off_t ulnow)
+{
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  return stream_should_end(user);
+}
+
+/* Passes 2xx data to on_data; collects anything else as an error body. */
+static size_t stream_write(char *data, size_t size, size_t n, void *user)
+{
+  struct stream_ctx *s = user;
+  size_t len = size * n;
+
+  clock_gettime(CLOCK_MONOTONIC, &s->last_data);
+  if (!s->status_checked) {
+    long status = 0;
+
+    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+    s->pass_through = status >= 200 && status < 300;
+    s->status_checked = 1;
+  }
+  if (!s->pass_through)
+    return body_append(&s->body, data, len) == 0 ? len : 0;
+  if (s->on_data(data, len, s->user) != 0) {
+    s->end = STREAM_DATA_CANCELED;
+    return 0;
+  }
+  return len;
+}
+
+/* Runs the transfer on the client's multi handle, polling at least every
+ * STREAM_POLL_MS so should_stop and the idle timeout are checked even
+ * when the server sends nothing. */
+static CURLcode stream_run(struct http_client *c, struct stream_ctx *s)
+{
+  CURLcode result = CURLE_OK;
+  CURLMcode mc;
+  CURLMsg *msg;
+  int running = 1;
+  int left;
+
+  if (!c->multi && !(c->multi = curl_multi_init()))
+    return CURLE_OUT_OF_MEMORY;
+  if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK)
+    return CURLE_FAILED_INIT;
+  while (running) {
+    mc = curl_multi_perform(c->multi, &running);
+    if (mc == CURLM_OK && running && !stream_should_end(s))
+      mc = curl_multi_poll(c->multi, NULL, 0, STREAM_POLL_MS, NULL);
+    if (mc != CURLM_OK) {
+      result = CURLE_OUT_OF_MEMORY;
+      break;
+    }
+    if (running && s->end != STREAM_RUNNING) {
+      result = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+  }
+  while ((msg = curl_multi_info_read(c->multi, &left))) {
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == c->easy)
+      result = msg->data.result;
+  }
+  curl_multi_remove_handle(c->multi, c->easy);
+  return result;
+}
+
+/* Turns the way a stream ended into a code and message. */
+static enum dk_code stream_result(struct http_client *c, const char *url,
+                                  CURLcode cc, struct stream_ctx *s,
+                                  struct dk_err *err)
+{
+  char shown[SAFE_URL_LEN];
+
+  safe_url(url, shown, sizeof(shown));
+  switch (s->end) {
+    case STREAM_STOPPED:
+      return dk_err_set(err, DK_ECANCELED, "GET %s: stream stopped", shown);
+    case STREAM_DATA_CANCELED:
+      return dk_err_set(err, DK_ECANCELED,
+                        "GET %s: stream ended by the data handler", shown);
+    case STREAM_IDLE:
+      return dk_err_set(err, DK_ETIMEOUT,
+                        "GET %s: no data for %ld ms (timeout; the stream is "
+                        "idle, reconnect)",
+                        shown, s->idle_timeout_ms);
+    case STREAM_RUNNING:
+      break;
+  }
+  if (cc == CURLE_OK)
+    return DK_OK;
+  return transfer_error(c, "GET", url, cc, &s->body, err);
+}
+
+enum dk_code http_stream(struct http_client *client,
+                         const struct http_request *req, long idle_timeout_ms,
+                         http_data_fn on_data, http_stop_fn should_stop,
+                         void *user, struct http_response *resp,
+                         struct dk_err *err)
+{
+  struct stream_ctx s = {0};
+  struct curl_slist *headers = NULL;
+  enum dk_code rc;
+  CURLcode cc;
+
+  memset(resp, 0, sizeof(*resp));
+  if (err)
+    err->http_status = 0;
+  rc = check_request(req, err);
+  if (rc == DK_OK && (!client || !on_data))
+    rc = dk_err_set(err, DK_EINVAL, "http_stream needs a client and on_data");
+  if (rc == DK_OK)
+    rc = build_headers(req, &headers, err);
+  if (rc != DK_OK)
+    return rc;
+  s.easy = client->easy;
+  s.on_data = on_data;
+  s.should_stop = should_stop;
+  s.user = user;
+  s.idle_timeout_ms = idle_timeout_ms;
+  s.body.max = client->max_body;
+  clock_gettime(CLOCK_MONOTONIC, &s.last_data);
+  set_common_options(client, req->url, 0L);
+  set_method(client->easy, req);
+  curl_easy_setopt(client->easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(client->easy, CURLOPT_WRITEFUNCTION, stream_write);
+  curl_easy_setopt(client->easy, CURLOPT_WRITEDATA, &s);
+  curl_easy_setopt(client->easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(client->easy, CURLOPT_XFERINFOFUNCTION, stream_progress);
+  curl_easy_setopt(client->easy, CURLOPT_XFERINFODATA, &s);
+  cc = stream_run(client, &s);
+  curl_easy_setopt(client->easy, CURLOPT_HTTPHEADER, NULL);
+  headers_free(headers);
+  curl_easy_getinfo(client->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+  resp->attempts = 1;
+  rc = stream_result(client, req->url, cc, &s, err);
+  if (rc == DK_OK)
+    body_take(&s.body, resp);
+  body_reset(&s.body, 0);
+  if (err && resp->status)
+    err->http_status = resp->status;
+  return rc;
+}
+
+/* ---- client lifecycle ---- */
+
+/* Copies opts with defaults applied; rejects negative values. */
+static enum dk_code apply_options(struct http_client *c,
+                                  const struct http_client_opts *o,
+                                  struct dk_err *err)
+{
+  if (o->connect_timeout_ms < 0 || o->timeout_ms < 0 || o->max_attempts < 0 ||
+      o->backoff_base_ms < 0 || o->backoff_max_ms < 0)
+    return dk_err_set(err, DK_EINVAL,
+                      "HTTP client options: timeouts, attempts and backoff "
+                      "must not be negative (0 selects the default)");
+  c->connect_timeout_ms =
+    o->connect_timeout_ms ? o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+  c->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+  c->max_body = o->max_body ? o->max_body : HTTP_DEFAULT_MAX_BODY;
+  c->max_attempts = o->max_attempts ? o->max_attempts : DEFAULT_MAX_ATTEMPTS;
+  c->backoff_base_ms =
+    o->backoff_base_ms ? o->backoff_base_ms : DEFAULT_BACKOFF_BASE_MS;
+  c->backoff_max_ms =
+    o->backoff_max_ms ? o->backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
+  if (o->ca_file && !(c->ca_file = strdup(o->ca_file)))
+    return dk_err_set(err, DK_ENOMEM, "HTTP client: out of memory");
+  return DK_OK;
+}
+
+struct http_client *http_client_new(const struct http_client_opts *opts,
+                                    struct dk_err *err)
+{
+  static const struct http_client_opts defaults;
+  struct http_client *c;
+
+  pthread_once(&g_curl_once, curl_init_once);
+  if (g_curl_init_rc != CURLE_OK) {
+    dk_err_set(err, DK_EIO, "curl_global_init failed: %s",
+               curl_easy_strerror(g_curl_init_rc));
+    return NULL;
+  }
+  c = calloc(1, sizeof(*c));
+  if (!c) {
+    dk_err_set(err, DK_ENOMEM, "HTTP client: out of memory");
+    return NULL;
+  }
+  if (apply_options(c, opts ? opts : &defaults, err) != DK_OK)
+    goto fail;
+  c->easy = curl_easy_init();
+  if (!c->easy) {
+    dk_err_set(err, DK_EIO, "HTTP client: curl_easy_init failed");
+    goto fail;
+  }
+  c->rng = rng_seed();
+  return c;
+fail:
+  http_client_free(c);
+  return NULL;
+}
+
+void http_client_free(struct http_client *client)
+{
+  if (!client)
+    return;
+  if (client->easy)
+    curl_easy_cleanup(client->easy);
+  if (client->multi)
+    curl_multi_cleanup(client->multi);
+  free(client->ca_file);
+  free(client);
+}
