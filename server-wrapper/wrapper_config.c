@@ -1,17 +1,14 @@
 /* wrapper_config.c: see wrapper_config.h. */
 #include "wrapper_config.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "k8s_pod.h"
-
-#define SA_NAMESPACE_FILE \
-  "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+#include "k8s.h"
+#include "podinfo.h"
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error",
                                          NULL};
@@ -137,21 +134,6 @@ static const struct cfg_spec spec = {
   "refused).",
   options, sizeof(options) / sizeof(options[0])};
 
-/* Reads the first line of a small file into buf; 0 on success. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-  FILE *f = fopen(path, "r");
-  size_t n;
-
-  if (!f)
-    return -1;
-  n = fread(buf, 1, len - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  buf[strcspn(buf, "\r\n")] = '\0';
-  return buf[0] ? 0 : -1;
-}
-
 /* Fills defaults that come from the pod rather than from constants. */
 static int fill_pod_defaults(struct wrapper_config *cfg, char *err, size_t len)
 {
@@ -160,7 +142,7 @@ static int fill_pod_defaults(struct wrapper_config *cfg, char *err, size_t len)
   static char sts[256];
 
   if (!cfg->pod_name) {
-    if (gethostname(hostname, sizeof(hostname)) != 0 || !hostname[0]) {
+    if (pod_default_name(hostname, sizeof(hostname)) != 0) {
       snprintf(err, len,
                "POD_NAME is not set and the host name is unknown; "
                "set POD_NAME from the downward API metadata.name");
@@ -169,12 +151,11 @@ static int fill_pod_defaults(struct wrapper_config *cfg, char *err, size_t len)
     cfg->pod_name = hostname;
   }
   if (!cfg->pod_namespace) {
-    if (read_line(SA_NAMESPACE_FILE, ns, sizeof(ns)) != 0) {
+    if (pod_default_namespace(ns, sizeof(ns)) != 0) {
       snprintf(err, len,
-               "POD_NAMESPACE is not set and %s cannot be read; "
-               "set POD_NAMESPACE from the downward API "
-               "metadata.namespace",
-               SA_NAMESPACE_FILE);
+               "POD_NAMESPACE is not set and %s/namespace cannot be read; "
+               "set POD_NAMESPACE from the downward API metadata.namespace",
+               K8S_SA_DIR);
       return -1;
     }
     cfg->pod_namespace = ns;
@@ -212,10 +193,7 @@ static char *peer_fqdn(const struct wrapper_config *cfg, long ordinal)
 int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len)
 {
   size_t sts_len = strlen(cfg->statefulset);
-  unsigned char addr[16];
-
-  if (!cfg->pod_ip || (inet_pton(AF_INET, cfg->pod_ip, addr) != 1 &&
-                       inet_pton(AF_INET6, cfg->pod_ip, addr) != 1)) {
+  if (!pod_is_ip(cfg->pod_ip)) {
     snprintf(err, len,
              "POD_IP %s%s%s: set it from the downward API "
              "status.podIP",

@@ -1,0 +1,17 @@
+/* podinfo.h: facts about the pod we run in, for configuration defaults. */
+#ifndef DK_PODINFO_H
+#define DK_PODINFO_H
+
+#include <stddef.h>
+
+/* The host name (a pod's host name is its name). 0 on success. */
+int pod_default_name(char *buf, size_t len);
+
+/* The service account's namespace file (K8S_SA_DIR/namespace), first line.
+ * 0 on success. */
+int pod_default_namespace(char *buf, size_t len);
+
+/* True when text is a numeric IPv4 or IPv6 address. */
+int pod_is_ip(const char *text);
+
+#endif
