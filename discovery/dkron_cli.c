@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dkron.h"
 #include "proc.h"
 
@@ -346,25 +347,12 @@ out:
 /* ---------------------------------------------------------------------- */
 /* remove-peer through whoever leads                                      */
 
-static long now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void sleep_ms(long ms)
 {
   struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
     continue;
-}
-
-static long min_long(long a, long b)
-{
-  return a < b ? a : b;
 }
 
 /* One line describing what every peer said, for the "no leader" error. */
@@ -436,22 +424,20 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
   o.http_timeout_ms = o.http_timeout_ms > 0 ? o.http_timeout_ms : 2000;
   o.cli_timeout_ms = o.cli_timeout_ms > 0 ? o.cli_timeout_ms : 20000;
   o.backoff_ms = o.backoff_ms > 0 ? o.backoff_ms : 500;
-  long deadline = now_ms() + o.deadline_ms;
+  long long deadline = clock_ms() + o.deadline_ms;
   long backoff = o.backoff_ms;
   dk_err_set(err, DK_ETIMEOUT, "no time left to try");
-  while (attempt < o.attempts) {
-    long left = deadline - now_ms();
-    if (left <= 0)
-      break;
+  while (attempt < o.attempts && clock_left_ms(deadline, -1) > 0) {
     attempt++;
-    rc = remove_once(&o, min_long(o.http_timeout_ms, left),
-                     min_long(o.cli_timeout_ms, left), outcome, err);
+    rc = remove_once(&o, (long)clock_left_ms(deadline, o.http_timeout_ms),
+                     (long)clock_left_ms(deadline, o.cli_timeout_ms), outcome,
+                     err);
     if (rc == DK_OK || rc == DK_EINVAL || rc == DK_ENOMEM)
       return rc;
-    left = deadline - now_ms();
-    if (attempt < o.attempts && left > 0)
-      sleep_ms(min_long(backoff, left));
-    backoff = min_long(backoff * 2, 5000);
+    long pause = (long)clock_left_ms(deadline, backoff);
+    if (attempt < o.attempts && pause > 0)
+      sleep_ms(pause);
+    backoff = backoff < 2500 ? backoff * 2 : 5000;
   }
   return dk_err_prefix(err, "remove-peer %s: gave up after %d attempt(s)",
                        o.peer_id, attempt);
