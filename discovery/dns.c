@@ -478,15 +478,18 @@ static enum dk_code wait_and_process(struct dns_resolver *r, int64_t left_ms,
   ares_socket_t socks[ARES_GETSOCK_MAXNUM];
   struct pollfd pfd[ARES_GETSOCK_MAXNUM];
   nfds_t nfds = 0;
-  int bits = ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
+  /* The bitmap is read as unsigned: ARES_GETSOCK_WRITABLE shifts a signed
+   * 1 into the sign bit for the last socket. */
+  unsigned bits =
+    (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
   int rc;
 
-  for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+  for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
     short events = 0;
 
-    if (ARES_GETSOCK_READABLE(bits, i))
+    if (bits & (1u << i))
       events |= POLLIN;
-    if (ARES_GETSOCK_WRITABLE(bits, i))
+    if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
       events |= POLLOUT;
     if (!events)
       continue;
