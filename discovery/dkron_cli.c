@@ -427,11 +427,13 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
   long long deadline = clock_ms() + o.deadline_ms;
   long backoff = o.backoff_ms;
   dk_err_set(err, DK_ETIMEOUT, "no time left to try");
-  while (attempt < o.attempts && clock_left_ms(deadline, -1) > 0) {
+  while (attempt < o.attempts) {
+    long http_ms = (long)clock_left_ms(deadline, o.http_timeout_ms);
+    long cli_ms = (long)clock_left_ms(deadline, o.cli_timeout_ms);
+    if (http_ms <= 0 || cli_ms <= 0)
+      break;
     attempt++;
-    rc = remove_once(&o, (long)clock_left_ms(deadline, o.http_timeout_ms),
-                     (long)clock_left_ms(deadline, o.cli_timeout_ms), outcome,
-                     err);
+    rc = remove_once(&o, http_ms, cli_ms, outcome, err);
     if (rc == DK_OK || rc == DK_EINVAL || rc == DK_ENOMEM)
       return rc;
     long pause = (long)clock_left_ms(deadline, backoff);
@@ -439,6 +441,7 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
       sleep_ms(pause);
     backoff = backoff < 2500 ? backoff * 2 : 5000;
   }
-  return dk_err_prefix(err, "remove-peer %s: gave up after %d attempt(s)",
-                       o.peer_id, attempt);
+  dk_err_prefix(err, "remove-peer %s: gave up after %d attempt(s)", o.peer_id,
+                attempt);
+  return rc;
 }
