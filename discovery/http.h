@@ -12,6 +12,8 @@
  *   nor copied into an error message.
  * - Every failure fills struct dk_err with a readable message (method, URL
  *   without query secrets, curl's error buffer or the HTTP status).
+ * - A client is not thread-safe: use it from one thread at a time. A
+ *   stream running on another thread needs a client of its own.
  */
 #ifndef DK_HTTP_H
 #define DK_HTTP_H
@@ -46,7 +48,7 @@ struct http_request {
   const char *content_type; /* for a body, e.g. application/merge-patch+json */
   const char *body;         /* request body or NULL */
   size_t body_len;
-  int idempotent; /* retry even if method is not GET */
+  int idempotent;  /* retry even if method is not GET */
   long timeout_ms; /* override of the client's total timeout; 0 = client's */
 };
 
@@ -61,7 +63,10 @@ struct http_response {
  * received (the caller judges the status), or an error when none was: the
  * transport failed, the body exceeded the cap, or retries ran out on a
  * retryable status (then resp->status holds that status and err->http_status
- * too). resp is always initialised; free it with http_response_free. */
+ * too). Non-idempotent requests are sent once and return DK_OK with whatever
+ * status came back. Backoff sleeps happen in the calling thread. resp is
+ * always initialised (overwritten, not freed); free it with
+ * http_response_free. */
 enum dk_code http_do(struct http_client *client, const struct http_request *req,
                      struct http_response *resp, struct dk_err *err);
 void http_response_free(struct http_response *resp);
@@ -70,9 +75,9 @@ void http_response_free(struct http_response *resp);
  * called with each chunk as it arrives; returning non-zero stops the
  * transfer (DK_ECANCELED). should_stop is polled about every 250 ms and
  * may be NULL. idle_timeout_ms ends a stream that delivers nothing for that
- * long (DK_ETIMEOUT). No retries: the caller re-establishes the stream.
- * If the status is not 2xx, the (capped) body is collected into resp instead
- * of being passed to on_data. */
+ * long (DK_ETIMEOUT; 0 = no idle limit). No retries: the caller re-establishes
+ * the stream. If the status is not 2xx, the (capped) body is collected into
+ * resp instead of being passed to on_data. */
 typedef int (*http_data_fn)(const char *data, size_t len, void *user);
 typedef int (*http_stop_fn)(void *user);
 enum dk_code http_stream(struct http_client *client,

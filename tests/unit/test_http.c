@@ -280,6 +280,8 @@ START_TEST(bearer_sent_but_never_logged_or_in_errors)
   req.url = url;
   log_capture_begin(&lc);
   ck_assert_int_eq(http_do(c, &req, &resp, &err), DK_EHTTP);
+  ck_assert_msg(strstr(err.msg, "/busy") && !strstr(err.msg, TOKEN), "msg: %s",
+                err.msg);
   http_response_free(&resp);
   snprintf(url, sizeof(url), "http://127.0.0.1:%u/x?token=" TOKEN,
            (unsigned)closed_port());
