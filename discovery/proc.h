@@ -19,8 +19,15 @@
 
 /* Blocks SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCHLD, and
  * returns a non-blocking, close-on-exec signalfd for them (or -1 and err).
- * Also makes this process a child subreaper when it is not PID 1. */
+ * Also makes this process a child subreaper when it is not PID 1 (a warning
+ * is logged if the kernel refuses). Calling it again returns the same fd. */
 int proc_signals_init(struct dk_err *err);
+
+/* Undoes proc_signals_init (for tests, which run several in one process):
+ * closes the signalfd, restores the signal mask saved by init (a signal
+ * still pending is then delivered) and drops the subreaper flag if init set
+ * it. Does nothing when init was not called. */
+void proc_signals_fini(void);
 
 /* Reads one pending signal from the signalfd: returns its number, 0 if none
  * is pending, -1 on error. */
@@ -33,10 +40,19 @@ int proc_is_forwarded(int signo);
 /* Starts argv[0] with argv (PATH lookup), the original signal mask and
  * default dispositions, in its own process group. Exec failures are
  * reported through a close-on-exec pipe: DK_EEXEC with errno's text, and
- * *pid is still set so the caller can reap the 127/126 exit. */
+ * *pid is still set so the caller can reap the 127/126 exit (1 for other
+ * errors). If no child could be created at all (pipe or fork failed),
+ * *pid is -1 and DK_EEXEC names the cause. */
 enum dk_code proc_spawn(char *const argv[], pid_t *pid, struct dk_err *err);
 
-/* Sends signo to the child (ESRCH is not an error: it already exited). */
+/* Sends signo to the child (ESRCH is not an error: it already exited).
+ * Returns 0, or -1 with errno (EINVAL for pid <= 0, which kill(2) would
+ * widen to a process group or to every process).
+ *
+ * The signal goes to the child's pid, not to its process group: dkron
+ * supervises its own job processes and stops them itself when it gets
+ * SIGTERM, so signalling the group would hit every running job twice (once
+ * from us, once from dkron) and cut its graceful shutdown short. */
 int proc_kill(pid_t pid, int signo);
 
 /* Reaps every exited child without blocking. If `main_pid` exited, stores
@@ -49,17 +65,25 @@ int proc_exit_code(int wstatus);
 
 /* Graceful stop: SIGTERM (or `signo`), wait up to grace_ms for the child,
  * then SIGKILL. Returns the child's shell-style status. Other children are
- * reaped along the way. */
+ * reaped along the way. When proc_signals_init was called, the wait sleeps
+ * on the signalfd: SIGCHLD wakes it, and forwarded signals that arrive in
+ * the meantime are passed on to the child (they are consumed). Returns -1
+ * if pid is not a child of this process (never started, or reaped). */
 int proc_stop(pid_t pid, int signo, long grace_ms);
 
 /* Runs argv to completion with a deadline, capturing stdout and stderr
  * (each capped at cap bytes; the rest is read and dropped). On timeout the
  * child is killed (SIGTERM, then SIGKILL after 1 s) and DK_ETIMEOUT is
- * returned. On DK_OK, *exit_code holds its shell-style status. */
+ * returned. On DK_OK, res->exit_code holds its shell-style status (a
+ * non-zero exit is still DK_OK); DK_EEXEC means it could not be run.
+ * timeout_ms must be positive. stdin is /dev/null. Whatever the result,
+ * res holds what was captured and must be released with proc_output_free.
+ * The child is collected with waitpid(pid): do not run proc_reap in
+ * another thread at the same time, or it may take the status (DK_EIO). */
 struct proc_output {
-  char *out;   /* NUL-terminated, owned */
+  char *out; /* NUL-terminated, owned */
   size_t out_len;
-  char *err;   /* NUL-terminated, owned */
+  char *err; /* NUL-terminated, owned */
   size_t err_len;
   int exit_code;
 };
