@@ -82,6 +82,8 @@ struct stream_ctx {
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
 static CURLcode g_curl_init_rc = CURLE_FAILED_INIT;
 
+/* libcurl wants one global init before any handle; pthread_once makes
+ * concurrent first clients safe. */
 static void curl_init_once(void)
 {
   g_curl_init_rc = curl_global_init(CURL_GLOBAL_ALL);
@@ -125,6 +127,8 @@ static long backoff_cap(long base_ms, long max_ms, int attempt)
   return cap < max_ms ? cap : max_ms;
 }
 
+/* Full jitter: uniform in [0, cap], so clients retrying together spread
+ * out instead of hitting the server in waves. */
 static long backoff_from(uint64_t *rng, long base_ms, long max_ms, int attempt)
 {
   long cap = backoff_cap(base_ms, max_ms, attempt);
@@ -202,6 +206,7 @@ long http_parse_retry_after(const char *value)
 
 /* ---- helpers ---- */
 
+/* Milliseconds since a CLOCK_MONOTONIC time stamp. */
 static long elapsed_ms(const struct timespec *since)
 {
   struct timespec now;
@@ -211,6 +216,7 @@ static long elapsed_ms(const struct timespec *since)
          (now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
+/* Sleeps the whole delay even if a signal interrupts it. */
 static void sleep_ms(long ms)
 {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -327,6 +333,7 @@ static void body_take(struct body_buf *b, struct http_response *resp)
   b->len = b->cap = 0;
 }
 
+/* curl write callback: returning less than given aborts the transfer. */
 static size_t write_body(char *data, size_t size, size_t n, void *user)
 {
   struct body_buf *b = user;
@@ -338,6 +345,8 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
 
 /* ---- error mapping ---- */
 
+/* Maps libcurl results onto the project's codes; b tells a cap overflow
+ * (DK_ETOOBIG) from other write errors. */
 static enum dk_code map_curl_code(CURLcode rc, const struct body_buf *b)
 {
   switch (rc) {
@@ -656,6 +665,7 @@ static void response_clear(struct http_response *resp)
   resp->status = 0;
 }
 
+/* Retry loop around perform_once; see http.h for the contract. */
 enum dk_code http_do(struct http_client *client, const struct http_request *req,
                      struct http_response *resp, struct dk_err *err)
 {
@@ -730,6 +740,7 @@ static int stream_should_end(struct stream_ctx *s)
   return s->end != STREAM_RUNNING;
 }
 
+/* curl progress callback: non-zero aborts the stream. */
 static int stream_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
                            curl_off_t ultotal, curl_off_t ulnow)
 {

@@ -208,6 +208,7 @@ static void routes_free(struct owned_route *routes, size_t n)
   free(routes);
 }
 
+/* Deep-copies the route table; NULL on OOM. */
 static struct owned_route *routes_copy(const struct fake_route *routes,
                                        size_t n)
 {
@@ -302,6 +303,7 @@ static void req_state_free_locked(struct fake_server *fs, struct req_state *st)
   free(st);
 }
 
+/* MHD completion hook: the request is over, free its state. */
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -363,6 +365,7 @@ static void log_request_locked(struct fake_server *fs,
   fs->log[fs->n_log++] = *rec;
 }
 
+/* Exact method+path match (caller holds fs->mu). */
 static struct owned_route *
 find_route_locked(struct fake_server *fs, const char *method, const char *path)
 {
@@ -477,6 +480,7 @@ static ssize_t read_truncated(struct stream_state *ss, uint64_t pos, char *buf,
   return (ssize_t)n;
 }
 
+/* MHD content reader: chunked stream or truncated body. */
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
   struct stream_state *ss = cls;
@@ -652,6 +656,7 @@ static int start_daemon(struct fake_server *fs)
   return 0;
 }
 
+/* Frees everything once the daemon (and its threads) are gone. */
 static void server_free(struct fake_server *fs)
 {
   while (fs->live)
