@@ -231,6 +231,8 @@ enum dk_code dns_resolver_new(const struct dns_opts *opts,
   if (!r)
     return dk_err_set(err, DK_ENOMEM, "DNS: out of memory for a resolver");
   r->family = o.family;
+  r->cancel_status = DNS_ERROR;
+  r->cancel_detail = "canceled";
   r->rng = (uint64_t)now_ms() * UINT64_C(6364136223846793005) ^
            (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r;
   if (r->rng == 0)
