@@ -67,6 +67,8 @@ char **argv_take(struct argv_builder *b, struct dk_err *err)
 {
   char **out = b->argv;
 
+  if (!b->failed && !out)
+    out = calloc(1, sizeof(*out)); /* nothing pushed: an empty list */
   if (b->failed || !out) {
     argv_free(out);
     out = NULL;

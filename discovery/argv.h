@@ -21,8 +21,9 @@ struct argv_builder {
 void argv_init(struct argv_builder *b);
 void argv_push(struct argv_builder *b, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
-/* Returns the argv (ownership passes to the caller) or NULL with err set to
- * DK_ENOMEM; the builder is empty afterwards either way. */
+/* Returns the argv (ownership passes to the caller; an empty list when
+ * nothing was pushed) or NULL with err set to DK_ENOMEM; the builder is
+ * empty afterwards either way. */
 char **argv_take(struct argv_builder *b, struct dk_err *err);
 void argv_free(char **argv);
 

@@ -1,0 +1,297 @@
+/* launcher.c: see launcher.h. */
+#include "launcher.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_argv.h"
+#include "clock.h"
+#include "dkron.h"
+#include "dns.h"
+#include "log.h"
+#include "proc.h"
+
+#define WAIT_LOG_EVERY_MS 30000LL
+#define MAX_SERVERS_ASKED 3
+
+int launcher_start(struct launcher *l, const struct launcher_config *cfg)
+{
+  struct server_watch_opts wopts = {
+    cfg->selector,     cfg->namespace,        cfg->require_ready,
+    cfg->serf_port,    cfg->kube_api_url,     cfg->kube_token_file,
+    cfg->kube_ca_file, cfg->fallback_service, cfg->dns_server};
+  struct dk_err err;
+
+  memset(l, 0, sizeof(*l));
+  l->cfg = cfg;
+  rejoin_init(&l->state);
+  l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
+                                     cfg->relaunch_backoff_max, 300000};
+  dk_err_clear(&err);
+  l->sigfd = proc_signals_init(&err);
+  if (l->sigfd < 0) {
+    LOG_ERRORF("cannot set up signal handling: %s", err.msg);
+    return -1;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+      dns_global_init(&err) != DK_OK) {
+    LOG_ERRORF("cannot initialise libcurl or c-ares: %s", err.msg);
+    return -1;
+  }
+  if (cfg->status_port > 0) {
+    l->status = status_server_start(cfg->status_port, &err);
+    if (!l->status) {
+      LOG_ERRORF("%s", err.msg);
+      return -1;
+    }
+    status_server_set(l->status, false, "waiting for live dkron servers");
+  }
+  l->watch = server_watch_start(&wopts, &err);
+  if (!l->watch) {
+    LOG_ERRORF("%s", err.msg);
+    return -1;
+  }
+  LOG_INFOF("watching dkron servers \"%s\" in namespace %s", cfg->selector,
+            cfg->namespace);
+  return 0;
+}
+
+void launcher_finish(struct launcher *l)
+{
+  server_watch_stop(l->watch);
+  status_server_stop(l->status);
+  dns_global_cleanup();
+  curl_global_cleanup();
+  proc_signals_fini();
+}
+
+/* Asks up to MAX_SERVERS_ASKED live servers, in turn, for our membership
+ * and (when wanted) for the executions running on our node. */
+static enum member_seen ask_servers(struct launcher *l,
+                                    const struct live_snapshot *snap,
+                                    bool want_busy, long *busy)
+{
+  const struct launcher_config *cfg = l->cfg;
+  struct dkron_client_opts opts = {cfg->member_query_timeout,
+                                   cfg->member_query_timeout, 1};
+
+  *busy = -1;
+  for (size_t i = 0; i < snap->n && i < MAX_SERVERS_ASKED; i++) {
+    struct dkron_members members = {NULL, 0};
+    struct dkron_executions execs = {NULL, 0};
+    struct dkron_client *c;
+    const struct dkron_member *me;
+    struct dk_err err;
+    char url[128];
+    enum member_seen seen;
+
+    snprintf(url, sizeof(url),
+             strchr(snap->ips[i], ':') ? "http://[%s]:%ld" : "http://%s:%ld",
+             snap->ips[i], cfg->http_port);
+    dk_err_clear(&err);
+    c = dkron_client_new(url, &opts, &err);
+    if (!c || dkron_members(c, &members, &err) != DK_OK) {
+      LOG_DEBUGF("cannot ask %s for members: %s", url, err.msg);
+      dkron_client_free(c);
+      continue;
+    }
+    me = dkron_members_find(&members, cfg->pod_name);
+    seen = me && me->status == DKRON_ALIVE ? MEMBER_ALIVE : MEMBER_NOT_ALIVE;
+    if (want_busy && dkron_busy(c, &execs, &err) == DK_OK)
+      *busy = (long)dkron_executions_on_node(&execs, cfg->pod_name);
+    dkron_executions_free(&execs);
+    dkron_members_free(&members);
+    dkron_client_free(c);
+    return seen;
+  }
+  return MEMBER_UNKNOWN;
+}
+
+static void launch(struct launcher *l, const struct live_snapshot *snap)
+{
+  const struct launcher_config *cfg = l->cfg;
+  struct agent_argv_params p = {cfg->dkron,      cfg->pod_name,    cfg->pod_ip,
+                                cfg->serf_port,  snap->join,       snap->n,
+                                cfg->dkron_args, cfg->n_dkron_args};
+  struct dk_err err;
+  char **argv;
+  char *line;
+
+  dk_err_clear(&err);
+  argv = agent_argv_build(&p, &err);
+  if (!argv) {
+    LOG_ERRORF("%s", err.msg);
+    l->child_exited = true;
+    l->exit_code = 2;
+    return;
+  }
+  line = argv_join(argv);
+  LOG_INFOF("starting: %s", line ? line : argv[0]);
+  free(line);
+  if (proc_spawn(argv, &l->child, &err) != DK_OK) {
+    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
+    /* the child (if any) exits 126/127 and is reaped as an exit */
+    if (l->child <= 0) {
+      l->child_exited = true;
+      l->exit_code = 127;
+    }
+  }
+  argv_free(argv);
+}
+
+/* Keeps the probe's answer in step with what we know. */
+static void update_status(struct launcher *l, const struct live_snapshot *s)
+{
+  char reason[320];
+
+  if (!l->status)
+    return;
+  if (l->state.phase == PHASE_RUNNING && l->state.alive) {
+    status_server_set(l->status, true, NULL);
+    return;
+  }
+  if (s->n == 0)
+    snprintf(reason, sizeof(reason),
+             "no live dkron servers (%zu pods match, "
+             "%zu ready)",
+             s->summary.matched, s->summary.ready);
+  else if (l->state.phase == PHASE_DRAINING)
+    snprintf(reason, sizeof(reason), "draining before a re-join: %s",
+             l->state.cause);
+  else if (l->state.phase != PHASE_RUNNING)
+    snprintf(reason, sizeof(reason), "dkron is not running (%s)",
+             rejoin_phase_name(l->state.phase));
+  else
+    snprintf(reason, sizeof(reason), "not an alive member yet");
+  status_server_set(l->status, false, reason);
+}
+
+/* One pass of the re-join state machine with fresh observations. */
+static void step(struct launcher *l, long long now)
+{
+  struct live_snapshot snap;
+  struct rejoin_input in;
+  enum rejoin_phase before = l->state.phase;
+  bool running = l->child > 0 && !l->child_exited;
+  bool cut_off = l->state.not_alive_since >= 0 &&
+                 now - l->state.not_alive_since >= l->params.cutoff_ms;
+  long busy = -1;
+
+  if (server_watch_snapshot(l->watch, &snap) != 0)
+    return;
+  memset(&in, 0, sizeof(in));
+  in.now_ms = (long)now;
+  in.live_servers = snap.n;
+  in.child_exited = l->child_exited;
+  in.exit_code = l->exit_code;
+  in.seen = running && snap.n > 0
+              ? ask_servers(l, &snap,
+                            l->state.phase == PHASE_DRAINING || cut_off, &busy)
+              : MEMBER_UNKNOWN;
+  in.busy_on_node = busy;
+  l->child_exited = false;
+  switch (rejoin_step(&l->state, &l->params, &in)) {
+    case ACT_LAUNCH:
+      if (l->state.cause[0])
+        LOG_INFOF("relaunching: %s", l->state.cause);
+      l->state.cause[0] = '\0';
+      launch(l, &snap);
+      break;
+    case ACT_STOP:
+      LOG_WARNF("re-joining: %s; stopping dkron (it finishes its running "
+                "jobs first)",
+                l->state.cause);
+      proc_kill(l->child, SIGTERM);
+      break;
+    case ACT_NONE:
+      break;
+  }
+  if (before == PHASE_RUNNING && l->state.phase == PHASE_DRAINING)
+    LOG_WARNF("cut off: %s; waiting for %ld job%s on this node to finish "
+              "(at most %ld s)",
+              l->state.cause, busy, busy == 1 ? "" : "s",
+              l->params.drain_limit_ms / 1000);
+  if (snap.n == 0 && now >= l->next_wait_log) {
+    char text[160];
+    live_summary_text(&snap.summary, text, sizeof(text));
+    LOG_INFOF("waiting for live dkron servers: %s%s", text,
+              snap.listed ? "" : " (no list from the API yet)");
+    l->next_wait_log = now + WAIT_LOG_EVERY_MS;
+  }
+  update_status(l, &snap);
+  live_snapshot_free(&snap);
+}
+
+/* SIGTERM/SIGINT: pass it on and wait for dkron, however long its jobs
+ * take (the pod's grace period bounds it). */
+static int stop_all(struct launcher *l, int signo)
+{
+  int status = 0;
+
+  LOG_INFOF("received %s: stopping dkron", strsignal(signo));
+  if (l->status)
+    status_server_set(l->status, false, "shutting down");
+  if (l->child > 0 && !l->child_exited)
+    status = proc_stop(l->child, SIGTERM, 24L * 3600 * 1000);
+  else if (l->child_exited)
+    status = l->exit_code;
+  LOG_INFOF("dkron exited with status %d", status);
+  return status < 0 ? 1 : status;
+}
+
+/* Handles pending signals; returns -1 to go on, or the exit code. */
+static int handle_signals(struct launcher *l)
+{
+  int sig;
+
+  while ((sig = proc_signal_read(l->sigfd)) > 0) {
+    if (sig == SIGCHLD) {
+      if (l->child > 0 && proc_reap(l->child, &l->exit_code)) {
+        LOG_INFOF("dkron (pid %ld) exited with status %d", (long)l->child,
+                  l->exit_code);
+        l->child_exited = true;
+        l->child = 0;
+      } else if (l->child <= 0) {
+        proc_reap(0, NULL);
+      }
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      return stop_all(l, sig);
+    } else if (proc_is_forwarded(sig) && l->child > 0) {
+      proc_kill(l->child, sig);
+    }
+  }
+  return -1;
+}
+
+int launcher_run(struct launcher *l)
+{
+  long long next_check = clock_ms();
+
+  for (;;) {
+    struct pollfd pfd[2] = {{l->sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
+    long long now;
+    int code;
+
+    if (l->status)
+      pfd[1].fd = status_server_fd(l->status);
+    if (poll(pfd, 2, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
+        0) {
+      if (pfd[0].revents) {
+        code = handle_signals(l);
+        if (code >= 0)
+          return code;
+      }
+      if (pfd[1].revents)
+        status_server_handle(l->status);
+    }
+    now = clock_ms();
+    if (now >= next_check || l->child_exited) {
+      step(l, now);
+      next_check = clock_ms() + l->cfg->check_interval;
+    }
+  }
+}

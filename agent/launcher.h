@@ -1,0 +1,40 @@
+/* launcher.h: dkron-agent-launcher's running state and main loop.
+ *
+ *   config → start the server watch (list + watch server pods) →
+ *   loop { launch when live servers exist; every check interval ask a live
+ *          server's /v1/members whether we are alive; drain and re-join
+ *          when cut off; relaunch with backoff when dkron exits } →
+ *   SIGTERM: forward to dkron, wait for it (it finishes its jobs), exit
+ */
+#ifndef AGENT_LAUNCHER_H
+#define AGENT_LAUNCHER_H
+
+#include <sys/types.h>
+
+#include "launcher_config.h"
+#include "rejoin.h"
+#include "server_watch.h"
+#include "status_server.h"
+
+struct launcher {
+  const struct launcher_config *cfg;
+  int sigfd;
+  pid_t child;
+  struct server_watch *watch;
+  struct status_server *status;
+  struct rejoin_state state;
+  struct rejoin_params params;
+  bool child_exited; /* since the last step */
+  int exit_code;
+  long long next_wait_log;
+};
+
+/* Signals, libraries, the watch thread and the status endpoint. 0 on
+ * success; on failure logs why. */
+int launcher_start(struct launcher *l, const struct launcher_config *cfg);
+void launcher_finish(struct launcher *l);
+
+/* Runs until a stop signal has been handled; returns the exit code. */
+int launcher_run(struct launcher *l);
+
+#endif

@@ -1,0 +1,169 @@
+/* launcher_config.c: see launcher_config.h. */
+#include "launcher_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "k8s.h"
+#include "podinfo.h"
+
+static const char *const log_levels[] = {"debug", "info", "warn", "error",
+                                         NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
+
+static struct launcher_config g; /* the table's targets */
+
+#define MS_MAX 86400000L
+
+static const struct cfg_option options[] = {
+  {"server-selector", "LAUNCHER_SERVER_SELECTOR", CFG_STRING,
+   "app.kubernetes.io/name=dkron,app.kubernetes.io/component=server",
+   "Label selector of the dkron server pods (equality- or set-based, e.g. "
+   "\"app in (dkron),tier!=worker\").",
+   &g.selector, 0, 0, NULL, NULL},
+  {"server-namespace", "LAUNCHER_SERVER_NAMESPACE", CFG_STRING, NULL,
+   "Namespace of the server pods. Default: this pod's namespace "
+   "(POD_NAMESPACE, else the service account's).",
+   &g.namespace, 0, 0, NULL, NULL},
+  {"require-ready", "LAUNCHER_REQUIRE_READY", CFG_BOOL, "true",
+   "Join only servers whose Ready condition is true.", &g.require_ready, 0, 0,
+   NULL, NULL},
+  {"serf-port", "LAUNCHER_SERF_PORT", CFG_INT, "8946",
+   "Serf port of the servers, and of this worker.", &g.serf_port, 1, 65535,
+   NULL, NULL},
+  {"server-http-port", "LAUNCHER_SERVER_HTTP_PORT", CFG_INT, "8080",
+   "HTTP API port of the servers (asked for /v1/members and /v1/busy).",
+   &g.http_port, 1, 65535, NULL, NULL},
+  {"fallback-service", "LAUNCHER_FALLBACK_SERVICE", CFG_STRING, NULL,
+   "Headless Service FQDN of the servers, resolved through DNS when the "
+   "Kubernetes API is unreachable at start-up. Default: no fallback.",
+   &g.fallback_service, 0, 0, NULL, NULL},
+  {"pod-name", "POD_NAME", CFG_STRING, NULL,
+   "This pod's name, used as the dkron node name. Default: the host name.",
+   &g.pod_name, 0, 0, NULL, NULL},
+  {"pod-ip", "POD_IP", CFG_STRING, NULL,
+   "This pod's IP (downward API status.podIP). Required: dkron binds and "
+   "advertises it.",
+   &g.pod_ip, 0, 0, NULL, NULL},
+  {"dkron", "DKRON_BIN", CFG_STRING, "/usr/local/bin/dkron",
+   "Path of the dkron binary.", &g.dkron, 0, 0, NULL, NULL},
+  {"check-interval", "LAUNCHER_CHECK_INTERVAL", CFG_DURATION, "5s",
+   "How often to check that this worker is an alive member.", &g.check_interval,
+   200, 600000, NULL, NULL},
+  {"rejoin-after", "LAUNCHER_REJOIN_AFTER", CFG_DURATION, "30s",
+   "Restart the worker with a fresh --join list when it has not been an "
+   "alive member this long while live servers exist.",
+   &g.rejoin_after, 1000, MS_MAX, NULL, NULL},
+  {"drain-limit", "LAUNCHER_DRAIN_LIMIT", CFG_DURATION, "10m",
+   "Before a re-join, wait at most this long while /v1/busy shows jobs "
+   "running on this worker.",
+   &g.drain_limit, 0, MS_MAX, NULL, NULL},
+  {"relaunch-backoff-max", "LAUNCHER_RELAUNCH_BACKOFF_MAX", CFG_DURATION, "60s",
+   "When dkron exits on its own, relaunch after 1 s doubling up to this.",
+   &g.relaunch_backoff_max, 1000, MS_MAX, NULL, NULL},
+  {"member-query-timeout", "LAUNCHER_MEMBER_QUERY_TIMEOUT", CFG_DURATION, "3s",
+   "Timeout of each GET /v1/members or /v1/busy to a server.",
+   &g.member_query_timeout, 100, 60000, NULL, NULL},
+  {"status-port", "LAUNCHER_STATUS_PORT", CFG_INT, "8081",
+   "Port of the status endpoint: /readyz (200 when this worker is an alive "
+   "member, else 503 with the reason) and /healthz. 0 turns it off.",
+   &g.status_port, 0, 65535, NULL, NULL},
+  {"kube-api-url", "KUBE_API_URL", CFG_STRING, NULL,
+   "Kubernetes API URL. Default: in-cluster "
+   "(KUBERNETES_SERVICE_HOST/PORT).",
+   &g.kube_api_url, 0, 0, NULL, NULL},
+  {"kube-token-file", "KUBE_TOKEN_FILE", CFG_STRING, NULL,
+   "Service-account token file (re-read when it changes and after a 401). "
+   "Default: the in-cluster one.",
+   &g.kube_token_file, 0, 0, NULL, NULL},
+  {"kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,
+   "CA bundle for the API server. Default: the in-cluster ca.crt.",
+   &g.kube_ca_file, 0, 0, NULL, NULL},
+  {"dns-server", "LAUNCHER_DNS_SERVER", CFG_STRING, NULL,
+   "DNS server \"ip:port\" for the fallback lookup. Default: the system's.",
+   &g.dns_server, 0, 0, NULL, NULL},
+  {"log-level", "LAUNCHER_LOG_LEVEL", CFG_CHOICE, "info",
+   "Level of the launcher's own log lines.", &g.log_level, 0, 0, log_levels,
+   NULL},
+  {"log-format", "LAUNCHER_LOG_FORMAT", CFG_CHOICE, "text",
+   "Format of the launcher's own log lines.", &g.log_format, 0, 0, log_formats,
+   NULL},
+};
+
+static const struct cfg_spec spec = {
+  "dkron-agent-launcher",
+  "Runs a dkron worker (`dkron agent`) as a Deployment pod: finds the live\n"
+  "dkron servers through the Kubernetes API (Running, Ready, not being\n"
+  "deleted, with an IP), joins them, checks that the worker stays an alive\n"
+  "member, and restarts it with a fresh --join list when it is cut off,\n"
+  "after its running jobs finish.",
+  "arguments passed to `dkron agent` verbatim (flags the launcher sets are "
+  "refused).",
+  options, sizeof(options) / sizeof(options[0])};
+
+/* Fills the defaults that come from the pod; 0 or -1 with err. */
+static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
+{
+  static char hostname[256];
+  static char ns[256];
+  const char *env_ns = getenv("POD_NAMESPACE");
+
+  if (!cfg->pod_name) {
+    if (pod_default_name(hostname, sizeof(hostname)) != 0) {
+      snprintf(err, len,
+               "POD_NAME is not set and the host name is unknown; "
+               "set POD_NAME from the downward API metadata.name");
+      return -1;
+    }
+    cfg->pod_name = hostname;
+  }
+  if (!cfg->namespace && env_ns && *env_ns)
+    cfg->namespace = env_ns;
+  if (!cfg->namespace) {
+    if (pod_default_namespace(ns, sizeof(ns)) != 0) {
+      snprintf(err, len,
+               "the server namespace is unknown: set POD_NAMESPACE (downward "
+               "API metadata.namespace) or --server-namespace (%s/namespace "
+               "cannot be read)",
+               K8S_SA_DIR);
+      return -1;
+    }
+    cfg->namespace = ns;
+  }
+  if (!pod_is_ip(cfg->pod_ip)) {
+    snprintf(err, len,
+             "POD_IP %s%s%s: set it from the downward API status.podIP",
+             cfg->pod_ip ? "\"" : "is not set", cfg->pod_ip ? cfg->pod_ip : "",
+             cfg->pod_ip ? "\" is not an IP address" : "");
+    return -1;
+  }
+  if (!*cfg->selector) {
+    snprintf(err, len,
+             "--server-selector is empty: it would match every "
+             "pod in the namespace; set the servers' labels");
+    return -1;
+  }
+  return 0;
+}
+
+int launcher_config_load(struct launcher_config *cfg, int argc, char **argv)
+{
+  struct cfg_rest rest;
+  char err[768];
+  int code;
+
+  memset(&g, 0, sizeof(g));
+  code =
+    cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
+               LAUNCHER_VERSION, err);
+  if (code >= 0)
+    return code;
+  g.dkron_args = rest.argv;
+  g.n_dkron_args = rest.argc;
+  *cfg = g;
+  if (fill_pod_defaults(cfg, err, sizeof(err)) != 0)
+    return cfg_handle(&spec, CFG_INVALID, LAUNCHER_VERSION, err);
+  return -1;
+}

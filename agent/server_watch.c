@@ -1,0 +1,398 @@
+/* server_watch.c: see server_watch.h. */
+#include "server_watch.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "argv.h"
+#include "dns.h"
+#include "k8s.h"
+#include "log.h"
+
+#define BACKOFF_MIN_MS           1000L
+#define BACKOFF_MAX_MS           30000L
+#define FALLBACK_DNS_DEADLINE_MS 5000L
+#define WATCH_TIMEOUT_S          600
+
+struct server_watch {
+  struct server_watch_opts opts;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t wake;
+  atomic_int stop;
+  /* thread-owned */
+  struct k8s_client *kube;
+  struct k8s_pod *pods;
+  size_t n_pods;
+  /* published, under mu */
+  char **join;
+  char **ips;
+  size_t n;
+  struct live_summary summary;
+  bool listed, from_dns;
+  unsigned long generation;
+};
+
+static int should_stop(void *user)
+{
+  struct server_watch *w = user;
+  return atomic_load(&w->stop);
+}
+
+/* Sleeps up to ms, waking early when the watch is stopped. */
+static void nap(struct server_watch *w, long ms)
+{
+  struct timespec until;
+
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&w->mu);
+  while (!atomic_load(&w->stop) &&
+         pthread_cond_timedwait(&w->wake, &w->mu, &until) == 0)
+    ;
+  pthread_mutex_unlock(&w->mu);
+}
+
+static long next_backoff(long backoff)
+{
+  if (backoff < BACKOFF_MIN_MS)
+    return BACKOFF_MIN_MS;
+  return backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+}
+
+static bool same_set(char **a, char **b)
+{
+  size_t i = 0;
+
+  if (!a || !b)
+    return a == b;
+  for (; a[i] && b[i]; i++) {
+    if (strcmp(a[i], b[i]) != 0)
+      return false;
+  }
+  return !a[i] && !b[i];
+}
+
+/* Publishes a new live set (taking ownership of join and ips). */
+static void publish(struct server_watch *w, char **join, char **ips, size_t n,
+                    const struct live_summary *summary, bool from_dns)
+{
+  char text[160];
+  bool changed;
+
+  pthread_mutex_lock(&w->mu);
+  changed = !same_set(w->join, join) || w->from_dns != from_dns;
+  argv_free(w->join);
+  argv_free(w->ips);
+  w->join = join;
+  w->ips = ips;
+  w->n = n;
+  w->summary = *summary;
+  w->from_dns = from_dns;
+  w->listed = w->listed || !from_dns;
+  if (changed)
+    w->generation++;
+  pthread_mutex_unlock(&w->mu);
+  if (!changed)
+    return;
+  live_summary_text(summary, text, sizeof(text));
+  char *line = join ? argv_join(join) : NULL;
+  LOG_INFOF("live servers%s: %s (%s)", from_dns ? " (from DNS fallback)" : "",
+            line && *line ? line : "none", text);
+  free(line);
+}
+
+/* The live IPs alone, for HTTP questions to the servers. */
+static char **live_ips(const struct k8s_pod *pods, size_t n, bool ready)
+{
+  struct argv_builder b;
+
+  argv_init(&b);
+  for (size_t i = 0; i < n; i++) {
+    if (!live_server_reject(&pods[i], ready))
+      argv_push(&b, "%s", pods[i].pod_ip);
+  }
+  return argv_take(&b, NULL);
+}
+
+static void publish_pods(struct server_watch *w)
+{
+  struct live_summary summary;
+  size_t n = 0;
+  char **join, **ips;
+
+  live_summarize(w->pods, w->n_pods, w->opts.require_ready, &summary);
+  join = live_join_addrs(w->pods, w->n_pods, w->opts.require_ready,
+                         w->opts.serf_port, &n);
+  ips = live_ips(w->pods, w->n_pods, w->opts.require_ready);
+  if (!join || !ips) {
+    LOG_ERRORF("out of memory updating the live servers");
+    argv_free(join);
+    argv_free(ips);
+    return;
+  }
+  publish(w, join, ips, n, &summary, false);
+}
+
+static void clear_pods(struct server_watch *w)
+{
+  for (size_t i = 0; i < w->n_pods; i++)
+    k8s_pod_free(&w->pods[i]);
+  free(w->pods);
+  w->pods = NULL;
+  w->n_pods = 0;
+}
+
+/* Applies one watch event to the pod set. */
+static int on_event(const struct k8s_watch_event *ev, void *user)
+{
+  struct server_watch *w = user;
+  size_t i = 0;
+
+  while (i < w->n_pods && strcmp(w->pods[i].name, ev->pod->name) != 0)
+    i++;
+  if (ev->type == K8S_EVENT_DELETED) {
+    if (i < w->n_pods) {
+      k8s_pod_free(&w->pods[i]);
+      w->pods[i] = w->pods[--w->n_pods];
+    }
+  } else if (i < w->n_pods) {
+    k8s_pod_free(&w->pods[i]);
+    w->pods[i] = *ev->pod;
+    memset(ev->pod, 0, sizeof(*ev->pod));
+  } else {
+    struct k8s_pod *grown =
+      realloc(w->pods, (w->n_pods + 1) * sizeof(*w->pods));
+    if (!grown)
+      return 1;
+    w->pods = grown;
+    w->pods[w->n_pods++] = *ev->pod;
+    memset(ev->pod, 0, sizeof(*ev->pod));
+  }
+  publish_pods(w);
+  return atomic_load(&w->stop);
+}
+
+/* DNS fallback: the servers from the headless Service's A records. */
+static void use_dns_fallback(struct server_watch *w)
+{
+  struct dns_opts opts = {1000, 2, NULL, w->opts.dns_server, 0};
+  struct dns_query q = {w->opts.fallback_service, NULL, {0}};
+  struct dns_resolver *r = NULL;
+  struct live_summary summary = {0};
+  struct argv_builder join, ips;
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  if (dns_resolver_new(&opts, &r, &err) != DK_OK ||
+      dns_resolve(r, &q, 1, &err) != DK_OK || q.result.status != DNS_OK) {
+    LOG_WARNF("DNS fallback %s failed: %s", w->opts.fallback_service,
+              err.msg[0] ? err.msg : dns_status_name(q.result.status));
+    dns_resolver_free(r);
+    return;
+  }
+  dns_resolver_free(r);
+  argv_init(&join);
+  argv_init(&ips);
+  for (size_t i = 0; i < q.result.naddrs; i++) {
+    char *hp = host_port(q.result.addrs[i], w->opts.serf_port);
+    argv_push(&join, "%s", hp ? hp : "");
+    argv_push(&ips, "%s", q.result.addrs[i]);
+    free(hp);
+  }
+  summary.matched = summary.live = q.result.naddrs;
+  LOG_WARNF("the Kubernetes API is unreachable: using the %zu addresses of "
+            "%s from DNS until it answers",
+            q.result.naddrs, w->opts.fallback_service);
+  publish(w, argv_take(&join, NULL), argv_take(&ips, NULL), q.result.naddrs,
+          &summary, true);
+}
+
+static bool connect_trouble(enum dk_code code)
+{
+  return code == DK_ECONNECT || code == DK_ETIMEOUT || code == DK_ETLS;
+}
+
+/* Creates the Kubernetes client; false (logged) when it cannot. */
+static bool ensure_client(struct server_watch *w)
+{
+  struct k8s_overrides ov = {w->opts.kube_api_url,
+                             w->opts.kube_token_file,
+                             w->opts.kube_ca_file,
+                             w->opts.namespace,
+                             NULL,
+                             NULL};
+  struct k8s_config kc;
+  struct dk_err err;
+
+  if (w->kube)
+    return true;
+  dk_err_clear(&err);
+  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK)
+    w->kube = k8s_client_new(&kc, &err);
+  k8s_config_free(&kc);
+  if (!w->kube)
+    LOG_ERRORF("cannot use the Kubernetes API: %s", err.msg);
+  return w->kube != NULL;
+}
+
+/* One list followed by watches until a relist is needed. Returns the code
+ * that ended it (DK_OK only when stopping). */
+static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
+{
+  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0};
+  const struct k8s_watch_opts wopts = {w->opts.selector, NULL,        NULL,
+                                       WATCH_TIMEOUT_S,  0,           0,
+                                       on_event,         should_stop, w};
+  struct k8s_pod_list list;
+  struct dk_err err;
+  enum dk_code rc;
+  char *rv;
+
+  dk_err_clear(&err);
+  rc = k8s_list_pods(w->kube, &lopts, &list, &err);
+  if (rc != DK_OK) {
+    LOG_WARNF("listing the dkron servers failed (retry in %ld ms): %s",
+              next_backoff(*backoff), err.msg);
+    k8s_pod_list_free(&list);
+    return rc;
+  }
+  clear_pods(w);
+  w->pods = list.items;
+  w->n_pods = list.n;
+  rv = list.resource_version;
+  list.items = NULL;
+  list.n = 0;
+  list.resource_version = NULL;
+  k8s_pod_list_free(&list);
+  publish_pods(w);
+  *backoff = 0;
+  for (;;) {
+    rc = rv ? k8s_watch_pods(w->kube, &wopts, &rv, &err) : DK_EGONE;
+    if (atomic_load(&w->stop)) {
+      rc = DK_OK;
+      break;
+    }
+    if (rc == DK_OK)
+      continue; /* the server ended the watch: resume from rv */
+    if (rc == DK_EGONE)
+      LOG_INFOF("the watch expired (410 Gone): listing again");
+    else
+      LOG_WARNF("watching the dkron servers failed: %s", err.msg);
+    break;
+  }
+  free(rv);
+  return rc;
+}
+
+static void *watch_main(void *arg)
+{
+  struct server_watch *w = arg;
+  bool fallback_tried = false;
+  long backoff = 0;
+
+  while (!atomic_load(&w->stop)) {
+    enum dk_code rc =
+      ensure_client(w) ? list_and_watch(w, &backoff) : DK_EINVAL;
+
+    if (atomic_load(&w->stop))
+      break;
+    if (rc == DK_EGONE)
+      continue;
+    if (!w->listed && !fallback_tried && connect_trouble(rc) &&
+        w->opts.fallback_service) {
+      fallback_tried = true;
+      use_dns_fallback(w);
+    }
+    backoff = next_backoff(backoff);
+    nap(w, backoff);
+  }
+  return NULL;
+}
+
+struct server_watch *server_watch_start(const struct server_watch_opts *opts,
+                                        struct dk_err *err)
+{
+  struct server_watch *w = calloc(1, sizeof(*w));
+
+  if (!w) {
+    dk_err_set(err, DK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  w->opts = *opts;
+  atomic_init(&w->stop, 0);
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->wake, NULL);
+  if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    dk_err_set(err, DK_ENOMEM, "cannot start the server-watch thread");
+    return NULL;
+  }
+  return w;
+}
+
+void server_watch_stop(struct server_watch *w)
+{
+  if (!w)
+    return;
+  pthread_mutex_lock(&w->mu);
+  atomic_store(&w->stop, 1);
+  pthread_cond_broadcast(&w->wake);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  clear_pods(w);
+  k8s_client_free(w->kube);
+  argv_free(w->join);
+  argv_free(w->ips);
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->mu);
+  free(w);
+}
+
+/* Copies a NULL-terminated string array. */
+static char **copy_strings(char **src)
+{
+  struct argv_builder b;
+
+  argv_init(&b);
+  for (size_t i = 0; src && src[i]; i++)
+    argv_push(&b, "%s", src[i]);
+  return argv_take(&b, NULL);
+}
+
+int server_watch_snapshot(struct server_watch *w, struct live_snapshot *out)
+{
+  memset(out, 0, sizeof(*out));
+  pthread_mutex_lock(&w->mu);
+  out->join = copy_strings(w->join);
+  out->ips = copy_strings(w->ips);
+  out->n = w->n;
+  out->summary = w->summary;
+  out->listed = w->listed;
+  out->from_dns = w->from_dns;
+  out->generation = w->generation;
+  pthread_mutex_unlock(&w->mu);
+  if (!out->join || !out->ips) {
+    live_snapshot_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+void live_snapshot_free(struct live_snapshot *s)
+{
+  argv_free(s->join);
+  argv_free(s->ips);
+  s->join = s->ips = NULL;
+  s->n = 0;
+}

@@ -1,0 +1,55 @@
+/* server_watch.h: the live dkron servers, kept current by a thread that
+ * lists the server pods once and then watches them.
+ *
+ * The thread relists on 410 Gone and after any error (with backoff, 1 s
+ * doubling to 30 s), and otherwise only re-opens the watch when the server
+ * ends it, so in steady state it costs the API server one open watch.
+ * A 401 is handled by the Kubernetes client (token re-read); a 403 is
+ * logged with the missing RBAC rule and retried with backoff.
+ *
+ * When the API cannot be reached before the first successful list and a
+ * fallback Service name is configured, the servers are taken from its DNS
+ * records instead (logged); the watch keeps trying the API meanwhile.
+ */
+#ifndef AGENT_SERVER_WATCH_H
+#define AGENT_SERVER_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "live_servers.h"
+
+struct server_watch_opts {
+  const char *selector;
+  const char *namespace;
+  bool require_ready;
+  long serf_port;
+  const char *kube_api_url, *kube_token_file, *kube_ca_file;
+  const char *fallback_service; /* NULL: no DNS fallback */
+  const char *dns_server;
+};
+
+/* A consistent copy of the live set; free with live_snapshot_free. */
+struct live_snapshot {
+  char **join; /* "<ip>:<serf port>", NULL-terminated */
+  char **ips;  /* the same servers' IPs, NULL-terminated */
+  size_t n;    /* live servers */
+  struct live_summary summary;
+  bool listed;              /* a list from the API has succeeded */
+  bool from_dns;            /* the set came from the DNS fallback */
+  unsigned long generation; /* bumped whenever the set changes */
+};
+
+struct server_watch;
+
+/* Starts the thread. opts' strings must outlive the watch. */
+struct server_watch *server_watch_start(const struct server_watch_opts *opts,
+                                        struct dk_err *err);
+void server_watch_stop(struct server_watch *w);
+
+/* 0 on success, -1 when out of memory. */
+int server_watch_snapshot(struct server_watch *w, struct live_snapshot *out);
+void live_snapshot_free(struct live_snapshot *s);
+
+#endif
