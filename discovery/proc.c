@@ -553,6 +553,45 @@ static int terminate_child(pid_t pid)
   return status;
 }
 
+/* Collects the child of a run whose output is drained (rc DK_OK) or that
+ * failed (rc): within the deadline, else after killing it. Returns the
+ * run's final code and leaves the status in *exit_code. */
+static enum dk_code finish_run(pid_t pid, enum dk_code rc, long long deadline,
+                               const char *prog, long timeout_ms,
+                               int *exit_code, struct dk_err *err)
+{
+  int read_errno = errno; /* for DK_EIO from drain_sinks */
+
+  if (rc == DK_EEXEC) {
+    *exit_code = wait_exact(pid, 0); /* exits at once: 127, 126 or 1 */
+    return rc;
+  }
+  if (rc == DK_OK) {
+    /* EOF does not mean exit: it may have closed its output and go on. */
+    while ((*exit_code = wait_exact(pid, WNOHANG)) == -2 && now_ms() < deadline)
+      nap_ms(NAP_MS);
+    if (*exit_code == -1)
+      return dk_err_set(err, DK_EIO,
+                        "run %s: its exit status was collected elsewhere "
+                        "(another thread reaping children?)",
+                        prog);
+    if (*exit_code >= 0)
+      return DK_OK;
+    rc = DK_ETIMEOUT;
+  }
+  *exit_code = terminate_child(pid);
+  if (rc == DK_ETIMEOUT)
+    return dk_err_set(err, rc,
+                      "%s did not finish within %ld ms and was stopped (raise "
+                      "the timeout, or find out why it hangs)",
+                      prog, timeout_ms);
+  if (rc == DK_ENOMEM)
+    return dk_err_set(err, rc, "run %s: out of memory capturing its output",
+                      prog);
+  return dk_err_set(err, rc, "run %s: cannot read its output: %s", prog,
+                    strerror(read_errno));
+}
+
 /* Makes sure a sink's buffer exists (an empty string) and hands it out. */
 static char *sink_take(struct sink *s, size_t *len)
 {
@@ -602,20 +641,7 @@ enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
   out_pipe[0] = err_pipe[0] = -1;
   if (rc == DK_OK)
     rc = drain_sinks(sinks, cap, deadline);
-  if (rc == DK_ETIMEOUT)
-    dk_err_set(err, rc,
-               "%s did not finish within %ld ms and was stopped (raise the "
-               "timeout, or find out why it hangs)",
-               argv[0], timeout_ms);
-  else if (rc == DK_ENOMEM || rc == DK_EIO)
-    dk_err_set(err, rc, "run %s: cannot read its output", argv[0]);
-  res->exit_code =
-    (rc == DK_OK || rc == DK_EEXEC) ? wait_exact(pid, 0) : terminate_child(pid);
-  if (res->exit_code < 0 && rc == DK_OK)
-    rc = dk_err_set(err, DK_EIO,
-                    "run %s: its exit status was collected elsewhere "
-                    "(another thread reaping children?)",
-                    argv[0]);
+  rc = finish_run(pid, rc, deadline, argv[0], timeout_ms, &res->exit_code, err);
 out:
   close_fd(&out_pipe[0]);
   close_fd(&out_pipe[1]);

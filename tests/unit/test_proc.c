@@ -725,6 +725,21 @@ START_TEST(capture_timeout_kills_child)
 }
 END_TEST
 
+/* EOF on both streams is not the end: the deadline still holds. */
+START_TEST(capture_timeout_after_output_closed)
+{
+  char *argv[] = {"sh", "-c", "exec >&- 2>&-; exec sleep 30", NULL};
+  struct proc_output res;
+  struct dk_err err = {0};
+  long long start = mono_ms();
+
+  ck_assert_int_eq(proc_run_capture(argv, 300, 64, &res, &err), DK_ETIMEOUT);
+  ck_assert_int_lt(mono_ms() - start, 1300);
+  proc_output_free(&res);
+  ck_assert(no_children_left());
+}
+END_TEST
+
 START_TEST(capture_timeout_escalates_and_keeps_output)
 {
   char *argv[] = {self_exe, NULL};
@@ -823,6 +838,7 @@ Suite *make_proc_suite(void)
   tcase_add_test(capture, capture_separates_streams);
   tcase_add_test(capture, capture_respects_cap);
   tcase_add_test(capture, capture_timeout_kills_child);
+  tcase_add_test(capture, capture_timeout_after_output_closed);
   tcase_add_test(capture, capture_timeout_escalates_and_keeps_output);
   tcase_add_test(capture, capture_exec_failure);
   tcase_add_test(capture, capture_rejects_bad_arguments);
