@@ -1,0 +1,17 @@
+# shellcheck shell=bash
+# Versions of the cached tools and where they live. Sourced by tools.sh, bed
+# and the e2e runner, so that all three agree on one cache directory.
+#
+# Override a version from the environment (e.g. DKRON_K8S_VERSION=1.33.13);
+# the cache key follows, so different versions never share a directory.
+
+: "${DKRON_K8S_VERSION:=1.34.4}"   # newest 1.34.x on the module proxy when chosen
+: "${DKRON_ETCD_VERSION:=3.5.35}"  # newest 3.5.x on the module proxy when chosen
+: "${DKRON_DKRON_VERSION:=4.0.9}"
+# Bump when the build recipe changes in a way that needs fresh binaries.
+DKRON_TOOLS_RECIPE=1
+
+DKRON_TOOLS_KEY="k8s${DKRON_K8S_VERSION}-etcd${DKRON_ETCD_VERSION}-dkron${DKRON_DKRON_VERSION}-r${DKRON_TOOLS_RECIPE}"
+DKRON_TOOLS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/dkron-k8s/tools-${DKRON_TOOLS_KEY}"
+DKRON_TOOLS_BIN="${DKRON_TOOLS_DIR}/bin"
+DKRON_TOOLS_LIST=(kube-apiserver kubectl etcd dkron)
