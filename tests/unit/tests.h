@@ -13,5 +13,6 @@ Suite *make_dkron_suite(void);
 Suite *make_proc_suite(void);
 Suite *make_wrapper_suite(void);
 Suite *make_launcher_suite(void);
+Suite *make_launcher_watch_suite(void);
 
 #endif

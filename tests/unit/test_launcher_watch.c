@@ -1,0 +1,290 @@
+/* test_launcher_watch.c: the launcher's server watch against the fake API
+ * server: list, then watch events (MODIFIED, BOOKMARK, ADDED, DELETED), an
+ * ERROR 410 that forces a relist, and a watch resumed from the new list's
+ * resourceVersion; and the status endpoint on a real socket. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "argv.h"
+#include "clock.h"
+#include "fake_http.h"
+#include "server_watch.h"
+#include "status_server.h"
+#include "tests.h"
+
+#define SELECTOR \
+  "app.kubernetes.io/name=dkron,app.kubernetes.io/component=server"
+#define PODS_PATH "/api/v1/namespaces/dkron/pods"
+
+/* A server pod as the API returns it (trimmed to the fields that matter,
+ * in their real places). */
+#define POD(name, rv, ip, ready)                                               \
+  "{\"metadata\":{\"name\":\"" name                                            \
+  "\",\"namespace\":\"dkron\",\"uid\":\"u-" name                               \
+  "\",\"resourceVersion\":\"" rv "\",\"labels\":{\"app.kubernetes.io/"         \
+  "name\":\"dkron\",\"app.kubernetes.io/component\":\"server\"},\"ownerRefe"   \
+  "rences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"name\":"   \
+  "\"dkron-server\",\"uid\":\"s1\",\"controller\":true}]},\"spec\":{\"nodeNa"  \
+  "me\":\"node-a\",\"hostname\":\"" name "\",\"subdomain\":\"dkron-server\"}," \
+  "\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"s"  \
+  "tatus\":\"" ready "\"}],\"hostIP\":\"10.0.0.1\",\"podIP\":\"" ip "\",\"po"  \
+  "dIPs\":[{\"ip\":\"" ip "\"}]}}"
+
+#define LIST(rv, items)                                                       \
+  "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersi" \
+  "on\":\"" rv "\"},\"items\":[" items "]}"
+
+static const char *const stream1[] = {
+  "{\"type\":\"MODIFIED\",\"object\":" POD("dkron-server-1", "101", "10.0.0.11",
+                                           "True") "}\n",
+  "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\","
+  "\"metadata\":{\"resourceVersion\":\"150\"}}}\n",
+  "{\"type\":\"ADDED\",\"object\":" POD(
+    "dkron-server-2", "160", "10.0.0.12",
+    "True") "}\n"
+            "{\"type\":\"DELETED\",\"object\":" POD("dkron-server-0", "170",
+                                                    "10.0.0.10", "True") "}\n",
+  "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+  "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource "
+  "version: 100 (200)\",\"reason\":\"Expired\",\"code\":410}}\n"};
+
+static const char *const stream2[] = {
+  "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\","
+  "\"metadata\":{\"resourceVersion\":\"305\"}}}\n"};
+
+static const struct fake_response pods_script[] = {
+  {200,
+   LIST("100", POD("dkron-server-0", "90", "10.0.0.10", "True") "," POD(
+                 "dkron-server-1", "95", "10.0.0.11", "False")),
+   NULL, NULL, 0, 0, NULL, 0, 0, 0},
+  {200, NULL, NULL, NULL, 0, 0, stream1, 4, 50, 0},
+  {200,
+   LIST("300", POD("dkron-server-1", "101", "10.0.0.11", "True") "," POD(
+                 "dkron-server-2", "160", "10.0.0.12",
+                 "True") "," POD("dkron-server-3", "290", "10.0.0.13", "True")),
+   NULL, NULL, 0, 0, NULL, 0, 0, 0},
+  {200, NULL, NULL, NULL, 0, 0, stream2, 1, 10, 60000},
+};
+
+static char token_path[64];
+
+static void write_token(void)
+{
+  FILE *f;
+
+  snprintf(token_path, sizeof(token_path), "/tmp/launcher-token-XXXXXX");
+  int fd = mkstemp(token_path);
+  ck_assert_int_ge(fd, 0);
+  f = fdopen(fd, "w");
+  fputs("test-token-launcher\n", f);
+  fclose(f);
+}
+
+/* Waits until the snapshot's join list reads `want` (space-joined). */
+static bool wait_for_set(struct server_watch *w, const char *want,
+                         struct live_snapshot *last)
+{
+  long long deadline = clock_ms() + 10000;
+
+  while (clock_ms() < deadline) {
+    char *got;
+    bool same;
+
+    live_snapshot_free(last);
+    ck_assert_int_eq(server_watch_snapshot(w, last), 0);
+    got = argv_join(last->join);
+    same = got && strcmp(got, want) == 0;
+    free(got);
+    if (same)
+      return true;
+    usleep(20000);
+  }
+  return false;
+}
+
+START_TEST(watch_follows_events_and_relists_on_410)
+{
+  const struct fake_route routes[] = {{"GET", PODS_PATH, pods_script, 4}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct server_watch_opts opts = {SELECTOR, "dkron", true, 8946, NULL,
+                                   NULL,     NULL,    NULL, NULL};
+  struct live_snapshot snap = {0};
+  struct fake_request req;
+  struct server_watch *w;
+  struct dk_err err;
+  long long stop_start;
+
+  ck_assert_ptr_nonnull(fs);
+  write_token();
+  opts.kube_api_url = fake_server_url(fs);
+  opts.kube_token_file = token_path;
+  w = server_watch_start(&opts, &err);
+  ck_assert_ptr_nonnull(w);
+  ck_assert_msg(
+    wait_for_set(w, "10.0.0.11:8946 10.0.0.12:8946 10.0.0.13:8946", &snap),
+    "live set never matched the relist");
+  ck_assert(snap.listed);
+  ck_assert(!snap.from_dns);
+  ck_assert_uint_eq(snap.n, 3);
+  ck_assert_str_eq(snap.ips[0], "10.0.0.11");
+  ck_assert_uint_ge(snap.generation, 3);
+  /* list, watch from 100, list again after the 410, watch from 300 */
+  ck_assert_int_eq(fake_server_request(fs, 0, &req), 0);
+  ck_assert_ptr_null(strstr(req.query, "watch="));
+  ck_assert_ptr_nonnull(strstr(req.query, "labelSelector="));
+  ck_assert_ptr_nonnull(strstr(req.authorization, "test-token-launcher"));
+  ck_assert_int_eq(fake_server_request(fs, 1, &req), 0);
+  ck_assert_msg(strstr(req.query, "watch=") &&
+                  strstr(req.query, "resourceVersion=100") &&
+                  strstr(req.query, "allowWatchBookmarks=true"),
+                "%s", req.query);
+  ck_assert_int_eq(fake_server_request(fs, 2, &req), 0);
+  ck_assert_msg(!strstr(req.query, "watch="), "no relist after 410: %s",
+                req.query);
+  ck_assert_int_eq(fake_server_request(fs, 3, &req), 0);
+  ck_assert_msg(strstr(req.query, "resourceVersion=300"), "%s", req.query);
+  /* The watch is held open: stopping must not wait for it. */
+  stop_start = clock_ms();
+  server_watch_stop(w);
+  ck_assert_int_lt(clock_ms() - stop_start, 5000);
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS_PATH), 4);
+  live_snapshot_free(&snap);
+  fake_server_stop(fs);
+  unlink(token_path);
+}
+END_TEST
+
+static const struct fake_response forbidden[] = {
+  {403,
+   "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+   "\"Failure\",\"message\":\"pods is forbidden: User \\\"system:"
+   "serviceaccount:dkron:dkron-agent\\\" cannot list resource \\\"pods\\\" in "
+   "API group \\\"\\\" in the namespace \\\"dkron\\\"\",\"reason\":"
+   "\"Forbidden\",\"details\":{\"kind\":\"pods\"},\"code\":403}",
+   NULL, NULL, 0, 0, NULL, 0, 0, 0},
+};
+
+START_TEST(watch_keeps_retrying_on_403)
+{
+  const struct fake_route routes[] = {{"GET", PODS_PATH, forbidden, 1}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct server_watch_opts opts = {SELECTOR, "dkron", true, 8946, NULL,
+                                   NULL,     NULL,    NULL, NULL};
+  struct live_snapshot snap = {0};
+  struct server_watch *w;
+  struct dk_err err;
+  long long deadline = clock_ms() + 10000;
+
+  ck_assert_ptr_nonnull(fs);
+  write_token();
+  opts.kube_api_url = fake_server_url(fs);
+  opts.kube_token_file = token_path;
+  w = server_watch_start(&opts, &err);
+  ck_assert_ptr_nonnull(w);
+  /* First try, then a retry after the 1 s backoff: never gives up. */
+  while (fake_server_hits(fs, "GET", PODS_PATH) < 2 && clock_ms() < deadline)
+    usleep(20000);
+  ck_assert_uint_ge(fake_server_hits(fs, "GET", PODS_PATH), 2);
+  ck_assert_int_eq(server_watch_snapshot(w, &snap), 0);
+  ck_assert_uint_eq(snap.n, 0);
+  ck_assert(!snap.listed);
+  live_snapshot_free(&snap);
+  server_watch_stop(w);
+  fake_server_stop(fs);
+  unlink(token_path);
+}
+END_TEST
+
+/* Sends one request to the status server, lets it answer, and returns the
+ * raw response. Single-threaded: the request waits in the socket until
+ * status_server_handle accepts it. */
+static void ask_status(struct status_server *st, const char *request, char *out,
+                       size_t len)
+{
+  struct sockaddr_in a;
+  size_t n = 0;
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)status_server_port(st));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+  ck_assert_int_eq(write(s, request, strlen(request)),
+                   (ssize_t)strlen(request));
+  status_server_handle(st);
+  for (;;) {
+    ssize_t r = read(s, out + n, len - 1 - n);
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+  }
+  out[n] = '\0';
+  close(s);
+}
+
+START_TEST(status_endpoint_reports_membership)
+{
+  struct dk_err err;
+  struct status_server *st = status_server_start(0, &err);
+  char out[1024];
+
+  ck_assert_ptr_nonnull(st);
+  ck_assert_int_gt(status_server_port(st), 0);
+  status_server_set(st, false, "no live dkron servers (3 pods match, 0 ready)");
+  ask_status(st, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out));
+  ck_assert_msg(strncmp(out, "HTTP/1.1 503 ", 13) == 0, "%s", out);
+  ck_assert_ptr_nonnull(
+    strstr(out, "\r\n\r\nno live dkron servers (3 pods match, 0 ready)\n"));
+  status_server_set(st, true, NULL);
+  ask_status(st, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out));
+  ck_assert_msg(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "alive member"));
+  ask_status(st, "GET /healthz HTTP/1.1\r\n\r\n", out, sizeof(out));
+  ck_assert_msg(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "%s", out);
+  ask_status(st, "GET /metrics HTTP/1.1\r\n\r\n", out, sizeof(out));
+  ck_assert_msg(strncmp(out, "HTTP/1.1 404 ", 13) == 0, "%s", out);
+  ask_status(st, "\x16\x03\x01garbage", out, sizeof(out));
+  ck_assert_msg(strncmp(out, "HTTP/1.1 400 ", 13) == 0, "%s", out);
+  status_server_stop(st);
+}
+END_TEST
+
+START_TEST(status_port_in_use_is_explained)
+{
+  struct dk_err err;
+  struct status_server *a = status_server_start(0, &err);
+  struct status_server *b;
+
+  ck_assert_ptr_nonnull(a);
+  dk_err_clear(&err);
+  b = status_server_start(status_server_port(a), &err);
+  ck_assert_ptr_null(b);
+  ck_assert_msg(strstr(err.msg, "cannot listen on status port") &&
+                  strstr(err.msg, "--status-port"),
+                "%s", err.msg);
+  status_server_stop(a);
+}
+END_TEST
+
+Suite *make_launcher_watch_suite(void)
+{
+  Suite *s = suite_create("launcher_watch");
+  TCase *tc = tcase_create("watch");
+  TCase *st = tcase_create("status");
+
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, watch_follows_events_and_relists_on_410);
+  tcase_add_test(tc, watch_keeps_retrying_on_403);
+  suite_add_tcase(s, tc);
+  tcase_add_test(st, status_endpoint_reports_membership);
+  tcase_add_test(st, status_port_in_use_is_explained);
+  suite_add_tcase(s, st);
+  return s;
+}
