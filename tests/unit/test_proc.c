@@ -645,6 +645,27 @@ START_TEST(stop_is_prompt_when_child_obeys)
 }
 END_TEST
 
+/* A signal that comes in during the grace period goes on to the child: the
+ * SIGUSR1 raised here waits on the signalfd until proc_stop reads it. */
+START_TEST(stop_forwards_signals_while_waiting)
+{
+  struct dk_err err = {0};
+  long long start;
+  int report;
+  pid_t pid;
+
+  ck_assert_msg(proc_signals_init(&err) >= 0, "%s", err.msg);
+  pid = start_helper("ignoreterm", &report);
+  expect_line(report, "ready");
+  ck_assert_int_eq(raise(SIGUSR1), 0);
+  start = mono_ms();
+  ck_assert_int_eq(proc_stop(pid, SIGTERM, 5000), 128 + SIGUSR1);
+  ck_assert_int_lt(mono_ms() - start, 2000);
+  untrack(pid);
+  close(report);
+}
+END_TEST
+
 START_TEST(stop_reaps_other_children)
 {
   char *argv[] = {"true", NULL};
@@ -831,6 +852,7 @@ Suite *make_proc_suite(void)
 
   tcase_add_loop_test(stop, stop_escalates_to_sigkill, 0, 2);
   tcase_add_loop_test(stop, stop_is_prompt_when_child_obeys, 0, 2);
+  tcase_add_test(stop, stop_forwards_signals_while_waiting);
   tcase_add_test(stop, stop_reaps_other_children);
   tcase_add_test(stop, stop_unknown_pid_is_error);
   suite_add_tcase(s, stop);
