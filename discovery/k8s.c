@@ -1,0 +1,1145 @@
+/* k8s.c: in-cluster configuration, the service-account token, and the
+ * Kubernetes API requests discovery makes (see k8s.h). */
+#include "k8s.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+
+#define TOKEN_MAX        16384 /* projected tokens are ~1 KiB */
+#define NAMESPACE_MAX    63    /* a DNS label */
+#define OBJECT_NAME_MAX  253   /* a DNS subdomain */
+#define LIST_MAX_PAGES   10000 /* guards against a server looping on continue */
+#define WATCH_MAX_S      86400
+#define WATCH_MARGIN_MS  30000 /* client-side slack over timeoutSeconds */
+#define REPLICAS_MAX     1000000
+#define SA_PREFIX        "system:serviceaccount:"
+#define MERGE_PATCH_TYPE "application/merge-patch+json"
+
+/* ---- growable strings for URLs ---------------------------------------- */
+
+struct strbuf {
+  char *data;
+  size_t len;
+  size_t cap;
+  bool has_query; /* a '?' was added: further parameters use '&' */
+  bool oom;
+};
+
+/* Appends n bytes; after an allocation failure it only records oom. */
+static void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+  size_t cap = sb->cap ? sb->cap : 256;
+  char *grown;
+
+  if (sb->oom)
+    return;
+  while (cap < sb->len + n + 1)
+    cap *= 2;
+  if (cap != sb->cap) {
+    grown = realloc(sb->data, cap);
+    if (!grown) {
+      sb->oom = true;
+      return;
+    }
+    sb->data = grown;
+    sb->cap = cap;
+  }
+  memcpy(sb->data + sb->len, s, n);
+  sb->len += n;
+  sb->data[sb->len] = '\0';
+}
+
+static void sb_puts(struct strbuf *sb, const char *s)
+{
+  sb_append(sb, s, strlen(s));
+}
+
+/* Appends "?key=value" or "&key=value" with value percent-encoded. */
+static void sb_query(struct strbuf *sb, const char *key, const char *value)
+{
+  size_t n = strlen(value);
+  char *escaped;
+
+  if (n > INT_MAX) {
+    sb->oom = true;
+    return;
+  }
+  sb_puts(sb, sb->has_query ? "&" : "?");
+  sb->has_query = true;
+  sb_puts(sb, key);
+  sb_puts(sb, "=");
+  escaped = curl_easy_escape(NULL, value, (int)n);
+  if (!escaped) {
+    sb->oom = true;
+    return;
+  }
+  sb_puts(sb, escaped);
+  curl_free(escaped);
+}
+
+static void sb_query_long(struct strbuf *sb, const char *key, long value)
+{
+  char text[32];
+
+  snprintf(text, sizeof(text), "%ld", value);
+  sb_query(sb, key, text);
+}
+
+/* Hands out the string (NULL after an allocation failure). */
+static char *sb_take(struct strbuf *sb)
+{
+  char *data = sb->data;
+
+  if (sb->oom) {
+    free(data);
+    data = NULL;
+  }
+  memset(sb, 0, sizeof(*sb));
+  return data;
+}
+
+/* ---- small file helpers ------------------------------------------------ */
+
+static char *path_join(const char *dir, const char *file)
+{
+  struct strbuf sb = {0};
+
+  sb_puts(&sb, dir);
+  if (sb.len == 0 || sb.data[sb.len - 1] != '/')
+    sb_puts(&sb, "/");
+  sb_puts(&sb, file);
+  return sb_take(&sb);
+}
+
+static bool is_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Reads the whole of fd into buf (cap + 1 bytes), NUL-terminated, with
+ * trailing whitespace cut off. -1 with errno set on failure, EFBIG when the
+ * content is over cap bytes. */
+static int read_file_trimmed(int fd, char *buf, size_t cap, size_t *len)
+{
+  size_t total = 0;
+
+  while (total <= cap) {
+    ssize_t n = read(fd, buf + total, cap + 1 - total);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    total += (size_t)n;
+  }
+  if (total > cap) {
+    errno = EFBIG;
+    return -1;
+  }
+  while (total > 0 && is_space(buf[total - 1]))
+    total--;
+  buf[total] = '\0';
+  *len = total;
+  return 0;
+}
+
+/* A DNS label: the shape of a namespace name. */
+static bool valid_dns_label(const char *s)
+{
+  size_t n = strlen(s);
+
+  if (n == 0 || n > NAMESPACE_MAX || s[0] == '-' || s[n - 1] == '-')
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+          s[i] == '-'))
+      return false;
+  return true;
+}
+
+/* A DNS subdomain: the shape of pod and StatefulSet names. Checking it
+ * keeps names from smuggling "/" or "?" into request paths. */
+static bool valid_object_name(const char *s)
+{
+  size_t n = s ? strlen(s) : 0;
+
+  if (n == 0 || n > OBJECT_NAME_MAX || s[0] == '-' || s[0] == '.')
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+          s[i] == '-' || s[i] == '.'))
+      return false;
+  return true;
+}
+
+/* ---- in-cluster configuration ----------------------------------------- */
+
+/* https://HOST:PORT from the variables kubelet sets in every pod. */
+static enum dk_code api_url_from_env(char **out, struct dk_err *err)
+{
+  const char *host = getenv("KUBERNETES_SERVICE_HOST");
+  const char *port = getenv("KUBERNETES_SERVICE_PORT");
+  struct strbuf sb = {0};
+  char *end = NULL;
+  long port_num;
+  bool ipv6;
+
+  if (!host || !*host)
+    return dk_err_set(err, DK_EINVAL,
+                      "KUBERNETES_SERVICE_HOST is not set: not running in a "
+                      "pod? set --api-url (and --token-file, --namespace) to "
+                      "reach the API server from outside a cluster");
+  if (!port || !*port)
+    return dk_err_set(err, DK_EINVAL,
+                      "KUBERNETES_SERVICE_PORT is not set (host is %.100s): "
+                      "set --api-url to give the full API server URL",
+                      host);
+  errno = 0;
+  port_num = strtol(port, &end, 10);
+  if (errno || *end || port_num < 1 || port_num > 65535)
+    return dk_err_set(err, DK_EINVAL,
+                      "KUBERNETES_SERVICE_PORT=\"%.20s\" is not a port number "
+                      "(1-65535): set --api-url instead",
+                      port);
+  ipv6 = strchr(host, ':') != NULL && host[0] != '[';
+  sb_puts(&sb, ipv6 ? "https://[" : "https://");
+  sb_puts(&sb, host);
+  sb_puts(&sb, ipv6 ? "]:" : ":");
+  sb_puts(&sb, port);
+  *out = sb_take(&sb);
+  return *out ? DK_OK : dk_err_set(err, DK_ENOMEM, "out of memory");
+}
+
+/* Copies an --api-url override, checking the scheme and dropping a
+ * trailing slash so paths can be appended. */
+static enum dk_code api_url_from_override(const char *url, char **out,
+                                          struct dk_err *err)
+{
+  size_t n = strlen(url);
+
+  if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+    return dk_err_set(err, DK_EINVAL,
+                      "API server URL \"%.200s\" must start with https:// "
+                      "(or http:// for a local proxy)",
+                      url);
+  while (n > 0 && url[n - 1] == '/')
+    n--;
+  *out = strndup(url, n);
+  return *out ? DK_OK : dk_err_set(err, DK_ENOMEM, "out of memory");
+}
+
+/* The override, or dir/file; checks the file can be read. */
+static enum dk_code pick_file(const char *override, const char *dir,
+                              const char *file, const char *what,
+                              const char *flag, char **out, struct dk_err *err)
+{
+  *out = override ? strdup(override) : path_join(dir, file);
+  if (!*out)
+    return dk_err_set(err, DK_ENOMEM, "out of memory");
+  if (access(*out, R_OK) != 0)
+    return dk_err_set(err, DK_EINVAL,
+                      "%s %s: %s; is the service-account token mounted "
+                      "(automountServiceAccountToken)? or set %s",
+                      what, *out, strerror(errno), flag);
+  return DK_OK;
+}
+
+/* The namespace from the override or the service-account directory. */
+static enum dk_code pick_namespace(const char *override, const char *dir,
+                                   char **out, struct dk_err *err)
+{
+  char buf[NAMESPACE_MAX + 2];
+  char *path = NULL;
+  size_t len = 0;
+  int fd = -1;
+  enum dk_code rc = DK_OK;
+
+  if (override) {
+    snprintf(buf, sizeof(buf), "%s", override);
+  } else {
+    path = path_join(dir, "namespace");
+    fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (!path || fd < 0 || read_file_trimmed(fd, buf, sizeof(buf) - 1, &len)) {
+      rc = dk_err_set(err, DK_EINVAL,
+                      "read namespace file %s: %s; set --namespace",
+                      path ? path : dir, strerror(errno));
+      goto out;
+    }
+  }
+  if (!valid_dns_label(buf) || (override && strlen(override) >= sizeof(buf))) {
+    rc = dk_err_set(err, DK_EINVAL,
+                    "namespace \"%.80s\" is not a valid namespace name (a DNS "
+                    "label: lower-case letters, digits and '-')",
+                    buf);
+    goto out;
+  }
+  *out = strdup(buf);
+  if (!*out)
+    rc = dk_err_set(err, DK_ENOMEM, "out of memory");
+out:
+  if (fd >= 0)
+    close(fd);
+  free(path);
+  return rc;
+}
+
+enum dk_code k8s_config_in_cluster(const struct k8s_overrides *ov,
+                                   struct k8s_config *cfg, struct dk_err *err)
+{
+  static const struct k8s_overrides none = {0};
+  const char *dir;
+  enum dk_code rc;
+
+  memset(cfg, 0, sizeof(*cfg));
+  ov = ov ? ov : &none;
+  dir = ov->sa_dir ? ov->sa_dir : K8S_SA_DIR;
+  rc = ov->api_url ? api_url_from_override(ov->api_url, &cfg->api_url, err)
+                   : api_url_from_env(&cfg->api_url, err);
+  if (rc == DK_OK)
+    rc = pick_file(ov->token_file, dir, "token", "service-account token file",
+                   "--token-file", &cfg->token_file, err);
+  /* Out of cluster without --ca-file, the system CA store applies. */
+  if (rc == DK_OK && (ov->ca_file || !ov->api_url))
+    rc = pick_file(ov->ca_file, dir, "ca.crt", "API server CA file",
+                   "--ca-file", &cfg->ca_file, err);
+  if (rc == DK_OK)
+    rc = pick_namespace(ov->namespace, dir, &cfg->namespace, err);
+  if (rc == DK_OK && ov->service_account) {
+    cfg->service_account = strdup(ov->service_account);
+    if (!cfg->service_account)
+      rc = dk_err_set(err, DK_ENOMEM, "out of memory");
+  }
+  if (rc != DK_OK)
+    dk_err_prefix(err, "Kubernetes API configuration");
+  return rc;
+}
+
+void k8s_config_free(struct k8s_config *cfg)
+{
+  if (!cfg)
+    return;
+  free(cfg->api_url);
+  free(cfg->token_file);
+  free(cfg->ca_file);
+  free(cfg->namespace);
+  free(cfg->service_account);
+  memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- the service-account token ----------------------------------------- */
+
+struct token {
+  char *value; /* NUL-terminated, TOKEN_MAX + 1 bytes, wiped on release */
+  size_t len;
+  /* Identity of the file it was read from, to notice rotation. */
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
+};
+
+struct k8s_client {
+  struct http_client *http;
+  char *api_url;
+  char *token_file;
+  char *namespace;
+  bool sa_configured;
+  char service_account[256];
+  struct token token;
+};
+
+static void token_release(struct token *t)
+{
+  if (t->value) {
+    explicit_bzero(t->value, TOKEN_MAX + 1);
+    free(t->value);
+  }
+  memset(t, 0, sizeof(*t));
+}
+
+static bool token_file_changed(const struct token *t, const struct stat *st)
+{
+  return !t->value || t->dev != st->st_dev || t->ino != st->st_ino ||
+         t->size != st->st_size || t->mtime.tv_sec != st->st_mtim.tv_sec ||
+         t->mtime.tv_nsec != st->st_mtim.tv_nsec;
+}
+
+/* A bearer token is printable ASCII without spaces; anything else would
+ * corrupt the Authorization header. */
+static bool token_chars_ok(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+      return false;
+  return true;
+}
+
+static int base64url_value(char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '-' || c == '+')
+    return 62;
+  if (c == '_' || c == '/')
+    return 63;
+  return -1;
+}
+
+/* Decodes n base64url characters into out (room for n * 3 / 4 bytes);
+ * returns the decoded length or -1 on an invalid character. */
+static long base64url_decode(const char *in, size_t n, unsigned char *out)
+{
+  unsigned long bits = 0;
+  int nbits = 0;
+  long len = 0;
+
+  for (size_t i = 0; i < n && in[i] != '='; i++) {
+    int v = base64url_value(in[i]);
+    if (v < 0)
+      return -1;
+    bits = ((bits << 6) | (unsigned long)v) & 0xffffffUL;
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      out[len++] = (unsigned char)((bits >> nbits) & 0xffu);
+    }
+  }
+  return len;
+}
+
+/* The "sub" claim of a service-account JWT ("system:serviceaccount:ns:sa"),
+ * for error messages only; out is "" if the token is not such a JWT. */
+static void subject_from_jwt(const char *token, char *out, size_t outlen)
+{
+  const char *dot1 = strchr(token, '.');
+  const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+  unsigned char *payload;
+  cJSON *claims = NULL;
+  const cJSON *sub;
+  size_t n;
+  long len;
+
+  out[0] = '\0';
+  if (!dot2)
+    return;
+  n = (size_t)(dot2 - dot1 - 1);
+  payload = malloc(n * 3 / 4 + 1);
+  if (!payload)
+    return;
+  len = base64url_decode(dot1 + 1, n, payload);
+  if (len > 0)
+    claims = cJSON_ParseWithLength((const char *)payload, (size_t)len);
+  sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
+  if (cJSON_IsString(sub) &&
+      strncmp(sub->valuestring, SA_PREFIX, strlen(SA_PREFIX)) == 0)
+    snprintf(out, outlen, "%s", sub->valuestring);
+  cJSON_Delete(claims);
+  explicit_bzero(payload, n * 3 / 4 + 1);
+  free(payload);
+}
+
+/* Reads the token file into a fresh struct token. */
+static enum dk_code token_read(const char *path, struct token *t,
+                               struct dk_err *err)
+{
+  struct stat st;
+  enum dk_code rc = DK_OK;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+  memset(t, 0, sizeof(*t));
+  if (fd < 0)
+    return dk_err_set(err, DK_EIO, "read service-account token file %s: %s",
+                      path, strerror(errno));
+  t->value = malloc(TOKEN_MAX + 1);
+  if (!t->value) {
+    rc = dk_err_set(err, DK_ENOMEM, "out of memory reading the token");
+    goto out;
+  }
+  if (fstat(fd, &st) != 0 ||
+      read_file_trimmed(fd, t->value, TOKEN_MAX, &t->len) != 0) {
+    rc = dk_err_set(err, DK_EIO, "read service-account token file %s: %s", path,
+                    strerror(errno));
+    goto out;
+  }
+  if (t->len == 0 || !token_chars_ok(t->value, t->len)) {
+    rc = dk_err_set(err, DK_EINVAL,
+                    "service-account token file %s is %s: mount a valid "
+                    "token or set --token-file",
+                    path, t->len ? "not a token" : "empty");
+    goto out;
+  }
+  t->dev = st.st_dev;
+  t->ino = st.st_ino;
+  t->size = st.st_size;
+  t->mtime = st.st_mtim;
+out:
+  close(fd);
+  if (rc != DK_OK)
+    token_release(t);
+  return rc;
+}
+
+/* Re-reads the token when forced (after a 401) or when its file changed
+ * (a cheap stat per request); the old token is wiped. */
+static enum dk_code token_refresh(struct k8s_client *c, bool force,
+                                  struct dk_err *err)
+{
+  struct token fresh;
+  struct stat st;
+  enum dk_code rc;
+
+  if (!force && c->token.value && stat(c->token_file, &st) == 0 &&
+      !token_file_changed(&c->token, &st))
+    return DK_OK;
+  rc = token_read(c->token_file, &fresh, err);
+  if (rc != DK_OK)
+    return rc;
+  if (c->token.value)
+    LOG_DEBUGF("re-read the service-account token from %s", c->token_file);
+  token_release(&c->token);
+  c->token = fresh;
+  if (!c->sa_configured)
+    subject_from_jwt(c->token.value, c->service_account,
+                     sizeof(c->service_account));
+  return DK_OK;
+}
+
+/* ---- client ------------------------------------------------------------- */
+
+struct k8s_client *k8s_client_new(const struct k8s_config *cfg,
+                                  struct dk_err *err)
+{
+  struct k8s_client *c = calloc(1, sizeof(*c));
+  struct http_client_opts opts = cfg->http;
+
+  if (!c) {
+    dk_err_set(err, DK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  if (!cfg->api_url || !cfg->token_file || !cfg->namespace ||
+      !valid_dns_label(cfg->namespace)) {
+    dk_err_set(err, DK_EINVAL,
+               "Kubernetes client: api_url, token_file and a valid namespace "
+               "are required");
+    goto fail;
+  }
+  c->api_url = strdup(cfg->api_url);
+  c->token_file = strdup(cfg->token_file);
+  c->namespace = strdup(cfg->namespace);
+  if (!c->api_url || !c->token_file || !c->namespace) {
+    dk_err_set(err, DK_ENOMEM, "out of memory");
+    goto fail;
+  }
+  if (cfg->service_account) {
+    c->sa_configured = true;
+    snprintf(c->service_account, sizeof(c->service_account), "%s",
+             cfg->service_account);
+  }
+  opts.ca_file = cfg->ca_file;
+  c->http = http_client_new(&opts, err);
+  if (!c->http || token_refresh(c, true, err) != DK_OK)
+    goto fail;
+  return c;
+fail:
+  k8s_client_free(c);
+  return NULL;
+}
+
+void k8s_client_free(struct k8s_client *c)
+{
+  if (!c)
+    return;
+  http_client_free(c->http);
+  token_release(&c->token);
+  free(c->api_url);
+  free(c->token_file);
+  free(c->namespace);
+  free(c);
+}
+
+const char *k8s_client_namespace(const struct k8s_client *c)
+{
+  return c->namespace;
+}
+
+const char *k8s_client_service_account(const struct k8s_client *c)
+{
+  return c->service_account;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+struct api_call {
+  /* What is asked, in RBAC terms and for messages. */
+  const char *verb;     /* "list", "watch", "get", "patch" */
+  const char *resource; /* "pods", "statefulsets" */
+  const char *group;    /* "" (core) or "apps" */
+  const char *kind;     /* "pod", "statefulset" */
+  const char *name;     /* object name, NULL for the collection */
+  /* The HTTP request. */
+  const char *method;
+  char *url; /* owned */
+  const char *content_type;
+  const char *body;
+  size_t body_len;
+  /* Streaming (watch) only. */
+  http_data_fn on_data;
+  http_stop_fn should_stop;
+  void *user;
+  long idle_timeout_ms;
+  long timeout_ms;
+  /* Filled in by api_request: 'list pods in namespace "dkron"'. */
+  char what[160];
+};
+
+static void describe(const struct k8s_client *c, struct api_call *call)
+{
+  if (call->name)
+    snprintf(call->what, sizeof(call->what), "%s %s \"%s\" in namespace \"%s\"",
+             call->verb, call->kind, call->name, c->namespace);
+  else
+    snprintf(call->what, sizeof(call->what), "%s %s in namespace \"%s\"",
+             call->verb, call->resource, c->namespace);
+}
+
+static enum dk_code send_once(struct k8s_client *c, const struct api_call *call,
+                              struct http_response *resp, struct dk_err *err)
+{
+  struct http_request req = {0};
+
+  req.method = call->method;
+  req.url = call->url;
+  req.bearer = c->token.value;
+  req.content_type = call->content_type;
+  req.body = call->body;
+  req.body_len = call->body_len;
+  req.idempotent = 1; /* GETs, and label merge-patches are idempotent */
+  req.timeout_ms = call->timeout_ms;
+  if (call->on_data)
+    return http_stream(c->http, &req, call->idle_timeout_ms, call->on_data,
+                       call->should_stop, call->user, resp, err);
+  return http_do(c->http, &req, resp, err);
+}
+
+/* 403: spell out the Role rule that would allow this request. */
+static enum dk_code forbidden(const struct k8s_client *c,
+                              const struct api_call *call,
+                              const struct k8s_status *st, struct dk_err *err)
+{
+  const char *who =
+    c->service_account[0] ? c->service_account : "this pod's service account";
+
+  return dk_err_set(err, DK_EFORBIDDEN,
+                    "%s: 403 Forbidden: RBAC denies \"%s\" on \"%s\" in "
+                    "namespace \"%s\" for %s; add to its Role: {apiGroups: "
+                    "[\"%s\"], resources: [\"%s\"], verbs: [\"%s\"]}%s%s%s",
+                    call->what, call->verb, call->resource, c->namespace, who,
+                    call->group, call->resource, call->verb,
+                    st->message[0] ? " (API server: " : "", st->message,
+                    st->message[0] ? ")" : "");
+}
+
+/* Maps a non-2xx answer to a code and a message naming the request. */
+static enum dk_code check_status(const struct k8s_client *c,
+                                 const struct api_call *call,
+                                 const struct http_response *resp,
+                                 struct dk_err *err)
+{
+  struct k8s_status st;
+  const char *msg;
+  enum dk_code rc;
+
+  if (resp->status >= 200 && resp->status < 300)
+    return DK_OK;
+  k8s_status_parse(resp->body, resp->len, &st);
+  msg = st.message[0] ? st.message : "(no message from the API server)";
+  switch (resp->status) {
+    case 401:
+      rc = dk_err_set(err, DK_EAUTH,
+                      "%s: 401 Unauthorized: the service-account token was "
+                      "rejected (token file %s); it was re-read and the "
+                      "request retried once: check that the ServiceAccount "
+                      "exists and its token is mounted and not expired",
+                      call->what, c->token_file);
+      break;
+    case 403:
+      rc = forbidden(c, call, &st, err);
+      break;
+    case 404:
+      rc =
+        dk_err_set(err, DK_ENOTFOUND, "%s: 404 Not Found: %s", call->what, msg);
+      break;
+    case 410:
+      rc = dk_err_set(err, DK_EGONE, "%s: 410 Gone: %s; list again", call->what,
+                      msg);
+      break;
+    default:
+      rc = dk_err_set(err, DK_EHTTP, "%s: HTTP %ld: %s", call->what,
+                      resp->status, msg);
+      break;
+  }
+  if (err)
+    err->http_status = resp->status;
+  return rc;
+}
+
+/* Sends one API request with a current token; a 401 forces a re-read of
+ * the token file and one retry (kubelet may have rotated it just now). */
+static enum dk_code api_request(struct k8s_client *c, struct api_call *call,
+                                struct http_response *resp, struct dk_err *err)
+{
+  enum dk_code rc;
+
+  memset(resp, 0, sizeof(*resp));
+  describe(c, call);
+  if (!call->url)
+    return dk_err_set(err, DK_ENOMEM, "%s: out of memory", call->what);
+  rc = token_refresh(c, false, err);
+  if (rc == DK_OK)
+    rc = send_once(c, call, resp, err);
+  if (rc == DK_OK && resp->status == 401) {
+    LOG_INFOF("%s: 401 Unauthorized; re-reading the token file %s and "
+              "retrying once",
+              call->what, c->token_file);
+    http_response_free(resp);
+    rc = token_refresh(c, true, err);
+    if (rc == DK_OK)
+      rc = send_once(c, call, resp, err);
+  }
+  if (rc != DK_OK) {
+    dk_err_prefix(err, "%s", call->what);
+    return rc;
+  }
+  return check_status(c, call, resp, err);
+}
+
+/* The URL of the pod collection, or of one pod when name is set. */
+static void sb_pods_url(struct strbuf *sb, const struct k8s_client *c,
+                        const char *name)
+{
+  sb_puts(sb, c->api_url);
+  sb_puts(sb, "/api/v1/namespaces/");
+  sb_puts(sb, c->namespace);
+  sb_puts(sb, "/pods");
+  if (name) {
+    sb_puts(sb, "/");
+    sb_puts(sb, name);
+  }
+}
+
+static enum dk_code check_name(const char *kind, const char *name,
+                               struct dk_err *err)
+{
+  if (valid_object_name(name))
+    return DK_OK;
+  return dk_err_set(err, DK_EINVAL,
+                    "%s name \"%.80s\" is not a valid Kubernetes object name "
+                    "(lower-case letters, digits, '-' and '.')",
+                    kind, name ? name : "");
+}
+
+/* ---- list ---------------------------------------------------------------- */
+
+static char *list_url(const struct k8s_client *c,
+                      const struct k8s_list_opts *opts, const char *cont)
+{
+  struct strbuf sb = {0};
+
+  sb_pods_url(&sb, c, NULL);
+  if (opts->label_selector && *opts->label_selector)
+    sb_query(&sb, "labelSelector", opts->label_selector);
+  if (opts->field_selector && *opts->field_selector)
+    sb_query(&sb, "fieldSelector", opts->field_selector);
+  sb_query_long(&sb, "limit",
+                opts->limit > 0 ? opts->limit : K8S_DEFAULT_PAGE_LIMIT);
+  if (cont)
+    sb_query(&sb, "continue", cont);
+  return sb_take(&sb);
+}
+
+/* Fetches one page and appends it to list; *next gets its continue token. */
+static enum dk_code list_page(struct k8s_client *c,
+                              const struct k8s_list_opts *opts,
+                              const char *cont, struct k8s_pod_list *list,
+                              char **next, struct dk_err *err)
+{
+  struct api_call call = {.verb = "list",
+                          .resource = "pods",
+                          .group = "",
+                          .kind = "pod",
+                          .method = "GET"};
+  struct http_response resp;
+  enum dk_code rc;
+
+  *next = NULL;
+  call.url = list_url(c, opts, cont);
+  rc = api_request(c, &call, &resp, err);
+  if (rc == DK_OK) {
+    rc = k8s_pod_list_parse_page(resp.body, resp.len, opts->label_keys, list,
+                                 next, err);
+    if (rc != DK_OK)
+      dk_err_prefix(err, "%s", call.what);
+  }
+  http_response_free(&resp);
+  free(call.url);
+  return rc;
+}
+
+/* All pages, in order; *expired tells a 410 on a continue token apart
+ * from one on the first page. */
+static enum dk_code list_all_pages(struct k8s_client *c,
+                                   const struct k8s_list_opts *opts,
+                                   struct k8s_pod_list *out, bool *expired,
+                                   struct dk_err *err)
+{
+  char *cont = NULL;
+  char *next = NULL;
+  enum dk_code rc;
+  long pages = 0;
+
+  *expired = false;
+  do {
+    if (++pages > LIST_MAX_PAGES) {
+      rc = dk_err_set(err, DK_EPARSE,
+                      "list pods: the API server sent more than %d pages; "
+                      "it keeps returning a continue token",
+                      LIST_MAX_PAGES);
+      break;
+    }
+    rc = list_page(c, opts, cont, out, &next, err);
+    if (rc == DK_EGONE && cont)
+      *expired = true;
+    free(cont);
+    cont = next;
+  } while (rc == DK_OK && cont);
+  free(cont);
+  return rc;
+}
+
+enum dk_code k8s_list_pods(struct k8s_client *c,
+                           const struct k8s_list_opts *opts,
+                           struct k8s_pod_list *out, struct dk_err *err)
+{
+  static const struct k8s_list_opts defaults = {0};
+  bool expired;
+  enum dk_code rc;
+
+  memset(out, 0, sizeof(*out));
+  opts = opts ? opts : &defaults;
+  if (opts->limit < 0)
+    return dk_err_set(err, DK_EINVAL, "list pods: limit must be >= 0");
+  rc = list_all_pages(c, opts, out, &expired, err);
+  if (rc == DK_EGONE && expired) {
+    LOG_WARNF("a continue token expired mid-list (%s); listing again from "
+              "the first page",
+              err ? err->msg : "");
+    k8s_pod_list_free(out);
+    rc = list_all_pages(c, opts, out, &expired, err);
+  }
+  if (rc != DK_OK)
+    k8s_pod_list_free(out);
+  return rc;
+}
+
+/* ---- watch --------------------------------------------------------------- */
+
+struct watch_run {
+  struct k8s_watch_parser *parser;
+  const struct k8s_watch_opts *opts;
+};
+
+static int watch_on_data(const char *data, size_t len, void *user)
+{
+  struct watch_run *run = user;
+
+  return k8s_watch_parser_feed(run->parser, data, len, NULL) != DK_OK;
+}
+
+static int watch_should_stop(void *user)
+{
+  struct watch_run *run = user;
+
+  return run->opts->should_stop ? run->opts->should_stop(run->opts->user) : 0;
+}
+
+static char *watch_url(const struct k8s_client *c,
+                       const struct k8s_watch_opts *opts, const char *rv,
+                       long timeout_s)
+{
+  struct strbuf sb = {0};
+
+  sb_pods_url(&sb, c, NULL);
+  sb_query(&sb, "watch", "1");
+  sb_query(&sb, "resourceVersion", rv);
+  sb_query(&sb, "allowWatchBookmarks", "true");
+  sb_query_long(&sb, "timeoutSeconds", timeout_s);
+  if (opts->label_selector && *opts->label_selector)
+    sb_query(&sb, "labelSelector", opts->label_selector);
+  if (opts->field_selector && *opts->field_selector)
+    sb_query(&sb, "fieldSelector", opts->field_selector);
+  return sb_take(&sb);
+}
+
+/* The parser's own failure (a 410 ERROR event, garbage, a stop from the
+ * callback) explains a stopped stream better than the transport's code. */
+static enum dk_code watch_result(struct watch_run *run,
+                                 const struct api_call *call, enum dk_code rc,
+                                 struct dk_err *err)
+{
+  struct dk_err perr = {0};
+  enum dk_code prc = k8s_watch_parser_feed(run->parser, NULL, 0, &perr);
+
+  if (prc != DK_OK) {
+    if (err)
+      *err = perr;
+    dk_err_prefix(err, "%s", call->what);
+    return prc;
+  }
+  if (rc != DK_OK)
+    return rc;
+  rc = k8s_watch_parser_finish(run->parser, err);
+  if (rc != DK_OK)
+    dk_err_prefix(err, "%s", call->what);
+  return rc;
+}
+
+/* Moves the caller's resourceVersion to the latest one seen. */
+static void keep_resource_version(const struct k8s_watch_parser *parser,
+                                  char **resource_version)
+{
+  const char *latest = k8s_watch_parser_resource_version(parser);
+  char *copy;
+
+  if (!latest || strcmp(latest, *resource_version) == 0)
+    return;
+  copy = strdup(latest);
+  if (!copy)
+    return; /* the older version stays valid to resume from */
+  free(*resource_version);
+  *resource_version = copy;
+}
+
+enum dk_code k8s_watch_pods(struct k8s_client *c,
+                            const struct k8s_watch_opts *opts,
+                            char **resource_version, struct dk_err *err)
+{
+  struct api_call call = {.verb = "watch",
+                          .resource = "pods",
+                          .group = "",
+                          .kind = "pod",
+                          .method = "GET"};
+  struct watch_run run = {NULL, opts};
+  struct http_response resp = {0};
+  long timeout_s;
+  enum dk_code rc;
+
+  if (!resource_version || !*resource_version || !**resource_version)
+    return dk_err_set(err, DK_EINVAL,
+                      "watch pods: needs the resourceVersion of a list");
+  if (!opts || !opts->on_event)
+    return dk_err_set(err, DK_EINVAL, "watch pods: needs an event callback");
+  timeout_s =
+    opts->timeout_seconds ? opts->timeout_seconds : K8S_DEFAULT_WATCH_TIMEOUT_S;
+  if (timeout_s < 1 || timeout_s > WATCH_MAX_S || opts->idle_timeout_ms < 0)
+    return dk_err_set(err, DK_EINVAL,
+                      "watch pods: timeout_seconds must be 1..%d and "
+                      "idle_timeout_ms >= 0",
+                      WATCH_MAX_S);
+  run.parser = k8s_watch_parser_new(opts->label_keys, opts->max_line,
+                                    opts->on_event, opts->user);
+  call.url = watch_url(c, opts, *resource_version, timeout_s);
+  if (!run.parser) {
+    rc = dk_err_set(err, DK_ENOMEM, "watch pods: out of memory");
+    goto out;
+  }
+  call.on_data = watch_on_data;
+  call.should_stop = watch_should_stop;
+  call.user = &run;
+  call.timeout_ms = timeout_s * 1000 + WATCH_MARGIN_MS;
+  call.idle_timeout_ms =
+    opts->idle_timeout_ms ? opts->idle_timeout_ms : call.timeout_ms;
+  rc = api_request(c, &call, &resp, err);
+  rc = watch_result(&run, &call, rc, err);
+  keep_resource_version(run.parser, resource_version);
+out:
+  http_response_free(&resp);
+  k8s_watch_parser_free(run.parser);
+  free(call.url);
+  return rc;
+}
+
+/* ---- single objects ------------------------------------------------------ */
+
+enum dk_code k8s_get_pod(struct k8s_client *c, const char *name,
+                         const char *const *label_keys, struct k8s_pod *out,
+                         struct dk_err *err)
+{
+  struct api_call call = {.verb = "get",
+                          .resource = "pods",
+                          .group = "",
+                          .kind = "pod",
+                          .name = name,
+                          .method = "GET"};
+  struct http_response resp;
+  struct strbuf sb = {0};
+  enum dk_code rc;
+
+  memset(out, 0, sizeof(*out));
+  out->ordinal = -1;
+  rc = check_name("pod", name, err);
+  if (rc != DK_OK)
+    return rc;
+  sb_pods_url(&sb, c, name);
+  call.url = sb_take(&sb);
+  rc = api_request(c, &call, &resp, err);
+  if (rc == DK_OK) {
+    rc = k8s_pod_parse(resp.body, resp.len, label_keys, out, err);
+    if (rc != DK_OK)
+      dk_err_prefix(err, "%s", call.what);
+  }
+  http_response_free(&resp);
+  free(call.url);
+  return rc;
+}
+
+/* {"metadata":{"labels":{"k":"v","gone":null}}} as compact JSON. */
+static char *label_patch_body(const struct k8s_label_change *changes, size_t n)
+{
+  cJSON *root = cJSON_CreateObject();
+  cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
+  cJSON *labels = cJSON_AddObjectToObject(meta, "labels");
+  char *body = NULL;
+  bool ok = labels != NULL;
+
+  for (size_t i = 0; ok && i < n; i++) {
+    if (changes[i].value)
+      ok = cJSON_AddStringToObject(labels, changes[i].key, changes[i].value);
+    else
+      ok = cJSON_AddNullToObject(labels, changes[i].key);
+  }
+  if (ok)
+    body = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  return body;
+}
+
+enum dk_code k8s_patch_pod_labels(struct k8s_client *c, const char *name,
+                                  const struct k8s_label_change *changes,
+                                  size_t n_changes, struct dk_err *err)
+{
+  struct api_call call = {.verb = "patch",
+                          .resource = "pods",
+                          .group = "",
+                          .kind = "pod",
+                          .name = name,
+                          .method = "PATCH",
+                          .content_type = MERGE_PATCH_TYPE};
+  struct http_response resp;
+  struct strbuf sb = {0};
+  char *body;
+  enum dk_code rc;
+
+  rc = check_name("pod", name, err);
+  if (rc != DK_OK)
+    return rc;
+  for (size_t i = 0; i < n_changes; i++)
+    if (!changes[i].key || !*changes[i].key)
+      return dk_err_set(err, DK_EINVAL, "patch pod \"%s\": empty label key",
+                        name);
+  if (n_changes == 0)
+    return DK_OK;
+  body = label_patch_body(changes, n_changes);
+  if (!body)
+    return dk_err_set(err, DK_ENOMEM, "patch pod \"%s\": out of memory", name);
+  sb_pods_url(&sb, c, name);
+  call.url = sb_take(&sb);
+  call.body = body;
+  call.body_len = strlen(body);
+  rc = api_request(c, &call, &resp, err);
+  http_response_free(&resp);
+  free(call.url);
+  cJSON_free(body);
+  return rc;
+}
+
+/* spec.replicas of a StatefulSet body; absent means 1 (the API default). */
+static enum dk_code parse_replicas(const struct http_response *resp,
+                                   long *replicas, struct dk_err *err)
+{
+  cJSON *root = NULL;
+  const cJSON *kind, *spec, *value;
+  enum dk_code rc =
+    k8s_json_parse(resp->body, resp->len, "StatefulSet", &root, err);
+
+  if (rc != DK_OK)
+    return rc;
+  kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+  spec = cJSON_GetObjectItemCaseSensitive(root, "spec");
+  value = cJSON_GetObjectItemCaseSensitive(spec, "replicas");
+  if (!cJSON_IsObject(root) || !cJSON_IsObject(spec) ||
+      (cJSON_IsString(kind) && strcmp(kind->valuestring, "StatefulSet"))) {
+    rc = dk_err_set(err, DK_EPARSE,
+                    "response is not a StatefulSet: no \"spec\" object");
+  } else if (!value || cJSON_IsNull(value)) {
+    *replicas = 1;
+  } else if (!cJSON_IsNumber(value) || value->valuedouble < 0 ||
+             value->valuedouble > REPLICAS_MAX ||
+             value->valuedouble != (double)(long)value->valuedouble) {
+    rc = dk_err_set(err, DK_EPARSE,
+                    "response is not a StatefulSet: spec.replicas is not a "
+                    "count");
+  } else {
+    *replicas = (long)value->valuedouble;
+  }
+  cJSON_Delete(root);
+  return rc;
+}
+
+enum dk_code k8s_get_statefulset_replicas(struct k8s_client *c,
+                                          const char *name, long *replicas,
+                                          struct dk_err *err)
+{
+  struct api_call call = {.verb = "get",
+                          .resource = "statefulsets",
+                          .group = "apps",
+                          .kind = "statefulset",
+                          .name = name,
+                          .method = "GET"};
+  struct http_response resp;
+  struct strbuf sb = {0};
+  enum dk_code rc;
+
+  rc = check_name("StatefulSet", name, err);
+  if (rc != DK_OK)
+    return rc;
+  sb_puts(&sb, c->api_url);
+  sb_puts(&sb, "/apis/apps/v1/namespaces/");
+  sb_puts(&sb, c->namespace);
+  sb_puts(&sb, "/statefulsets/");
+  sb_puts(&sb, name);
+  call.url = sb_take(&sb);
+  rc = api_request(c, &call, &resp, err);
+  if (rc == DK_OK) {
+    rc = parse_replicas(&resp, replicas, err);
+    if (rc != DK_OK)
+      dk_err_prefix(err, "%s", call.what);
+  }
+  http_response_free(&resp);
+  free(call.url);
+  return rc;
+}
