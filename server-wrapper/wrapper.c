@@ -2,11 +2,13 @@
 #include "wrapper.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -212,8 +214,13 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   w->launched = clock_ms();
   if (rc != DK_OK) {
     LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
-    if (w->child > 0)
-      return proc_stop(w->child, SIGKILL, 1000);
+    if (w->child > 0) {
+      /* the child exits by itself with 127/126: collect that status */
+      int status;
+      while (waitpid(w->child, &status, 0) < 0 && errno == EINTR)
+        ;
+      return proc_exit_code(status);
+    }
     return 127;
   }
   return 0;
