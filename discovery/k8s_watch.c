@@ -203,12 +203,11 @@ static enum dk_code append_partial(struct k8s_watch_parser *p, const char *data,
   size_t cap = p->cap ? p->cap : LINE_INITIAL_CAP;
   char *grown;
 
-  if (n > p->max_line - p->len) {
+  if (n > p->max_line - p->len)
     return dk_err_set(&p->failure, DK_ETOOBIG,
                       "watch event line is over %zu bytes: refusing to buffer "
                       "it",
                       p->max_line);
-  }
   while (cap < p->len + n)
     cap *= 2;
   if (cap != p->cap) {
@@ -259,6 +258,7 @@ enum dk_code k8s_watch_parser_feed(struct k8s_watch_parser *p, const char *data,
 {
   size_t pos = 0;
 
+  /* Every error lands in p->failure, which ends the loop. */
   while (p->failure.code == DK_OK && pos < len) {
     const char *nl = memchr(data + pos, '\n', len - pos);
 

@@ -1553,6 +1553,33 @@ START_TEST(out_of_cluster_overrides)
 }
 END_TEST
 
+/* A token file that is empty or holds more than one token-like word stops
+ * the client at creation, naming the file but never its content. */
+START_TEST(unusable_token_file_is_refused)
+{
+  static const char *const bad[] = {"\n", "abc-secret def-secret\n",
+                                    "line-one-secret\nline-two\n"};
+  struct k8s_overrides ov = {0};
+  struct k8s_config cfg;
+  struct dk_err err = {0};
+  char path[PATH_MAX];
+
+  tmp_path("token", path, sizeof(path));
+  ov.api_url = "http://127.0.0.1:9";
+  ov.token_file = path;
+  ov.namespace = "dkron";
+  for (size_t i = 0; i < N_OF(bad); i++) {
+    write_file("token", bad[i]);
+    ck_assert_int_eq(k8s_config_in_cluster(&ov, &cfg, &err), DK_OK);
+    ck_assert_ptr_null(k8s_client_new(&cfg, &err));
+    ck_assert_int_eq(err.code, DK_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, path));
+    ck_assert_ptr_null(strstr(err.msg, "secret"));
+    k8s_config_free(&cfg);
+  }
+}
+END_TEST
+
 Suite *make_k8s_suite(void)
 {
   Suite *s = suite_create("k8s");
@@ -1592,6 +1619,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(config, in_cluster_config_from_env_and_files);
   tcase_add_test(config, in_cluster_config_errors);
   tcase_add_test(config, out_of_cluster_overrides);
+  tcase_add_test(config, unusable_token_file_is_refused);
   suite_add_tcase(s, config);
   return s;
 }
