@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are used by the scripts that source this
 # Versions of the cached tools and where they live. Sourced by tools.sh, bed
 # and the e2e runner, so that all three agree on one cache directory.
 #

@@ -115,7 +115,7 @@ probe_proxy() {
 		die "cannot download k8s.io/kubernetes@v$DKRON_K8S_VERSION from the Go module proxy ($GOPROXY); check the network, GOPROXY, or DKRON_K8S_VERSION"
 	fi
 	K8S_GOMOD=$(printf '%s\n' "$json" | jq -r '.GoMod // empty')
-	[ -n "$K8S_GOMOD" ] && [ -f "$K8S_GOMOD" ] ||
+	{ [ -n "$K8S_GOMOD" ] && [ -f "$K8S_GOMOD" ]; } ||
 		die "go mod download gave no go.mod for k8s.io/kubernetes@v$DKRON_K8S_VERSION"
 }
 
