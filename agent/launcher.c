@@ -1,7 +1,6 @@
 /* launcher.c: see launcher.h. */
 #include "launcher.h"
 
-#include <curl/curl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,9 +10,9 @@
 #include "agent_argv.h"
 #include "clock.h"
 #include "dkron.h"
-#include "dns.h"
 #include "log.h"
 #include "proc.h"
+#include "runtime.h"
 
 #define WAIT_LOG_EVERY_MS 30000LL
 #define MAX_SERVERS_ASKED 3
@@ -32,16 +31,9 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
                                      cfg->relaunch_backoff_max, 300000};
   dk_err_clear(&err);
-  l->sigfd = proc_signals_init(&err);
-  if (l->sigfd < 0) {
-    LOG_ERRORF("cannot set up signal handling: %s", err.msg);
+  l->sigfd = runtime_start();
+  if (l->sigfd < 0)
     return -1;
-  }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-      dns_global_init(&err) != DK_OK) {
-    LOG_ERRORF("cannot initialise libcurl or c-ares: %s", err.msg);
-    return -1;
-  }
   if (cfg->status_port > 0) {
     l->status = status_server_start(cfg->status_port, &err);
     if (!l->status) {
@@ -64,9 +56,7 @@ void launcher_finish(struct launcher *l)
 {
   server_watch_stop(l->watch);
   status_server_stop(l->status);
-  dns_global_cleanup();
-  curl_global_cleanup();
-  proc_signals_fini();
+  runtime_finish();
 }
 
 /* Asks up to MAX_SERVERS_ASKED live servers, in turn, for our membership

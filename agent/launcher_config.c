@@ -9,10 +9,6 @@
 #include "k8s.h"
 #include "podinfo.h"
 
-static const char *const log_levels[] = {"debug", "info", "warn", "error",
-                                         NULL};
-static const char *const log_formats[] = {"text", "json", NULL};
-
 static struct launcher_config g; /* the table's targets */
 
 #define MS_MAX 86400000L
@@ -70,26 +66,11 @@ static const struct cfg_option options[] = {
    "Port of the status endpoint: /readyz (200 when this worker is an alive "
    "member, else 503 with the reason) and /healthz. 0 turns it off.",
    &g.status_port, 0, 65535, NULL, NULL},
-  {"kube-api-url", "KUBE_API_URL", CFG_STRING, NULL,
-   "Kubernetes API URL. Default: in-cluster "
-   "(KUBERNETES_SERVICE_HOST/PORT).",
-   &g.kube_api_url, 0, 0, NULL, NULL},
-  {"kube-token-file", "KUBE_TOKEN_FILE", CFG_STRING, NULL,
-   "Service-account token file (re-read when it changes and after a 401). "
-   "Default: the in-cluster one.",
-   &g.kube_token_file, 0, 0, NULL, NULL},
-  {"kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,
-   "CA bundle for the API server. Default: the in-cluster ca.crt.",
-   &g.kube_ca_file, 0, 0, NULL, NULL},
+  CFG_KUBE_OPTIONS(&g.kube_api_url, &g.kube_token_file, &g.kube_ca_file),
   {"dns-server", "LAUNCHER_DNS_SERVER", CFG_STRING, NULL,
    "DNS server \"ip:port\" for the fallback lookup. Default: the system's.",
    &g.dns_server, 0, 0, NULL, NULL},
-  {"log-level", "LAUNCHER_LOG_LEVEL", CFG_CHOICE, "info",
-   "Level of the launcher's own log lines.", &g.log_level, 0, 0, log_levels,
-   NULL},
-  {"log-format", "LAUNCHER_LOG_FORMAT", CFG_CHOICE, "text",
-   "Format of the launcher's own log lines.", &g.log_format, 0, 0, log_formats,
-   NULL},
+  CFG_LOG_OPTIONS("LAUNCHER_", &g.log_level, &g.log_format),
 };
 
 static const struct cfg_spec spec = {

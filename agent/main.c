@@ -6,16 +6,6 @@
 #include "launcher.h"
 #include "log.h"
 
-static void setup_logging(const struct launcher_config *cfg)
-{
-  enum log_level level = LOG_INFO;
-  enum log_format format = LOG_FORMAT_TEXT;
-
-  log_parse_level(cfg->log_level, &level);
-  log_parse_format(cfg->log_format, &format);
-  log_setup("dkron-agent-launcher", level, format);
-}
-
 int main(int argc, char **argv)
 {
   struct launcher_config cfg;
@@ -24,7 +14,7 @@ int main(int argc, char **argv)
 
   if (code >= 0)
     return code;
-  setup_logging(&cfg);
+  log_setup_names("dkron-agent-launcher", cfg.log_level, cfg.log_format);
   code = 1;
   if (launcher_start(&l, &cfg) == 0)
     code = launcher_run(&l);

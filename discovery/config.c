@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+const char *const cfg_log_levels[] = {"debug", "info", "warn", "error", NULL};
+const char *const cfg_log_formats[] = {"text", "json", NULL};
+
 static const struct cfg_option *find_option(const struct cfg_spec *spec,
                                             const char *name, size_t len)
 {

@@ -66,6 +66,56 @@ enum cfg_result cfg_parse(const struct cfg_spec *spec, int argc, char **argv,
 
 void cfg_print_help(const struct cfg_spec *spec, FILE *out);
 
+/* Options both entrypoints share. ENV_PREFIX is the program's prefix,
+ * e.g. "WRAPPER_"; the targets are const char ** fields. */
+extern const char *const cfg_log_levels[];  /* debug info warn error */
+extern const char *const cfg_log_formats[]; /* text json */
+
+#define CFG_LOG_OPTIONS(ENV_PREFIX, level, format)                      \
+  {"log-level",                                                         \
+   ENV_PREFIX "LOG_LEVEL",                                              \
+   CFG_CHOICE,                                                          \
+   "info",                                                              \
+   "Level of this program's own log lines (dkron's are set after --).", \
+   level,                                                               \
+   0,                                                                   \
+   0,                                                                   \
+   cfg_log_levels,                                                      \
+   NULL},                                                               \
+  {                                                                     \
+    "log-format", ENV_PREFIX "LOG_FORMAT", CFG_CHOICE, "text",          \
+      "Format of this program's own log lines.", format, 0, 0,          \
+      cfg_log_formats, NULL                                             \
+  }
+
+#define CFG_KUBE_OPTIONS(api_url, token_file, ca_file)                        \
+  {"kube-api-url",                                                            \
+   "KUBE_API_URL",                                                            \
+   CFG_STRING,                                                                \
+   NULL,                                                                      \
+   "Kubernetes API URL. Default: in-cluster (KUBERNETES_SERVICE_HOST/PORT).", \
+   api_url,                                                                   \
+   0,                                                                         \
+   0,                                                                         \
+   NULL,                                                                      \
+   NULL},                                                                     \
+    {"kube-token-file",                                                       \
+     "KUBE_TOKEN_FILE",                                                       \
+     CFG_STRING,                                                              \
+     NULL,                                                                    \
+     "Service-account token file, re-read when it changes and after a 401. "  \
+     "Default: the in-cluster one.",                                          \
+     token_file,                                                              \
+     0,                                                                       \
+     0,                                                                       \
+     NULL,                                                                    \
+     NULL},                                                                   \
+  {                                                                           \
+    "kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,                         \
+      "CA bundle for the API server. Default: the in-cluster ca.crt.",        \
+      ca_file, 0, 0, NULL, NULL                                               \
+  }
+
 /* Parses a duration as CFG_DURATION does; -1 if invalid. */
 long cfg_parse_duration_ms(const char *text);
 

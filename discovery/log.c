@@ -27,6 +27,17 @@ void log_setup(const char *component, enum log_level level,
   g_log.format = format;
 }
 
+void log_setup_names(const char *component, const char *level,
+                     const char *format)
+{
+  enum log_level lv = LOG_INFO;
+  enum log_format fmt = LOG_FORMAT_TEXT;
+
+  log_parse_level(level, &lv);
+  log_parse_format(format, &fmt);
+  log_setup(component, lv, fmt);
+}
+
 void log_set_fd(int fd)
 {
   g_log.fd = fd;

@@ -19,6 +19,10 @@ enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
 /* component is copied. Defaults: "dkron-k8s", LOG_INFO, text, stderr. */
 void log_setup(const char *component, enum log_level level,
                enum log_format format);
+/* Same, from the level and format names that config parsing validated;
+ * unknown names fall back to info and text. */
+void log_setup_names(const char *component, const char *level,
+                     const char *format);
 void log_set_fd(int fd);
 int log_enabled(enum log_level level);
 
@@ -32,13 +36,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
   __attribute__((format(printf, 2, 0)));
 
-#define LOG_DEBUGF(...)                                                        \
-  do {                                                                         \
-    if (log_enabled(LOG_DEBUG))                                                \
-      log_msg(LOG_DEBUG, __VA_ARGS__);                                         \
+#define LOG_DEBUGF(...)                \
+  do {                                 \
+    if (log_enabled(LOG_DEBUG))        \
+      log_msg(LOG_DEBUG, __VA_ARGS__); \
   } while (0)
-#define LOG_INFOF(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define LOG_WARNF(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define LOG_INFOF(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define LOG_WARNF(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define LOG_ERRORF(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
 #endif

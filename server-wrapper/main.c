@@ -6,16 +6,6 @@
 #include "log.h"
 #include "wrapper.h"
 
-static void setup_logging(const struct wrapper_config *cfg)
-{
-  enum log_level level = LOG_INFO;
-  enum log_format format = LOG_FORMAT_TEXT;
-
-  log_parse_level(cfg->log_level, &level);
-  log_parse_format(cfg->log_format, &format);
-  log_setup("dkron-server-wrapper", level, format);
-}
-
 int main(int argc, char **argv)
 {
   struct wrapper_config cfg;
@@ -24,7 +14,7 @@ int main(int argc, char **argv)
 
   if (code >= 0)
     return code;
-  setup_logging(&cfg);
+  log_setup_names("dkron-server-wrapper", cfg.log_level, cfg.log_format);
   code = 1;
   if (wrapper_start(&w, &cfg) != 0)
     goto out;

@@ -1,7 +1,6 @@
 /* wrapper.c: start-up steps of dkron-server-wrapper (see wrapper.h). */
 #include "wrapper.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +16,7 @@
 #include "dns.h"
 #include "log.h"
 #include "proc.h"
+#include "runtime.h"
 #include "server_argv.h"
 
 /* The Kubernetes client is optional: without it the wrapper still runs
@@ -59,16 +59,9 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
   label_init(&w->label);
   dead_peers_init(&w->dead);
   dk_err_clear(&err);
-  w->sigfd = proc_signals_init(&err);
-  if (w->sigfd < 0) {
-    LOG_ERRORF("cannot set up signal handling: %s", err.msg);
+  w->sigfd = runtime_start();
+  if (w->sigfd < 0)
     return -1;
-  }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-      dns_global_init(&err) != DK_OK) {
-    LOG_ERRORF("cannot initialise libcurl or c-ares: %s", err.msg);
-    return -1;
-  }
   snprintf(url, sizeof(url), "http://127.0.0.1:%ld", cfg->http_port);
   w->local = dkron_client_new(url, &local_opts, &err);
   w->rpc_addr = host_port(cfg->pod_ip, cfg->rpc_port);
@@ -94,9 +87,7 @@ void wrapper_finish(struct wrapper *w)
   for (size_t i = 0; i < w->n_peer_urls; i++)
     free(w->peer_urls[i]);
   dead_peers_free(&w->dead);
-  dns_global_cleanup();
-  curl_global_cleanup();
-  proc_signals_fini();
+  runtime_finish();
 }
 
 /* dns_wait_all's stop hook: a SIGTERM/SIGINT before launch ends the wait;

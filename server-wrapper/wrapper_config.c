@@ -10,9 +10,6 @@
 #include "k8s.h"
 #include "podinfo.h"
 
-static const char *const log_levels[] = {"debug", "info", "warn", "error",
-                                         NULL};
-static const char *const log_formats[] = {"text", "json", NULL};
 static const char *const remove_modes[] = {"auto", "always", NULL};
 
 static struct wrapper_config g; /* the table's targets */
@@ -101,26 +98,11 @@ static const struct cfg_option options[] = {
    "Label value on the leader.", &g.label_leader, 0, 0, NULL, NULL},
   {"label-follower", "WRAPPER_LABEL_FOLLOWER", CFG_STRING, "false",
    "Label value on the other servers.", &g.label_follower, 0, 0, NULL, NULL},
-  {"kube-api-url", "KUBE_API_URL", CFG_STRING, NULL,
-   "Kubernetes API URL. Default: in-cluster "
-   "(KUBERNETES_SERVICE_HOST/PORT).",
-   &g.kube_api_url, 0, 0, NULL, NULL},
-  {"kube-token-file", "KUBE_TOKEN_FILE", CFG_STRING, NULL,
-   "Service-account token file (re-read when it changes). Default: the "
-   "in-cluster one.",
-   &g.kube_token_file, 0, 0, NULL, NULL},
-  {"kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,
-   "CA bundle for the API server. Default: the in-cluster ca.crt.",
-   &g.kube_ca_file, 0, 0, NULL, NULL},
+  CFG_KUBE_OPTIONS(&g.kube_api_url, &g.kube_token_file, &g.kube_ca_file),
   {"dns-server", "WRAPPER_DNS_SERVER", CFG_STRING, NULL,
    "DNS server \"ip:port\" for the peer lookups. Default: the system's.",
    &g.dns_server, 0, 0, NULL, NULL},
-  {"log-level", "WRAPPER_LOG_LEVEL", CFG_CHOICE, "info",
-   "Level of the wrapper's own log lines.", &g.log_level, 0, 0, log_levels,
-   NULL},
-  {"log-format", "WRAPPER_LOG_FORMAT", CFG_CHOICE, "text",
-   "Format of the wrapper's own log lines.", &g.log_format, 0, 0, log_formats,
-   NULL},
+  CFG_LOG_OPTIONS("WRAPPER_", &g.log_level, &g.log_format),
 };
 
 static const struct cfg_spec spec = {
