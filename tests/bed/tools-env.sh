@@ -12,6 +12,6 @@
 DKRON_TOOLS_RECIPE=1
 
 DKRON_TOOLS_KEY="k8s${DKRON_K8S_VERSION}-etcd${DKRON_ETCD_VERSION}-dkron${DKRON_DKRON_VERSION}-r${DKRON_TOOLS_RECIPE}"
-DKRON_TOOLS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/dkron-k8s/tools-${DKRON_TOOLS_KEY}"
+DKRON_TOOLS_DIR="${XDG_CACHE_HOME:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache}/dkron-k8s/tools-${DKRON_TOOLS_KEY}"
 DKRON_TOOLS_BIN="${DKRON_TOOLS_DIR}/bin"
 DKRON_TOOLS_LIST=(kube-apiserver kubectl etcd dkron)
