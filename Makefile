@@ -6,6 +6,7 @@
 #   make test        everything CI runs: deps, unit, real-cluster tier
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
+#   make bench       benchmarks on the local cluster (bench/results.md)
 #   make format      format the C sources with clang-format 14
 #   make format-check
 #
@@ -118,6 +119,12 @@ e2e: all
 
 tools:
 	tests/bed/tools.sh
+
+# Timing and footprint figures on the local cluster (root); results go to
+# bench/results.md. Not part of `make test`: timing goals are measured, not
+# asserted.
+bench: all
+	bench/run
 
 bed-up: all
 	tests/bed/bed up
