@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define DNS_NAME_MAX  253
@@ -57,14 +58,6 @@ struct wait_cfg {
   dns_stop_fn stop;
   void *stop_user;
 };
-
-static int64_t now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Appends printf output at *pos, never past cap; on truncation the text
  * ends in "..." so a reader knows the list goes on. */
@@ -233,7 +226,7 @@ enum dk_code dns_resolver_new(const struct dns_opts *opts,
   r->family = o.family;
   r->cancel_status = DNS_ERROR;
   r->cancel_detail = "canceled";
-  r->rng = (uint64_t)now_ms() * UINT64_C(6364136223846793005) ^
+  r->rng = (uint64_t)(int64_t)clock_ms() * UINT64_C(6364136223846793005) ^
            (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r;
   if (r->rng == 0)
     r->rng = 1;
@@ -537,7 +530,7 @@ static enum dk_code drive(struct dns_resolver *r, struct lookup *lks, size_t n,
       cancel_all(r, lks, n, DNS_ERROR, "canceled");
       return dk_err_set(err, DK_ECANCELED, "DNS: lookup canceled");
     }
-    now = now_ms();
+    now = (int64_t)clock_ms();
     if (now >= deadline) {
       cancel_all(r, lks, n, DNS_TIMEOUT, "no answer before the deadline");
       return DK_OK;
@@ -688,7 +681,7 @@ static enum dk_code pause_until(int64_t until, const struct wait_cfg *c,
 
     if (c->stop && c->stop(c->stop_user))
       return dk_err_set(err, DK_ECANCELED, "DNS: wait canceled");
-    left = until - now_ms();
+    left = until - (int64_t)clock_ms();
     if (left <= 0)
       return DK_OK;
     if (left > STOP_CHECK_MS)
@@ -757,7 +750,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
 {
   struct wait_cfg c;
   char list[LIST_MAX];
-  int64_t start = now_ms(), deadline, last_log = 0;
+  int64_t start = (int64_t)clock_ms(), deadline, last_log = 0;
   bool logged = false;
   unsigned rounds = 0;
   enum dk_code code;
@@ -779,7 +772,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
     if (code != DK_OK)
       return code;
     pending = list_pending(q, n, list, sizeof(list));
-    now = now_ms();
+    now = (int64_t)clock_ms();
     if (pending == 0) {
       log_msg(logged ? LOG_INFO : LOG_DEBUG,
               "DNS: all %zu names resolved after %u rounds, %lld ms", n, rounds,
@@ -798,7 +791,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
     code = pause_until(wake < deadline ? wake : deadline, &c, err);
     if (code != DK_OK)
       return code;
-    if (now_ms() >= deadline)
+    if ((int64_t)clock_ms() >= deadline)
       return deadline_error(q, n, &c, err);
   }
 }

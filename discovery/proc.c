@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Exit codes of a child whose exec failed, as a shell reports them. */
@@ -61,22 +62,10 @@ struct sink {
   size_t alloc;
 };
 
-static long long now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds until deadline, clamped to [0, cap] for poll(2). */
 static int ms_until(long long deadline, int cap)
 {
-  long long left = deadline - now_ms();
-
-  if (left < 0)
-    return 0;
-  return left > cap ? cap : (int)left;
+  return (int)clock_left_ms(deadline, cap);
 }
 
 static void nap_ms(int ms)
@@ -423,7 +412,7 @@ static int wait_child_until(pid_t pid, long long deadline, int *status)
     if (r != 0)
       return r;
     if (deadline >= 0) {
-      if (now_ms() >= deadline)
+      if (clock_ms() >= deadline)
         return 0;
       wait_ms = ms_until(deadline, SIGFD_POLL_MAX_MS);
     }
@@ -444,7 +433,7 @@ int proc_stop(pid_t pid, int signo, long grace_ms)
     grace_ms = 0;
   if (proc_kill(pid, signo) != 0)
     LOG_WARNF("cannot signal pid %ld: %s", (long)pid, strerror(errno));
-  r = wait_child_until(pid, now_ms() + grace_ms, &status);
+  r = wait_child_until(pid, clock_ms() + grace_ms, &status);
   if (r != 0)
     return r > 0 ? status : -1;
   LOG_WARNF("pid %ld still running %ld ms after signal %d; sending SIGKILL",
@@ -506,7 +495,7 @@ static enum dk_code drain_sinks(struct sink sinks[2], size_t cap,
     struct pollfd pfd[2] = {{sinks[0].fd, POLLIN, 0}, {sinks[1].fd, POLLIN, 0}};
     int n;
 
-    if (now_ms() >= deadline)
+    if (clock_ms() >= deadline)
       return DK_ETIMEOUT;
     n = poll(pfd, 2, ms_until(deadline, INT_MAX));
     if (n < 0 && errno != EINTR)
@@ -539,12 +528,12 @@ static int wait_exact(pid_t pid, int options)
 /* SIGTERM, up to CAPTURE_KILL_GRACE_MS, SIGKILL; returns its status. */
 static int terminate_child(pid_t pid)
 {
-  long long deadline = now_ms() + CAPTURE_KILL_GRACE_MS;
+  long long deadline = clock_ms() + CAPTURE_KILL_GRACE_MS;
   int status;
 
   proc_kill(pid, SIGTERM);
   while ((status = wait_exact(pid, WNOHANG)) == -2) {
-    if (now_ms() >= deadline) {
+    if (clock_ms() >= deadline) {
       proc_kill(pid, SIGKILL);
       return wait_exact(pid, 0);
     }
@@ -568,7 +557,8 @@ static enum dk_code finish_run(pid_t pid, enum dk_code rc, long long deadline,
   }
   if (rc == DK_OK) {
     /* EOF does not mean exit: it may have closed its output and go on. */
-    while ((*exit_code = wait_exact(pid, WNOHANG)) == -2 && now_ms() < deadline)
+    while ((*exit_code = wait_exact(pid, WNOHANG)) == -2 &&
+           clock_ms() < deadline)
       nap_ms(NAP_MS);
     if (*exit_code == -1)
       return dk_err_set(err, DK_EIO,
@@ -608,7 +598,7 @@ enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   struct sink sinks[2];
   struct child_fds fds;
-  long long deadline = now_ms() + timeout_ms;
+  long long deadline = clock_ms() + timeout_ms;
   pid_t pid = -1;
   enum dk_code rc;
 
