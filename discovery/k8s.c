@@ -1,5 +1,6 @@
-/* k8s.c: in-cluster configuration, the service-account token, and the
- * Kubernetes API requests discovery makes (see k8s.h). */
+/* k8s.c: the service-account token and the Kubernetes API requests
+ * discovery makes (see k8s.h); the in-cluster configuration is in
+ * k8s_config.c. */
 #include "k8s.h"
 
 #include <errno.h>
@@ -13,11 +14,10 @@
 
 #include <curl/curl.h>
 
+#include "k8s_internal.h"
 #include "log.h"
 
 #define TOKEN_MAX        16384 /* projected tokens are ~1 KiB */
-#define NAMESPACE_MAX    63    /* a DNS label */
-#define OBJECT_NAME_MAX  253   /* a DNS subdomain */
 #define LIST_MAX_PAGES   10000 /* guards against a server looping on continue */
 #define WATCH_MAX_S      86400
 #define WATCH_MARGIN_MS  30000 /* client-side slack over timeoutSeconds */
@@ -106,235 +106,6 @@ static char *sb_take(struct strbuf *sb)
   }
   memset(sb, 0, sizeof(*sb));
   return data;
-}
-
-/* ---- small file helpers ------------------------------------------------ */
-
-static char *path_join(const char *dir, const char *file)
-{
-  struct strbuf sb = {0};
-
-  sb_puts(&sb, dir);
-  if (sb.len == 0 || sb.data[sb.len - 1] != '/')
-    sb_puts(&sb, "/");
-  sb_puts(&sb, file);
-  return sb_take(&sb);
-}
-
-static bool is_space(char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Reads the whole of fd into buf (cap + 1 bytes), NUL-terminated, with
- * trailing whitespace cut off. -1 with errno set on failure, EFBIG when the
- * content is over cap bytes. */
-static int read_file_trimmed(int fd, char *buf, size_t cap, size_t *len)
-{
-  size_t total = 0;
-
-  while (total <= cap) {
-    ssize_t n = read(fd, buf + total, cap + 1 - total);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return -1;
-    if (n == 0)
-      break;
-    total += (size_t)n;
-  }
-  if (total > cap) {
-    errno = EFBIG;
-    return -1;
-  }
-  while (total > 0 && is_space(buf[total - 1]))
-    total--;
-  buf[total] = '\0';
-  *len = total;
-  return 0;
-}
-
-/* A DNS label: the shape of a namespace name. */
-static bool valid_dns_label(const char *s)
-{
-  size_t n = strlen(s);
-
-  if (n == 0 || n > NAMESPACE_MAX || s[0] == '-' || s[n - 1] == '-')
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-          s[i] == '-'))
-      return false;
-  return true;
-}
-
-/* A DNS subdomain: the shape of pod and StatefulSet names. Checking it
- * keeps names from smuggling "/" or "?" into request paths. */
-static bool valid_object_name(const char *s)
-{
-  size_t n = s ? strlen(s) : 0;
-
-  if (n == 0 || n > OBJECT_NAME_MAX || s[0] == '-' || s[0] == '.')
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-          s[i] == '-' || s[i] == '.'))
-      return false;
-  return true;
-}
-
-/* ---- in-cluster configuration ----------------------------------------- */
-
-/* https://HOST:PORT from the variables kubelet sets in every pod. */
-static enum dk_code api_url_from_env(char **out, struct dk_err *err)
-{
-  const char *host = getenv("KUBERNETES_SERVICE_HOST");
-  const char *port = getenv("KUBERNETES_SERVICE_PORT");
-  struct strbuf sb = {0};
-  char *end = NULL;
-  long port_num;
-  bool ipv6;
-
-  if (!host || !*host)
-    return dk_err_set(err, DK_EINVAL,
-                      "KUBERNETES_SERVICE_HOST is not set: not running in a "
-                      "pod? set --api-url (and --token-file, --namespace) to "
-                      "reach the API server from outside a cluster");
-  if (!port || !*port)
-    return dk_err_set(err, DK_EINVAL,
-                      "KUBERNETES_SERVICE_PORT is not set (host is %.100s): "
-                      "set --api-url to give the full API server URL",
-                      host);
-  errno = 0;
-  port_num = strtol(port, &end, 10);
-  if (errno || *end || port_num < 1 || port_num > 65535)
-    return dk_err_set(err, DK_EINVAL,
-                      "KUBERNETES_SERVICE_PORT=\"%.20s\" is not a port number "
-                      "(1-65535): set --api-url instead",
-                      port);
-  ipv6 = strchr(host, ':') != NULL && host[0] != '[';
-  sb_puts(&sb, ipv6 ? "https://[" : "https://");
-  sb_puts(&sb, host);
-  sb_puts(&sb, ipv6 ? "]:" : ":");
-  sb_puts(&sb, port);
-  *out = sb_take(&sb);
-  return *out ? DK_OK : dk_err_set(err, DK_ENOMEM, "out of memory");
-}
-
-/* Copies an --api-url override, checking the scheme and dropping a
- * trailing slash so paths can be appended. */
-static enum dk_code api_url_from_override(const char *url, char **out,
-                                          struct dk_err *err)
-{
-  size_t n = strlen(url);
-
-  if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-    return dk_err_set(err, DK_EINVAL,
-                      "API server URL \"%.200s\" must start with https:// "
-                      "(or http:// for a local proxy)",
-                      url);
-  while (n > 0 && url[n - 1] == '/')
-    n--;
-  *out = strndup(url, n);
-  return *out ? DK_OK : dk_err_set(err, DK_ENOMEM, "out of memory");
-}
-
-/* The override, or dir/file; checks the file can be read. */
-static enum dk_code pick_file(const char *override, const char *dir,
-                              const char *file, const char *what,
-                              const char *flag, char **out, struct dk_err *err)
-{
-  *out = override ? strdup(override) : path_join(dir, file);
-  if (!*out)
-    return dk_err_set(err, DK_ENOMEM, "out of memory");
-  if (access(*out, R_OK) != 0)
-    return dk_err_set(err, DK_EINVAL,
-                      "%s %s: %s; is the service-account token mounted "
-                      "(automountServiceAccountToken)? or set %s",
-                      what, *out, strerror(errno), flag);
-  return DK_OK;
-}
-
-/* The namespace from the override or the service-account directory. */
-static enum dk_code pick_namespace(const char *override, const char *dir,
-                                   char **out, struct dk_err *err)
-{
-  char buf[NAMESPACE_MAX + 2];
-  char *path = NULL;
-  size_t len = 0;
-  int fd = -1;
-  enum dk_code rc = DK_OK;
-
-  if (override) {
-    snprintf(buf, sizeof(buf), "%s", override);
-  } else {
-    path = path_join(dir, "namespace");
-    fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-    if (!path || fd < 0 || read_file_trimmed(fd, buf, sizeof(buf) - 1, &len)) {
-      rc = dk_err_set(err, DK_EINVAL,
-                      "read namespace file %s: %s; set --namespace",
-                      path ? path : dir, strerror(errno));
-      goto out;
-    }
-  }
-  if (!valid_dns_label(buf) || (override && strlen(override) >= sizeof(buf))) {
-    rc = dk_err_set(err, DK_EINVAL,
-                    "namespace \"%.80s\" is not a valid namespace name (a DNS "
-                    "label: lower-case letters, digits and '-')",
-                    buf);
-    goto out;
-  }
-  *out = strdup(buf);
-  if (!*out)
-    rc = dk_err_set(err, DK_ENOMEM, "out of memory");
-out:
-  if (fd >= 0)
-    close(fd);
-  free(path);
-  return rc;
-}
-
-enum dk_code k8s_config_in_cluster(const struct k8s_overrides *ov,
-                                   struct k8s_config *cfg, struct dk_err *err)
-{
-  static const struct k8s_overrides none = {0};
-  const char *dir;
-  enum dk_code rc;
-
-  memset(cfg, 0, sizeof(*cfg));
-  ov = ov ? ov : &none;
-  dir = ov->sa_dir ? ov->sa_dir : K8S_SA_DIR;
-  rc = ov->api_url ? api_url_from_override(ov->api_url, &cfg->api_url, err)
-                   : api_url_from_env(&cfg->api_url, err);
-  if (rc == DK_OK)
-    rc = pick_file(ov->token_file, dir, "token", "service-account token file",
-                   "--token-file", &cfg->token_file, err);
-  /* Out of cluster without --ca-file, the system CA store applies. */
-  if (rc == DK_OK && (ov->ca_file || !ov->api_url))
-    rc = pick_file(ov->ca_file, dir, "ca.crt", "API server CA file",
-                   "--ca-file", &cfg->ca_file, err);
-  if (rc == DK_OK)
-    rc = pick_namespace(ov->namespace, dir, &cfg->namespace, err);
-  if (rc == DK_OK && ov->service_account) {
-    cfg->service_account = strdup(ov->service_account);
-    if (!cfg->service_account)
-      rc = dk_err_set(err, DK_ENOMEM, "out of memory");
-  }
-  if (rc != DK_OK)
-    dk_err_prefix(err, "Kubernetes API configuration");
-  return rc;
-}
-
-void k8s_config_free(struct k8s_config *cfg)
-{
-  if (!cfg)
-    return;
-  free(cfg->api_url);
-  free(cfg->token_file);
-  free(cfg->ca_file);
-  free(cfg->namespace);
-  free(cfg->service_account);
-  memset(cfg, 0, sizeof(*cfg));
 }
 
 /* ---- the service-account token ----------------------------------------- */
@@ -471,7 +242,7 @@ static enum dk_code token_read(const char *path, struct token *t,
     goto out;
   }
   if (fstat(fd, &st) != 0 ||
-      read_file_trimmed(fd, t->value, TOKEN_MAX, &t->len) != 0) {
+      k8s_read_file_trimmed(fd, t->value, TOKEN_MAX, &t->len) != 0) {
     rc = dk_err_set(err, DK_EIO, "read service-account token file %s: %s", path,
                     strerror(errno));
     goto out;
@@ -479,7 +250,7 @@ static enum dk_code token_read(const char *path, struct token *t,
   if (t->len == 0 || !token_chars_ok(t->value, t->len)) {
     rc = dk_err_set(err, DK_EINVAL,
                     "service-account token file %s is %s: mount a valid "
-                    "token or set --token-file",
+                    "token or set --kube-token-file",
                     path, t->len ? "not a token" : "empty");
     goto out;
   }
@@ -532,7 +303,7 @@ struct k8s_client *k8s_client_new(const struct k8s_config *cfg,
     return NULL;
   }
   if (!cfg->api_url || !cfg->token_file || !cfg->namespace ||
-      !valid_dns_label(cfg->namespace)) {
+      !k8s_valid_dns_label(cfg->namespace)) {
     dk_err_set(err, DK_EINVAL,
                "Kubernetes client: api_url, token_file and a valid namespace "
                "are required");
@@ -745,7 +516,7 @@ static void sb_pods_url(struct strbuf *sb, const struct k8s_client *c,
 static enum dk_code check_name(const char *kind, const char *name,
                                struct dk_err *err)
 {
-  if (valid_object_name(name))
+  if (k8s_valid_object_name(name))
     return DK_OK;
   return dk_err_set(err, DK_EINVAL,
                     "%s name \"%.80s\" is not a valid Kubernetes object name "

@@ -1493,7 +1493,7 @@ START_TEST(in_cluster_config_errors)
   ck_assert_int_eq(k8s_config_in_cluster(&ov, &cfg, &err), DK_EINVAL);
   ck_assert_ptr_nonnull(strstr(err.msg, "KUBERNETES_SERVICE_HOST is not set: "
                                         "not running in a pod? set "
-                                        "--api-url"));
+                                        "--kube-api-url"));
   k8s_config_free(&cfg);
 
   setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
@@ -1506,7 +1506,7 @@ START_TEST(in_cluster_config_errors)
   tmp_path("namespace", path, sizeof(path));
   ck_assert_int_eq(unlink(path), 0);
   ck_assert_int_eq(k8s_config_in_cluster(&ov, &cfg, &err), DK_EINVAL);
-  ck_assert_ptr_nonnull(strstr(err.msg, "--namespace"));
+  ck_assert_ptr_nonnull(strstr(err.msg, "POD_NAMESPACE"));
   k8s_config_free(&cfg);
 
   tmp_path("token", path, sizeof(path));
