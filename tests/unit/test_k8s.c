@@ -1513,7 +1513,7 @@ START_TEST(in_cluster_config_errors)
   ck_assert_int_eq(unlink(path), 0);
   ck_assert_int_eq(k8s_config_in_cluster(&ov, &cfg, &err), DK_EINVAL);
   ck_assert_ptr_nonnull(strstr(err.msg, path));
-  ck_assert_ptr_nonnull(strstr(err.msg, "--token-file"));
+  ck_assert_ptr_nonnull(strstr(err.msg, "--kube-token-file"));
   k8s_config_free(&cfg);
   clear_service_env();
 }
