@@ -101,6 +101,7 @@ deps:
 # The unit tests need the built binaries (supervision tests exec helpers).
 unit: all $(UNIT_BIN)
 	$(UNIT_BIN)
+	tests/readme-help --check
 
 check: test
 
