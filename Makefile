@@ -13,6 +13,7 @@
 # User CFLAGS, CPPFLAGS and LDFLAGS are appended last and respected.
 
 CC ?= cc
+MAKEFLAGS += --no-print-directory
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 
