@@ -47,7 +47,8 @@ START_TEST(json_line_escapes_message)
           sizeof(out));
   ck_assert_ptr_nonnull(strstr(out, "\"level\":\"error\""));
   ck_assert_ptr_nonnull(strstr(out, "\"component\":\"unit\""));
-  ck_assert_ptr_nonnull(strstr(out, "\"msg\":\"bad \\\"x\\\"\\n\\\\ \\u0001\"}\n"));
+  ck_assert_ptr_nonnull(
+    strstr(out, "\"msg\":\"bad \\\"x\\\"\\n\\\\ \\u0001\"}\n"));
 }
 END_TEST
 
