@@ -3,7 +3,8 @@
 #   make deps        install the Debian 12 packages the build and tests need
 #   make             build both binaries into $(BUILD)/
 #   make unit        run the Check unit suite
-#   make test        everything CI runs: deps, unit, real-cluster tier
+#   make test        everything CI runs: deps, format, unit (plain,
+#                    sanitizers, valgrind), real-cluster tier
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
 #   make bench       benchmarks on the local cluster (bench/results.md)
@@ -106,11 +107,14 @@ unit: all $(UNIT_BIN)
 
 check: test
 
-# Everything CI runs, from a fresh Debian 12 machine: packages, build, unit
-# suite, real-cluster suite.
+# Everything CI runs, from a fresh Debian 12 machine: packages, formatting,
+# the unit suites (plain, ASan+UBSan, valgrind), the real-cluster suite.
 test:
 	$(MAKE) deps
+	$(MAKE) format-check
 	$(MAKE) unit
+	$(MAKE) sanitize
+	$(MAKE) valgrind
 	$(MAKE) e2e
 
 # The real-cluster tier: builds the cached tools (kube-apiserver, etcd,
