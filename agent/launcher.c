@@ -56,6 +56,8 @@ void launcher_finish(struct launcher *l)
 {
   server_watch_stop(l->watch);
   status_server_stop(l->status);
+  argv_free(l->joined);
+  l->joined = NULL;
   runtime_finish();
 }
 
@@ -101,6 +103,18 @@ static enum member_seen ask_servers(struct launcher *l,
   return MEMBER_UNKNOWN;
 }
 
+/* A copy of the snapshot's join list (NULL when out of memory: then the
+ * "all joined servers gone" shortcut is simply not taken). */
+static char **copy_join(const struct live_snapshot *snap)
+{
+  struct argv_builder b;
+
+  argv_init(&b);
+  for (size_t i = 0; i < snap->n && snap->join[i]; i++)
+    argv_push(&b, "%s", snap->join[i]);
+  return argv_take(&b, NULL);
+}
+
 static void launch(struct launcher *l, const struct live_snapshot *snap)
 {
   const struct launcher_config *cfg = l->cfg;
@@ -119,6 +133,8 @@ static void launch(struct launcher *l, const struct live_snapshot *snap)
     l->exit_code = 2;
     return;
   }
+  argv_free(l->joined);
+  l->joined = copy_join(snap);
   line = argv_join(argv);
   LOG_INFOF("starting: %s", line ? line : argv[0]);
   free(line);
@@ -178,9 +194,12 @@ static void step(struct launcher *l, long long now)
   in.live_servers = snap.n;
   in.child_exited = l->child_exited;
   in.exit_code = l->exit_code;
+  in.joined_gone = running && live_none_left(l->joined, snap.join);
   in.seen = running && snap.n > 0
               ? ask_servers(l, &snap,
-                            l->state.phase == PHASE_DRAINING || cut_off, &busy)
+                            l->state.phase == PHASE_DRAINING || cut_off ||
+                              in.joined_gone,
+                            &busy)
               : MEMBER_UNKNOWN;
   in.busy_on_node = busy;
   l->child_exited = false;

@@ -27,6 +27,7 @@ struct launcher {
   bool child_exited; /* since the last step */
   int exit_code;
   long long next_wait_log;
+  char **joined; /* the --join addresses of the running dkron */
 };
 
 /* Signals, libraries, the watch thread and the status endpoint. 0 on

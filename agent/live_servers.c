@@ -41,6 +41,19 @@ void live_summary_text(const struct live_summary *s, char *buf, size_t len)
            s->terminating, s->live);
 }
 
+bool live_none_left(char *const *joined, char *const *live)
+{
+  if (!joined || !joined[0])
+    return false;
+  for (size_t i = 0; joined[i]; i++) {
+    for (size_t k = 0; live && live[k]; k++) {
+      if (strcmp(joined[i], live[k]) == 0)
+        return false;
+    }
+  }
+  return true;
+}
+
 static int compare_strings(const void *a, const void *b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);

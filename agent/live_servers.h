@@ -36,4 +36,9 @@ void live_summary_text(const struct live_summary *s, char *buf, size_t len);
 char **live_join_addrs(const struct k8s_pod *pods, size_t n_pods,
                        bool require_ready, long serf_port, size_t *n);
 
+/* True when `joined` (the addresses dkron was started with) is not empty
+ * and none of them is in `live`: every server dkron knew is gone. Both are
+ * NULL-terminated arrays (NULL counts as empty). */
+bool live_none_left(char *const *joined, char *const *live);
+
 #endif

@@ -71,6 +71,24 @@ static void track_membership(struct rejoin_state *s,
   }
 }
 
+/* Says why the worker is cut off, for the log and the probe. */
+static void set_cut_off_cause(struct rejoin_state *s,
+                              const struct rejoin_input *in)
+{
+  const char *plural = in->live_servers == 1 ? "" : "s";
+
+  if (in->joined_gone)
+    snprintf(s->cause, sizeof(s->cause),
+             "not an alive member, and none of the servers it joined is live "
+             "any more (%zu other live server%s)",
+             in->live_servers, plural);
+  else
+    snprintf(s->cause, sizeof(s->cause),
+             "not an alive member for %ld s while %zu live server%s exist%s",
+             (in->now_ms - s->not_alive_since) / 1000, in->live_servers, plural,
+             in->live_servers == 1 ? "s" : "");
+}
+
 enum rejoin_action rejoin_step(struct rejoin_state *s,
                                const struct rejoin_params *p,
                                const struct rejoin_input *in)
@@ -88,15 +106,11 @@ enum rejoin_action rejoin_step(struct rejoin_state *s,
     case PHASE_RUNNING:
       track_membership(s, in);
       if (s->not_alive_since < 0 || in->live_servers == 0 ||
-          in->now_ms - s->not_alive_since < p->cutoff_ms)
+          (!in->joined_gone && in->now_ms - s->not_alive_since < p->cutoff_ms))
         return ACT_NONE;
       s->phase = PHASE_DRAINING;
       s->drain_started = in->now_ms;
-      snprintf(s->cause, sizeof(s->cause),
-               "not an alive member for %ld s while %zu live server%s exist%s",
-               (in->now_ms - s->not_alive_since) / 1000, in->live_servers,
-               in->live_servers == 1 ? "" : "s",
-               in->live_servers == 1 ? "s" : "");
+      set_cut_off_cause(s, in);
       /* fall through: drain at once if nothing runs here */
       /* FALLTHROUGH */
     case PHASE_DRAINING:

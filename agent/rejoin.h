@@ -5,6 +5,9 @@
  *
  *   IDLE ──live servers, backoff over──▶ RUNNING  (action LAUNCH)
  *   RUNNING ──not an alive member for cutoff, live servers exist──▶ DRAINING
+ *   RUNNING ──not an alive member, and none of the servers dkron was started
+ *            with is live any more (all replaced, dkron issue #1253)──▶
+ *            DRAINING at once: dkron has no address left to reach them by
  *   DRAINING ──no busy executions on our node, or drain limit──▶ STOPPING
  *            (action STOP: SIGTERM; dkron then waits for its local jobs)
  *   DRAINING ──alive again──▶ RUNNING (healed by itself)
@@ -41,6 +44,7 @@ struct rejoin_input {
   long busy_on_node;     /* executions running on our node; -1 unknown */
   bool child_exited;     /* dkron exited since the last step */
   int exit_code;
+  bool joined_gone; /* none of the servers dkron joined is live any more */
 };
 
 struct rejoin_state {

@@ -157,7 +157,8 @@ static const struct rejoin_params params = {
 static enum rejoin_action step(struct rejoin_state *s, long now, size_t live,
                                enum member_seen seen, long busy, bool exited)
 {
-  struct rejoin_input in = {now, live, seen, busy, exited, exited ? 1 : 0};
+  struct rejoin_input in = {now,    live,           seen, busy,
+                            exited, exited ? 1 : 0, false};
   return rejoin_step(s, &params, &in);
 }
 
@@ -250,6 +251,57 @@ START_TEST(unknown_membership_and_no_servers_do_not_rejoin)
 }
 END_TEST
 
+/* dkron issue #1253: every server dkron joined was replaced. dkron has no
+ * address left to reach the new ones, so waiting out the cut-off only
+ * delays the re-join. */
+START_TEST(all_joined_servers_gone_rejoins_at_once)
+{
+  struct rejoin_state s;
+  struct rejoin_input in = {0, 3, MEMBER_UNKNOWN, -1, false, 0, false};
+
+  rejoin_init(&s);
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_LAUNCH);
+  in.now_ms = 1000;
+  in.seen = MEMBER_ALIVE;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  /* Replaced, but still alive (dkron reached them): nothing to do. */
+  in.now_ms = 2000;
+  in.joined_gone = true;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  ck_assert_int_eq(s.phase, PHASE_RUNNING);
+  /* Not alive while the joined servers are gone: drain now, not at 30 s. */
+  in.now_ms = 3000;
+  in.seen = MEMBER_NOT_ALIVE;
+  in.busy_on_node = 1;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  ck_assert_int_eq(s.phase, PHASE_DRAINING);
+  ck_assert_msg(strstr(s.cause, "none of the servers it joined"), "%s",
+                s.cause);
+  in.now_ms = 4000;
+  in.busy_on_node = 0;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_STOP);
+}
+END_TEST
+
+/* Without the shortcut, a not-alive worker whose servers are still there
+ * waits for the full cut-off (a partial replacement is not "gone"). */
+START_TEST(joined_servers_partly_live)
+{
+  char *joined[] = {"10.0.0.1:8946", "10.0.0.2:8946", NULL};
+  char *partly[] = {"10.0.0.2:8946", "10.0.0.9:8946", NULL};
+  char *replaced[] = {"10.0.0.7:8946", "10.0.0.8:8946", NULL};
+  char *none[] = {NULL};
+
+  ck_assert(!live_none_left(joined, partly));
+  ck_assert(live_none_left(joined, replaced));
+  ck_assert(live_none_left(joined, none));
+  ck_assert(live_none_left(joined, NULL));
+  /* dkron started with no server to join: never "gone". */
+  ck_assert(!live_none_left(none, replaced));
+  ck_assert(!live_none_left(NULL, replaced));
+}
+END_TEST
+
 START_TEST(crash_relaunch_backs_off_and_resets)
 {
   struct rejoin_state s;
@@ -292,6 +344,8 @@ Suite *make_launcher_suite(void)
   tcase_add_test(tc, drain_cancelled_when_alive_again);
   tcase_add_test(tc, unknown_membership_and_no_servers_do_not_rejoin);
   tcase_add_test(tc, crash_relaunch_backs_off_and_resets);
+  tcase_add_test(tc, all_joined_servers_gone_rejoins_at_once);
+  tcase_add_test(tc, joined_servers_partly_live);
   suite_add_tcase(s, tc);
   return s;
 }
