@@ -5,7 +5,8 @@
 #                               module whose staging replaces are generated
 #                               from the real k8s.io/kubernetes go.mod;
 #   etcd                        from a wrapper module (no replaces needed);
-#   dkron                       with go install, as upstream releases it.
+#   dkron                       with go install, as upstream releases it;
+#   helm                        with go install (the Helm chart's tests).
 # Only missing binaries are built. Each step prints one line with its elapsed
 # seconds; go's own output goes to a log whose tail is printed on failure.
 #
@@ -17,6 +18,10 @@ shopt -s inherit_errexit # command substitutions stop on errors too
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/bed/tools-env.sh
 . "$HERE/tools-env.sh"
+# helm is checked by version (not part of the cache key, so that a helm bump
+# does not rebuild the cluster tools).
+: "${DKRON_HELM_VERSION:=3.22.0}" # newest 3.x on the module proxy when chosen
+TOOLS=("${DKRON_TOOLS_LIST[@]}" helm)
 
 PRINT_BIN=0
 case "${1:-}" in
@@ -37,9 +42,13 @@ die() {
 
 missing_tools() {
 	local t
-	for t in "${DKRON_TOOLS_LIST[@]}"; do
+	for t in "${TOOLS[@]}"; do
 		[ -x "$DKRON_TOOLS_BIN/$t" ] || printf '%s\n' "$t"
 	done
+	if [ -x "$DKRON_TOOLS_BIN/helm" ] &&
+		[ "$("$DKRON_TOOLS_BIN/helm" version --template '{{.Version}}' 2>/dev/null)" != "v$DKRON_HELM_VERSION" ]; then
+		echo helm
+	fi
 }
 
 # Finds a Go toolchain new enough for k8s 1.34 and dkron v4 (go >= 1.24).
@@ -227,6 +236,16 @@ build_dkron() {
 	record_time dkron "$STEP_SECONDS" "$COLD"
 }
 
+build_helm() {
+	local log="$DKRON_TOOLS_DIR/log/helm.log" v=$DKRON_HELM_VERSION
+	step "build helm v$v" "$log" \
+		env -C "$DKRON_TOOLS_DIR" GOBIN="$DKRON_TOOLS_DIR/tmp" CGO_ENABLED=0 nice -n 15 go install \
+		-ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=v$v" \
+		"helm.sh/helm/v3/cmd/helm@v$v"
+	mv -f "$DKRON_TOOLS_DIR/tmp/helm" "$DKRON_TOOLS_BIN/helm"
+	record_time helm "$STEP_SECONDS" "$COLD"
+}
+
 main() {
 	local want
 	want=$(missing_tools | tr '\n' ' ')
@@ -273,6 +292,7 @@ main() {
 	case " $want " in *" etcd "*) build_etcd ;; esac
 	case " $want " in *" kube-apiserver "* | *" kubectl "*) build_k8s "$want" ;; esac
 	case " $want " in *" dkron "*) build_dkron ;; esac
+	case " $want " in *" helm "*) build_helm ;; esac
 
 	local left
 	left=$(missing_tools | grep -v '^dkron$' | tr '\n' ' ' || true)
