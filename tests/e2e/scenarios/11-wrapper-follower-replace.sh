@@ -40,7 +40,8 @@ new_ip=$(wr_ip "$victim")
 assert_ne "IP of the new $victim" "$old_ip" "$new_ip"
 wr_wait 180 "$victim rejoined: three voters at current addresses, no stale entry" "${pods[@]}"
 log "measured: $victim a voter at its new address $(wr_secs "$t2" "$(date +%s.%N)") s after it was created"
-grep -q 'no --bootstrap-expect' "$(pod_field "$victim" log)" || fail "the new $victim did not join without --bootstrap-expect"
+last=$(grep 'dkron-server-wrapper: starting: ' "$(pod_field "$victim" log)" | tail -n 1)
+case $last in *--bootstrap-expect=*) fail "the new $victim passed --bootstrap-expect: $last" ;; esac
 pass "the new $victim joined the existing cluster without --bootstrap-expect"
 for p in "${pods[@]}"; do
 	wr_peers "$p" | grep -q "$old_ip" && fail "$p still lists the old address $old_ip"
