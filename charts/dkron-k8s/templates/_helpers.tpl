@@ -1,0 +1,142 @@
+{{/*
+Shared names, labels and the settings-to-env tables of the dkron-k8s chart.
+*/}}
+
+{{/* Labels on every object (the project's conventions plus Helm's). */}}
+{{- define "dkron-k8s.labels" -}}
+app.kubernetes.io/name: dkron
+app.kubernetes.io/part-of: dkron
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end }}
+
+{{/* Selector labels of the servers: this release's server pods only. */}}
+{{- define "dkron-k8s.serverSelector" -}}
+app.kubernetes.io/name: dkron
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: server
+{{- end }}
+
+{{/* Selector labels of the workers. */}}
+{{- define "dkron-k8s.workerSelector" -}}
+app.kubernetes.io/name: dkron
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: worker
+{{- end }}
+
+{{- define "dkron-k8s.image" -}}
+{{ printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* Checked initialClusterSize: a whole number >= 1. */}}
+{{- define "dkron-k8s.initialClusterSize" -}}
+{{- $n := int .Values.initialClusterSize -}}
+{{- if or (lt $n 1) (ne (toString $n) (toString .Values.initialClusterSize)) -}}
+{{- fail (printf "initialClusterSize must be a whole number >= 1 (the servers of the first cluster), got %v" .Values.initialClusterSize) -}}
+{{- end -}}
+{{ $n }}
+{{- end }}
+
+{{/* Server replicas: server.replicas, else initialClusterSize. */}}
+{{- define "dkron-k8s.serverReplicas" -}}
+{{- if kindIs "invalid" .Values.server.replicas -}}
+{{ include "dkron-k8s.initialClusterSize" . }}
+{{- else -}}
+{{- $n := int .Values.server.replicas -}}
+{{- if lt $n 0 -}}
+{{- fail (printf "server.replicas must be >= 0, got %v" .Values.server.replicas) -}}
+{{- end -}}
+{{ $n }}
+{{- end -}}
+{{- end }}
+
+{{/* How many server pod names the Role lists: the largest of replicas, initialClusterSize and rbac.maxServers. */}}
+{{- define "dkron-k8s.serverPodCount" -}}
+{{- $n := int (include "dkron-k8s.serverReplicas" .) -}}
+{{- $i := int (include "dkron-k8s.initialClusterSize" .) -}}
+{{- $m := int .Values.rbac.maxServers -}}
+{{ max $n $i $m }}
+{{- end }}
+
+{{/* The leader label the wrapper writes (key and leader value), for the leader Service. */}}
+{{- define "dkron-k8s.leaderLabelKey" -}}
+{{ .Values.server.wrapper.labelKey | default "dkron-leader" }}
+{{- end }}
+{{- define "dkron-k8s.leaderLabelValue" -}}
+{{ .Values.server.wrapper.labelLeader | default "true" }}
+{{- end }}
+
+{{/*
+Env entries for a settings map: settingsEnv (dict "table" <key->ENV> "values" <map> "what" <values path>).
+Empty values are left out (the binary's default applies); unknown keys fail
+with the list of known ones, so a typo never goes unnoticed.
+*/}}
+{{- define "dkron-k8s.settingsEnv" -}}
+{{- $table := .table -}}
+{{- $what := .what -}}
+{{- range $key, $value := .values }}
+{{- if not (hasKey $table $key) }}
+{{- fail (printf "%s.%s is not a setting; known: %s" $what $key (keys $table | sortAlpha | join ", ")) }}
+{{- end }}
+{{- if and (not (kindIs "invalid" $value)) (ne (toString $value) "") }}
+- name: {{ index $table $key }}
+  value: {{ toString $value | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "dkron-k8s.wrapperTable" -}}
+{{- dict
+  "logLevel" "WRAPPER_LOG_LEVEL"
+  "logFormat" "WRAPPER_LOG_FORMAT"
+  "clusterDomain" "CLUSTER_DOMAIN"
+  "retryJoinInterval" "WRAPPER_RETRY_INTERVAL"
+  "peerDnsTimeout" "WRAPPER_PEER_DNS_TIMEOUT"
+  "leaderQueryTimeout" "WRAPPER_LEADER_QUERY_TIMEOUT"
+  "apiWarnAfter" "WRAPPER_API_WARN_AFTER"
+  "leaveTimeout" "WRAPPER_LEAVE_TIMEOUT"
+  "stopTimeout" "WRAPPER_STOP_TIMEOUT"
+  "removeTimeout" "WRAPPER_REMOVE_TIMEOUT"
+  "removeOnExit" "WRAPPER_REMOVE_ON_EXIT"
+  "isleaderInterval" "WRAPPER_ISLEADER_INTERVAL"
+  "deadPeerAfter" "WRAPPER_DEAD_PEER_AFTER"
+  "deadPeerInterval" "WRAPPER_DEAD_PEER_INTERVAL"
+  "labelKey" "WRAPPER_LABEL_KEY"
+  "labelLeader" "WRAPPER_LABEL_LEADER"
+  "labelFollower" "WRAPPER_LABEL_FOLLOWER"
+  "dnsServer" "WRAPPER_DNS_SERVER"
+  | toJson -}}
+{{- end }}
+
+{{- define "dkron-k8s.launcherTable" -}}
+{{- dict
+  "logLevel" "LAUNCHER_LOG_LEVEL"
+  "logFormat" "LAUNCHER_LOG_FORMAT"
+  "serverSelector" "LAUNCHER_SERVER_SELECTOR"
+  "serverNamespace" "LAUNCHER_SERVER_NAMESPACE"
+  "requireReady" "LAUNCHER_REQUIRE_READY"
+  "fallbackService" "LAUNCHER_FALLBACK_SERVICE"
+  "checkInterval" "LAUNCHER_CHECK_INTERVAL"
+  "rejoinAfter" "LAUNCHER_REJOIN_AFTER"
+  "drainLimit" "LAUNCHER_DRAIN_LIMIT"
+  "relaunchBackoffMax" "LAUNCHER_RELAUNCH_BACKOFF_MAX"
+  "memberQueryTimeout" "LAUNCHER_MEMBER_QUERY_TIMEOUT"
+  "dnsServer" "LAUNCHER_DNS_SERVER"
+  | toJson -}}
+{{- end }}
+
+{{/* Launcher settings with the release-specific defaults filled in. */}}
+{{- define "dkron-k8s.launcherValues" -}}
+{{- $l := deepCopy .Values.worker.launcher -}}
+{{- if eq (toString (index $l "serverSelector" | default "")) "" -}}
+{{- $_ := set $l "serverSelector" (printf "app.kubernetes.io/name=dkron,app.kubernetes.io/instance=%s,app.kubernetes.io/component=server" .Release.Name) -}}
+{{- end -}}
+{{- if eq (toString (index $l "fallbackService" | default "")) "auto" -}}
+{{- $ns := .Values.worker.launcher.serverNamespace | default .Release.Namespace -}}
+{{- $domain := .Values.server.wrapper.clusterDomain | default "cluster.local" -}}
+{{- $_ := set $l "fallbackService" (printf "%s.%s.svc.%s" .Values.statefulSetName $ns $domain) -}}
+{{- end -}}
+{{- toJson $l -}}
+{{- end }}
