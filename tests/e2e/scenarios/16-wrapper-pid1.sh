@@ -9,9 +9,11 @@
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
 
-d=$E2E_WORK/fake
+# The fake lives in the bed's state dir: visible in the pod (the base mounts an
+# emptyDir over /tmp), removed by `bed down`.
+d=$DKRON_BED/wrapper-fake
 mkdir -p "$d"
-chmod 755 "$E2E_WORK" "$d"
+chmod 755 "$d"
 cat >"$d/dkron" <<'FAKE'
 #!/bin/sh
 # fake dkron: leaves an orphan (its parent, a subshell, exits at once), then

@@ -10,14 +10,17 @@
 #    (the fake has no HTTP API), and exits 0 when dkron does, promptly;
 #  - configuration: INITIAL_CLUSTER_SIZE missing but the misspelt
 #    INITIAL_CLUSTER_SUZE set: the wrapper refuses to start, names the typo
-#    and exits non-zero without running dkron.
+#    and exits non-zero without running dkron;
+#  - SIGTERM during the peer-DNS wait: exit 0 at once, dkron never started.
 
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
 
-d=$E2E_WORK/fake
+# The fake lives in the bed's state dir: visible in the pod (the base mounts an
+# emptyDir over /tmp), removed by `bed down`.
+d=$DKRON_BED/wrapper-fake
 mkdir -p "$d"
-chmod 755 "$E2E_WORK" "$d"
+chmod 755 "$d"
 cat >"$d/dkron" <<'FAKE'
 #!/bin/sh
 # fake dkron: records each start's arguments and a SIGTERM, per pod.
@@ -83,3 +86,21 @@ grep -q 'INITIAL_CLUSTER_SUZE="3" is: that name is misspelt' "$(pod_field "$p2" 
 pass "the error names INITIAL_CLUSTER_SUZE and the fix"
 [ ! -e "$d/$p2.starts" ] || fail "dkron started despite the configuration error"
 pass "dkron not started on a configuration error"
+
+# SIGTERM while still waiting for peer DNS: a clean, prompt exit, no dkron.
+wr_set_env INITIAL_CLUSTER_SUZE- INITIAL_CLUSTER_SIZE=5
+kc scale sts "$WR_STS" --replicas=5 >/dev/null
+p3=$(wr_pod 3)
+bed pod-create "sts/$WR_STS" 3 >/dev/null 2>&1
+log3=$(pod_field "$p3" log)
+waiting4() { grep -q "names pending: $(wr_pod 4)" "$log3"; }
+wait_until 30 "$p3 waits for $(wr_pod 4)'s name" waiting4
+t0=$(date +%s.%N)
+bed kill "$p3" TERM >/dev/null 2>&1
+exited3() { [ "$(pod_field "$p3" exit_code)" != null ]; }
+wait_until 20 "$p3's wrapper exits on SIGTERM before launch" exited3
+log "measured: $p3 exited $(wr_secs "$t0" "$(date +%s.%N)") s after SIGTERM during the DNS wait"
+assert_eq "exit code after SIGTERM before launch" 0 "$(pod_field "$p3" exit_code)"
+grep -q 'received SIGTERM before dkron started' "$log3" || fail "no 'received SIGTERM before dkron started' line"
+[ ! -e "$d/$p3.starts" ] || fail "dkron started although SIGTERM came during the DNS wait"
+pass "SIGTERM during the DNS wait: clean exit, dkron never started"
