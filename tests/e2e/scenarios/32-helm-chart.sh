@@ -1,0 +1,120 @@
+# shellcheck shell=bash
+# Scenario 32: the Helm chart lints, renders and installs on the real API
+# server. With default values and with --set initialClusterSize=5: helm lint
+# --strict passes, helm template's output passes a server-side dry-run, and
+# the rendering agrees with itself (replicas = INITIAL_CLUSTER_SIZE = the
+# Role's pod names, PDB maxUnavailable 1). Bad values are refused with a
+# clear message (size 0, a non-number, a misspelt wrapper setting). Then a
+# real `helm install --set initialClusterSize=5` and kubectl auth can-i show
+# the server may label dkron-server-0..4 and not dkron-server-5. No dkron
+# needed.
+
+HELM=$DKRON_TOOLS_BIN/helm
+CHART=$E2E_REPO/charts/dkron-k8s
+[ -x "$HELM" ] || fail "no helm at $HELM; run tests/bed/tools.sh"
+# Helm's cache, config and data in the scenario's scratch dir, not in $HOME.
+h() {
+	HELM_CACHE_HOME=$E2E_WORK/helm/cache HELM_CONFIG_HOME=$E2E_WORK/helm/config HELM_DATA_HOME=$E2E_WORK/helm/data \
+		"$HELM" --kubeconfig "$DKRON_BED/kubeconfig" "$@"
+}
+
+# Renders the chart to <name>.yaml and <name>.json ({items: [...]}).
+render() { # render <name> <namespace> [helm args...]
+	local name=$1 ns=$2
+	shift 2
+	h template r "$CHART" -n "$ns" "$@" >"$E2E_WORK/$name.yaml"
+	kc create --dry-run=client -o json -f "$E2E_WORK/$name.yaml" | jq -s '{items: .}' >"$E2E_WORK/$name.json"
+}
+q() { jq -r "$2" "$E2E_WORK/$1.json"; }
+sts() { printf '.items[] | select(.kind == "StatefulSet") | %s' "$1"; }
+env_of() { # jq filter: value of env var $2 in the first container of kind $1
+	printf '.items[] | select(.kind == "%s") | .spec.template.spec.containers[0].env[] | select(.name == "%s") | .value' "$1" "$2"
+}
+role_pods() { q "$1" '.items[] | select(.kind == "Role" and .metadata.name == "dkron-server") | .rules[] | select(.resources == ["pods"]) | .resourceNames | join(" ")'; }
+pod_names() { local i; for ((i = 0; i < $1; i++)); do printf 'dkron-server-%d ' "$i"; done | sed 's/ $//'; }
+
+dry_run() { # dry_run <name> <namespace>
+	local out
+	out=$(kc apply --dry-run=server -n "$2" -f "$E2E_WORK/$1.yaml" 2>&1) || fail "$1: server-side dry-run refused it: $out"
+	assert_eq "$1: objects accepted by the server-side dry-run" 11 "$(grep -c '(server dry run)$' <<<"$out")"
+}
+
+check_size() { # check_size <name> <size>
+	local n=$1 size=$2
+	assert_eq "$n: StatefulSet replicas" "$size" "$(q "$n" "$(sts .spec.replicas)")"
+	assert_eq "$n: INITIAL_CLUSTER_SIZE" "$size" "$(q "$n" "$(env_of StatefulSet INITIAL_CLUSTER_SIZE)")"
+	assert_eq "$n: server Role pod names" "$(pod_names "$size")" "$(role_pods "$n")"
+	assert_eq "$n: PDB maxUnavailable" 1 "$(q "$n" '.items[] | select(.kind == "PodDisruptionBudget") | .spec.maxUnavailable')"
+	assert_eq "$n: PDB selects the server pods" server \
+		"$(q "$n" '.items[] | select(.kind == "PodDisruptionBudget") | .spec.selector.matchLabels["app.kubernetes.io/component"]')"
+}
+
+out=$(h lint --strict "$CHART" 2>&1) || fail "helm lint --strict: $out"
+pass "helm lint --strict (defaults): $(tail -n 1 <<<"$out")"
+out=$(h lint --strict "$CHART" --set initialClusterSize=5 2>&1) || fail "helm lint --strict --set initialClusterSize=5: $out"
+pass "helm lint --strict (initialClusterSize=5)"
+
+kc create namespace dkron-helm >/dev/null
+render defaults dkron-helm
+check_size defaults 3
+assert_eq "defaults: worker replicas" 2 "$(q defaults '.items[] | select(.kind == "Deployment") | .spec.replicas')"
+assert_eq "defaults: image" dkron-k8s:0.1.0 "$(q defaults "$(sts '.spec.template.spec.containers[0].image')")"
+assert_eq "defaults: objects without the name/part-of labels" "" \
+	"$(q defaults '.items[] | select(.metadata.labels["app.kubernetes.io/name"] != "dkron" or .metadata.labels["app.kubernetes.io/part-of"] != "dkron") | .kind + "/" + .metadata.name')"
+assert_eq "defaults: names" "Deployment/dkron-agent PodDisruptionBudget/dkron-server Role/dkron-agent Role/dkron-server RoleBinding/dkron-agent RoleBinding/dkron-server Service/dkron-server Service/dkron-server-leader ServiceAccount/dkron-agent ServiceAccount/dkron-server StatefulSet/dkron-server" \
+	"$(q defaults '[.items[] | .kind + "/" + .metadata.name] | sort | join(" ")')"
+assert_eq "defaults: launcher finds this release's servers" \
+	"app.kubernetes.io/name=dkron,app.kubernetes.io/instance=r,app.kubernetes.io/component=server" \
+	"$(q defaults "$(env_of Deployment LAUNCHER_SERVER_SELECTOR)")"
+assert_eq "defaults: launcher DNS fallback is the headless Service" dkron-server.dkron-helm.svc.cluster.local \
+	"$(q defaults "$(env_of Deployment LAUNCHER_FALLBACK_SERVICE)")"
+dry_run defaults dkron-helm
+
+kc create namespace dkron-helm5 >/dev/null
+render size5 dkron-helm5 --set initialClusterSize=5
+check_size size5 5
+dry_run size5 dkron-helm5
+
+# Settings reach their env vars; the leader Service follows the label.
+render settings dkron-helm --set image.repository=registry.example.com/dkron-k8s --set image.tag=1.2.3 \
+	--set worker.replicas=4 --set server.wrapper.logLevel=debug --set server.wrapper.deadPeerAfter=45s \
+	--set server.wrapper.labelKey=leader --set worker.launcher.rejoinAfter=1m --set worker.launcher.logFormat=json \
+	--set 'imagePullSecrets[0].name=regcred' --set 'server.dkronArgs={--tag,zone=a}'
+assert_eq "settings: image" registry.example.com/dkron-k8s:1.2.3 "$(q settings "$(sts '.spec.template.spec.containers[0].image')")"
+assert_eq "settings: imagePullSecrets" "regcred regcred" \
+	"$(q settings '[.items[] | select(.kind == "StatefulSet" or .kind == "Deployment") | .spec.template.spec.imagePullSecrets[0].name] | join(" ")')"
+assert_eq "settings: worker replicas" 4 "$(q settings '.items[] | select(.kind == "Deployment") | .spec.replicas')"
+assert_eq "settings: WRAPPER_LOG_LEVEL" debug "$(q settings "$(env_of StatefulSet WRAPPER_LOG_LEVEL)")"
+assert_eq "settings: WRAPPER_DEAD_PEER_AFTER" 45s "$(q settings "$(env_of StatefulSet WRAPPER_DEAD_PEER_AFTER)")"
+assert_eq "settings: LAUNCHER_REJOIN_AFTER" 1m "$(q settings "$(env_of Deployment LAUNCHER_REJOIN_AFTER)")"
+assert_eq "settings: LAUNCHER_LOG_FORMAT" json "$(q settings "$(env_of Deployment LAUNCHER_LOG_FORMAT)")"
+assert_eq "settings: unset settings stay unset (binary defaults)" "" "$(q settings "$(env_of StatefulSet WRAPPER_STOP_TIMEOUT)")"
+assert_eq "settings: leader Service selects the custom label" true \
+	"$(q settings '.items[] | select(.kind == "Service" and .metadata.name == "dkron-server-leader") | .spec.selector.leader')"
+assert_eq "settings: dkron args after --" "-- --tag zone=a" \
+	"$(q settings "$(sts '.spec.template.spec.containers[0].args | join(" ")')")"
+dry_run settings dkron-helm
+
+# Bad values are refused, naming the problem.
+refused() { # refused <what> <expected message part> helm args...
+	local what=$1 want=$2 out
+	shift 2
+	if out=$(h template r "$CHART" "$@" 2>&1); then fail "$what was accepted"; fi
+	case "$out" in *"$want"*) pass "$what refused: $(grep -m1 -F "$want" <<<"$out")" ;; *) fail "$what: unexpected error: $out" ;; esac
+}
+refused "initialClusterSize=0" "initialClusterSize" --set initialClusterSize=0
+refused "initialClusterSize=abc" "initialClusterSize" --set initialClusterSize=abc
+refused "a misspelt wrapper setting" "server.wrapper.stopTimout is not a setting" --set server.wrapper.stopTimout=40s
+refused "podAntiAffinity=maybe" "podAntiAffinity" --set server.podAntiAffinity=maybe
+
+# A real install: the API server stores it and authorizes by it.
+h install r "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
+	fail "helm install: $(cat "$E2E_WORK/install.out")"
+pass "helm install --set initialClusterSize=5"
+assert_eq "installed StatefulSet replicas" 5 "$(kc -n dkron-helm5 get statefulset dkron-server -o jsonpath='{.spec.replicas}')"
+can() { kc auth can-i "$@" -n dkron-helm5 --as=system:serviceaccount:dkron-helm5:dkron-server 2>/dev/null || true; }
+for i in 0 1 2 3 4; do assert_eq "installed: dkron-server may patch pods/dkron-server-$i" yes "$(can patch "pods/dkron-server-$i")"; done
+assert_eq "installed: dkron-server may not patch pods/dkron-server-5" no "$(can patch pods/dkron-server-5)"
+assert_eq "installed: dkron-server may get statefulsets/dkron-server" yes "$(can get statefulsets.apps/dkron-server)"
+assert_eq "installed: dkron-agent may watch pods" yes \
+	"$(kc auth can-i watch pods -n dkron-helm5 --as=system:serviceaccount:dkron-helm5:dkron-agent 2>/dev/null || true)"
