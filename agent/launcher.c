@@ -16,6 +16,7 @@
 
 #define WAIT_LOG_EVERY_MS 30000LL
 #define MAX_SERVERS_ASKED 3
+#define IDLE_CHECK_MS     200LL
 
 int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 {
@@ -276,6 +277,14 @@ static int handle_signals(struct launcher *l)
   return -1;
 }
 
+/* While dkron is not running, a step only reads the watch's snapshot (no
+ * network), so look often: dkron starts as soon as servers are listed
+ * instead of up to a whole check interval later. */
+static long long next_step_in(const struct launcher *l)
+{
+  return l->state.phase == PHASE_IDLE ? IDLE_CHECK_MS : l->cfg->check_interval;
+}
+
 int launcher_run(struct launcher *l)
 {
   long long next_check = clock_ms();
@@ -300,7 +309,7 @@ int launcher_run(struct launcher *l)
     now = clock_ms();
     if (now >= next_check || l->child_exited) {
       step(l, now);
-      next_check = clock_ms() + l->cfg->check_interval;
+      next_check = clock_ms() + next_step_in(l);
     }
   }
 }
