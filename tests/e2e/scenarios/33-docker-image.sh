@@ -19,7 +19,7 @@
 
 command -v docker >/dev/null 2>&1 || skip "no docker CLI in PATH: the image build test needs a Docker engine"
 if ! info=$(timeout 20 docker info --format '{{.ServerVersion}}' 2>&1); then
-	skip "no Docker engine reachable (docker info: $(head -n 1 <<<"$info")): the image build test needs one"
+	skip "no Docker engine reachable (docker info: $(grep -m1 . <<<"$info" || echo "no output")): the image build test needs one"
 fi
 log "Docker engine $info"
 
