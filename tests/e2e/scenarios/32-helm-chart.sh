@@ -95,6 +95,25 @@ assert_eq "settings: dkron args after --" "-- --tag zone=a" \
 	"$(q settings "$(sts '.spec.template.spec.containers[0].args | join(" ")')")"
 dry_run settings dkron-helm
 
+# Scaling past the initial size: replicas and the Role follow, the
+# bootstrap size stays.
+render grown dkron-helm --set server.replicas=5
+assert_eq "grown: replicas / INITIAL_CLUSTER_SIZE" "5 3" \
+	"$(q grown "$(sts .spec.replicas)") $(q grown "$(env_of StatefulSet INITIAL_CLUSTER_SIZE)")"
+assert_eq "grown: server Role pod names" "$(pod_names 5)" "$(role_pods grown)"
+
+# statefulSetName renames the server objects and what refers to them.
+render renamed dkron-helm --set statefulSetName=sched
+assert_eq "renamed: server objects" "PodDisruptionBudget/sched Role/sched RoleBinding/sched Service/sched Service/sched-leader ServiceAccount/sched StatefulSet/sched" \
+	"$(q renamed '[.items[] | select(.metadata.labels["app.kubernetes.io/component"] == "server") | .kind + "/" + .metadata.name] | sort | join(" ")')"
+assert_eq "renamed: Role pod names" "sched-0 sched-1 sched-2" \
+	"$(q renamed '.items[] | select(.kind == "Role" and .metadata.name == "sched") | .rules[] | select(.resources == ["pods"]) | .resourceNames | join(" ")')"
+assert_eq "renamed: serviceName, STATEFULSET_NAME, service account" "sched sched sched" \
+	"$(q renamed "$(sts '.spec.serviceName')") $(q renamed "$(env_of StatefulSet STATEFULSET_NAME)") $(q renamed "$(sts '.spec.template.spec.serviceAccountName')")"
+assert_eq "renamed: launcher DNS fallback" sched.dkron-helm.svc.cluster.local \
+	"$(q renamed "$(env_of Deployment LAUNCHER_FALLBACK_SERVICE)")"
+dry_run renamed dkron-helm
+
 # Bad values are refused, naming the problem.
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
