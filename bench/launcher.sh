@@ -161,8 +161,8 @@ recovery() {
 			[ -n "$builtin_at" ] || ! ln_alive "$builtin" || builtin_at=$(now)
 			sleep 0.2
 		done
-		[ -n "$ours_at" ] && record rec_ours "$(ln_secs "$t0" "$ours_at")" || record rec_ours_never 1
-		[ -n "$builtin_at" ] && record rec_builtin "$(ln_secs "$t0" "$builtin_at")" || record rec_builtin_never 1
+		if [ -n "$ours_at" ]; then record rec_ours "$(ln_secs "$t0" "$ours_at")"; else record rec_ours_never 1; fi
+		if [ -n "$builtin_at" ]; then record rec_builtin "$(ln_secs "$t0" "$builtin_at")"; else record rec_builtin_never 1; fi
 		printf 'bench: recovery run %s/%s: launcher %s, built-in provider %s\n' "$r" "$RECOVERY_RUNS" \
 			"$([ -n "$ours_at" ] && ln_secs "$t0" "$ours_at" || echo "never (>$RECOVERY_LIMIT s)")" \
 			"$([ -n "$builtin_at" ] && ln_secs "$t0" "$builtin_at" || echo "never (>$RECOVERY_LIMIT s)")"
@@ -186,7 +186,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 m() { median <"$E2E_WORK/fig.$1" 2>/dev/null || echo n/a; }
 all() { sort -g "$E2E_WORK/fig.$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
-never() { cat "$E2E_WORK/fig.$1_never" 2>/dev/null | wc -l; }
+never() { if [ -f "$E2E_WORK/fig.$1_never" ]; then wc -l <"$E2E_WORK/fig.$1_never"; else echo 0; fi; }
 verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v != "n/a" && v < lim) ? "met" : "MISSED" }'; }
 rss_mb=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.2f", k / 1024 }')
 section=$(
