@@ -31,7 +31,8 @@ api_code() { curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $
 assert_eq "API answer to the old token before the revocation" 200 "$(api_code "$old_token")"
 kc delete serviceaccount dkron-agent >/dev/null
 kc create serviceaccount dkron-agent >/dev/null
-wait_until 30 "the old token is refused (401)" sh -c '[ "$(curl -sk -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $1" "$2/api/v1/namespaces/default/pods?limit=1")" = 401 ]' _ "$old_token" "$api"
+old_token_refused() { [ "$(api_code "$old_token")" = 401 ]; }
+wait_until 30 "the old token is refused (401)" old_token_refused
 kc create token dkron-agent --bound-object-kind=Pod --bound-object-name="$worker" \
 	--bound-object-uid="$uid" --duration=1h >"$sa_dir/.token.new"
 chmod 600 "$sa_dir/.token.new"
