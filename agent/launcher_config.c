@@ -50,7 +50,8 @@ static const struct cfg_option options[] = {
    200, 600000, NULL, NULL},
   {"rejoin-after", "LAUNCHER_REJOIN_AFTER", CFG_DURATION, "30s",
    "Restart the worker with a fresh --join list when it has not been an "
-   "alive member this long while live servers exist.",
+   "alive member this long while live servers exist; at once when none of "
+   "the servers it joined is live any more (all replaced).",
    &g.rejoin_after, 1000, MS_MAX, NULL, NULL},
   {"drain-limit", "LAUNCHER_DRAIN_LIMIT", CFG_DURATION, "10m",
    "Before a re-join, wait at most this long while /v1/busy shows jobs "
