@@ -134,7 +134,11 @@ START_TEST(watch_follows_events_and_relists_on_410)
   ck_assert_uint_eq(snap.n, 3);
   ck_assert_str_eq(snap.ips[0], "10.0.0.11");
   ck_assert_uint_ge(snap.generation, 3);
-  /* list, watch from 100, list again after the 410, watch from 300 */
+  /* list, watch from 100, list again after the 410, watch from 300; the
+   * second watch may open a little after the set is published */
+  for (long long until = clock_ms() + 10000;
+       fake_server_hits(fs, "GET", PODS_PATH) < 4 && clock_ms() < until;)
+    usleep(20000);
   ck_assert_int_eq(fake_server_request(fs, 0, &req), 0);
   ck_assert_ptr_null(strstr(req.query, "watch="));
   ck_assert_ptr_nonnull(strstr(req.query, "labelSelector="));
