@@ -142,7 +142,7 @@ bed-status:
 	tests/bed/bed status
 
 sanitize:
-	$(MAKE) BUILD=$(BUILD)/san OPT="-O1 -g -fno-omit-frame-pointer" \
+	UNIT_TIME_SCALE=3 $(MAKE) BUILD=$(BUILD)/san OPT="-O1 -g -fno-omit-frame-pointer" \
 	  HARDEN= SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  unit
 
@@ -153,7 +153,7 @@ VALGRIND := valgrind --quiet --error-exitcode=3 --leak-check=full \
   --errors-for-leak-kinds=definite,indirect,possible \
   --suppressions=tests/valgrind.supp --track-fds=no
 valgrind: all $(UNIT_BIN)
-	CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 $(VALGRIND) $(UNIT_BIN)
+	CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 UNIT_TIME_SCALE=10 $(VALGRIND) $(UNIT_BIN)
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
             find discovery server-wrapper agent tests -name '*.[ch]')

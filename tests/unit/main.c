@@ -5,6 +5,14 @@
 
 #include "tests.h"
 
+long test_ms(long ms)
+{
+  const char *scale = getenv("UNIT_TIME_SCALE");
+  long k = scale ? strtol(scale, NULL, 10) : 1;
+
+  return k > 1 ? ms * k : ms;
+}
+
 int main(void)
 {
   SRunner *sr = srunner_create(make_err_log_suite());

@@ -4,6 +4,12 @@
 
 #include <check.h>
 
+/* An upper time bound for an assertion, stretched by UNIT_TIME_SCALE (an
+ * integer, default 1) for slow runs: `make valgrind` and `make sanitize`
+ * set it, so those runs check memory, and the plain run keeps the tight
+ * bounds that prove concurrency. */
+long test_ms(long ms);
+
 Suite *make_err_log_suite(void);
 Suite *make_config_suite(void);
 Suite *make_http_suite(void);
