@@ -19,43 +19,12 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
+# shellcheck source=bench/common.bash
+. "$(dirname "$0")/common.bash"
 RUNS=${BENCH_RUNS:-5}
 STEADY=${BENCH_STEADY:-60}
-RESULTS=$HERE/results.md
+bench_start wrapper dkron-server-wrapper wrapper-lib.sh
 
-[ "$(id -u)" -eq 0 ] || {
-	echo "bench/wrapper.sh: needs root (the local cluster); run it as root" >&2
-	exit 1
-}
-E2E_DIR=$REPO/tests/e2e
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/dkron-bench.XXXXXX")
-export DKRON_BED_ROOT=${DKRON_BED_ROOT:-/dev/shm/dkron-bed.$(id -u)}
-# shellcheck source=tests/e2e/lib.sh
-. "$E2E_DIR/lib.sh"
-# shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
-. "$(fixture wrapper-lib.sh)"
-
-BED_STATE=
-cleanup() {
-	[ -z "$BED_STATE" ] || DKRON_BED=$BED_STATE "$E2E_BED" down >/dev/null 2>&1 || true
-	rm -rf "$E2E_WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ! (dkron_or_skip) >"$E2E_WORK/skip" 2>&1; then
-	cat "$E2E_WORK/skip"
-	exit 77
-fi
-[ -x "$REPO/build/dkron-server-wrapper" ] || {
-	echo "bench/wrapper.sh: build/dkron-server-wrapper is missing; run make" >&2
-	exit 1
-}
-"$REPO/tests/bed/tools.sh" >/dev/null 2>&1
-
-now() { date +%s.%N; }
 # Polls a command every 0.1 s (no fixed wait: a deadline bounds it);
 # fails the benchmark on timeout.
 poll() { # poll <seconds> <what> cmd...
@@ -70,7 +39,6 @@ poll_or_timeout() {
 		sleep 0.1
 	done
 }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 record() { printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"; }
 
 bed_up() {

@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# Shared start of the benchmarks (sourced, not run: bench/run only runs
+# bench/*.sh). bench_start <name> <binary> <fixture lib>: checks root, sets
+# up the e2e helpers and a work dir removed on exit (with the bench's bed),
+# skips (exit 77) without dkron, and makes sure the tools are built.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+RESULTS=$HERE/results.md
+BED_STATE=
+
+bench_cleanup() {
+	[ -z "$BED_STATE" ] || DKRON_BED=$BED_STATE "$E2E_BED" down >/dev/null 2>&1 || true
+	rm -rf "$E2E_WORK"
+}
+
+bench_start() { # bench_start <name> <binary> <fixture lib>
+	[ "$(id -u)" -eq 0 ] || {
+		echo "bench/$1.sh: needs root (the local cluster); run it as root" >&2
+		exit 1
+	}
+	E2E_DIR=$REPO/tests/e2e
+	E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/dkron-bench.XXXXXX")
+	export DKRON_BED_ROOT=${DKRON_BED_ROOT:-/dev/shm/dkron-bed.$(id -u)}
+	# shellcheck source=tests/e2e/lib.sh
+	. "$E2E_DIR/lib.sh"
+	# shellcheck disable=SC1090 # the fixture lib is the caller's
+	. "$(fixture "$3")"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	if ! (dkron_or_skip) >"$E2E_WORK/skip" 2>&1; then
+		cat "$E2E_WORK/skip"
+		exit 77
+	fi
+	[ -x "$REPO/build/$2" ] || {
+		echo "bench/$1.sh: build/$2 is missing; run make" >&2
+		exit 1
+	}
+	"$REPO/tests/bed/tools.sh" >/dev/null 2>&1
+}
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
