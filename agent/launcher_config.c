@@ -88,19 +88,11 @@ static const struct cfg_spec spec = {
 /* Fills the defaults that come from the pod; 0 or -1 with err. */
 static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
 {
-  static char hostname[256];
   static char ns[256];
   const char *env_ns = getenv("POD_NAMESPACE");
 
-  if (!cfg->pod_name) {
-    if (pod_default_name(hostname, sizeof(hostname)) != 0) {
-      snprintf(err, len,
-               "POD_NAME is not set and the host name is unknown; "
-               "set POD_NAME from the downward API metadata.name");
-      return -1;
-    }
-    cfg->pod_name = hostname;
-  }
+  if (pod_fill_name(&cfg->pod_name, err, len) != 0)
+    return -1;
   if (!cfg->namespace && env_ns && *env_ns)
     cfg->namespace = env_ns;
   if (!cfg->namespace) {
@@ -114,13 +106,8 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
     }
     cfg->namespace = ns;
   }
-  if (!pod_is_ip(cfg->pod_ip)) {
-    snprintf(err, len,
-             "POD_IP %s%s%s: set it from the downward API status.podIP",
-             cfg->pod_ip ? "\"" : "is not set", cfg->pod_ip ? cfg->pod_ip : "",
-             cfg->pod_ip ? "\" is not an IP address" : "");
+  if (pod_check_ip(cfg->pod_ip, err, len) != 0)
     return -1;
-  }
   if (!*cfg->selector) {
     snprintf(err, len,
              "--server-selector is empty: it would match every "

@@ -37,3 +37,29 @@ int pod_is_ip(const char *text)
   return text && (inet_pton(AF_INET, text, addr) == 1 ||
                   inet_pton(AF_INET6, text, addr) == 1);
 }
+
+int pod_fill_name(const char **name, char *err, size_t len)
+{
+  static char hostname[256];
+
+  if (*name)
+    return 0;
+  if (pod_default_name(hostname, sizeof(hostname)) != 0) {
+    snprintf(err, len,
+             "POD_NAME is not set and the host name is unknown; "
+             "set POD_NAME from the downward API metadata.name");
+    return -1;
+  }
+  *name = hostname;
+  return 0;
+}
+
+int pod_check_ip(const char *ip, char *err, size_t len)
+{
+  if (pod_is_ip(ip))
+    return 0;
+  snprintf(err, len, "POD_IP %s%s%s: set it from the downward API status.podIP",
+           ip ? "\"" : "is not set", ip ? ip : "",
+           ip ? "\" is not an IP address" : "");
+  return -1;
+}

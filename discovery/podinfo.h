@@ -14,4 +14,11 @@ int pod_default_namespace(char *buf, size_t len);
 /* True when text is a numeric IPv4 or IPv6 address. */
 int pod_is_ip(const char *text);
 
+/* The checks both entrypoints make of POD_NAME and POD_IP. Each returns 0,
+ * or -1 with a message naming the variable and the downward-API fix. */
+/* Leaves *name alone when set, else points it at the host name (kept in a
+ * static buffer). */
+int pod_fill_name(const char **name, char *err, size_t len);
+int pod_check_ip(const char *ip, char *err, size_t len);
+
 #endif

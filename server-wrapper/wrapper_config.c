@@ -119,19 +119,11 @@ static const struct cfg_spec spec = {
 /* Fills defaults that come from the pod rather than from constants. */
 static int fill_pod_defaults(struct wrapper_config *cfg, char *err, size_t len)
 {
-  static char hostname[256];
   static char ns[256];
   static char sts[256];
 
-  if (!cfg->pod_name) {
-    if (pod_default_name(hostname, sizeof(hostname)) != 0) {
-      snprintf(err, len,
-               "POD_NAME is not set and the host name is unknown; "
-               "set POD_NAME from the downward API metadata.name");
-      return -1;
-    }
-    cfg->pod_name = hostname;
-  }
+  if (pod_fill_name(&cfg->pod_name, err, len) != 0)
+    return -1;
   if (!cfg->pod_namespace) {
     if (pod_default_namespace(ns, sizeof(ns)) != 0) {
       snprintf(err, len,
@@ -175,14 +167,8 @@ static char *peer_fqdn(const struct wrapper_config *cfg, long ordinal)
 int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len)
 {
   size_t sts_len = strlen(cfg->statefulset);
-  if (!pod_is_ip(cfg->pod_ip)) {
-    snprintf(err, len,
-             "POD_IP %s%s%s: set it from the downward API "
-             "status.podIP",
-             cfg->pod_ip ? "\"" : "is not set", cfg->pod_ip ? cfg->pod_ip : "",
-             cfg->pod_ip ? "\" is not an IP address" : "");
+  if (pod_check_ip(cfg->pod_ip, err, len) != 0)
     return -1;
-  }
   if (strncmp(cfg->pod_name, cfg->statefulset, sts_len) != 0 ||
       cfg->pod_name[sts_len] != '-' ||
       (cfg->ordinal = k8s_ordinal_from_name(cfg->pod_name)) < 0 ||
