@@ -40,4 +40,19 @@ bench_start() { # bench_start <name> <binary> <fixture lib>
 }
 
 now() { date +%s.%N; }
+
+# record <figure> <value>: one measured value of a figure.
+record() { printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"; }
+
+# A fresh bed for this benchmark (torn down on exit by bench_cleanup).
+bed_up() {
+	local id
+	id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	BED_STATE=$DKRON_BED_ROOT/$id
+	DKRON_BED_RUN_ID=$id "$E2E_BED" up --no-pointer >"$E2E_WORK/up.log" 2>&1 || {
+		cat "$E2E_WORK/up.log" >&2
+		fail "bed up failed"
+	}
+	export DKRON_BED=$BED_STATE
+}
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }

@@ -30,18 +30,6 @@ RECOVERY_LIMIT=${BENCH_RECOVERY_LIMIT:-180}
 STEADY=${BENCH_STEADY:-120}
 bench_start launcher dkron-agent-launcher launcher-lib.sh
 
-record() { printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"; }
-
-bed_up() {
-	local id
-	id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-	BED_STATE=$DKRON_BED_ROOT/$id
-	DKRON_BED_RUN_ID=$id "$E2E_BED" up --no-pointer >"$E2E_WORK/up.log" 2>&1 || {
-		cat "$E2E_WORK/up.log" >&2
-		fail "bed up failed"
-	}
-	export DKRON_BED=$BED_STATE
-}
 
 # Epoch seconds of the first launcher log line in pod $1.
 launcher_started() {

@@ -39,18 +39,6 @@ poll_or_timeout() {
 		sleep 0.1
 	done
 }
-record() { printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"; }
-
-bed_up() {
-	local id
-	id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-	BED_STATE=$DKRON_BED_ROOT/$id
-	DKRON_BED_RUN_ID=$id "$E2E_BED" up --no-pointer >"$E2E_WORK/up.log" 2>&1 || {
-		cat "$E2E_WORK/up.log" >&2
-		fail "bed up failed"
-	}
-	export DKRON_BED=$BED_STATE
-}
 bed_down() {
 	"$E2E_BED" down >/dev/null 2>&1 || true
 	BED_STATE=
