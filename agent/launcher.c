@@ -70,7 +70,8 @@ static enum member_seen ask_servers(struct launcher *l,
 {
   const struct launcher_config *cfg = l->cfg;
   struct dkron_client_opts opts = {cfg->member_query_timeout,
-                                   cfg->member_query_timeout, 1};
+                                   cfg->member_query_timeout, 1,
+                                   proc_stop_pending, NULL};
 
   *busy = -1;
   for (size_t i = 0; i < snap->n && i < MAX_SERVERS_ASKED; i++) {

@@ -423,6 +423,8 @@ struct dkron_client *dkron_client_new(const char *base_url,
                             : DKRON_DEFAULT_CONNECT_TIMEOUT_MS,
     .timeout_ms = o.timeout_ms ? o.timeout_ms : DKRON_DEFAULT_TIMEOUT_MS,
     .max_attempts = o.max_attempts ? o.max_attempts : 1,
+    .interrupt = o.interrupt,
+    .interrupt_user = o.interrupt_user,
   };
   c->http = http_client_new(&ho, err);
   if (!c->http)

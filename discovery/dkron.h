@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "http.h"
 
 /* serf member status as dkron reports it in "Status". */
 enum dkron_member_status {
@@ -76,6 +77,8 @@ struct dkron_client_opts {
   long connect_timeout_ms; /* 0 = DKRON_DEFAULT_CONNECT_TIMEOUT_MS */
   long timeout_ms;         /* per request; 0 = DKRON_DEFAULT_TIMEOUT_MS */
   int max_attempts;        /* GET attempts; 0 = 1 (no retry) */
+  http_stop_fn interrupt;  /* see http_client_opts; NULL = none */
+  void *interrupt_user;
 };
 
 struct dkron_client;

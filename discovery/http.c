@@ -44,6 +44,8 @@ struct http_client {
   int max_attempts;
   long backoff_base_ms;
   long backoff_max_ms;
+  http_stop_fn interrupt;
+  void *interrupt_user;
   uint64_t rng;
   char errbuf[CURL_ERROR_SIZE];
 };
@@ -216,13 +218,30 @@ static long elapsed_ms(const struct timespec *since)
          (now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
-/* Sleeps the whole delay even if a signal interrupts it. */
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+#define INTERRUPT_POLL_MS 100L
 
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
+static int interrupted(const struct http_client *c)
+{
+  return c->interrupt && c->interrupt(c->interrupt_user);
+}
+
+/* Sleeps the whole delay even if a signal handler interrupts nanosleep,
+ * asking the client's interrupt every INTERRUPT_POLL_MS. Returns non-zero
+ * when it said stop. */
+static int sleep_ms(const struct http_client *c, long ms)
+{
+  while (ms > 0) {
+    long slice =
+      c->interrupt && ms > INTERRUPT_POLL_MS ? INTERRUPT_POLL_MS : ms;
+    struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+
+    if (interrupted(c))
+      return 1;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
+    ms -= slice;
+  }
+  return interrupted(c);
 }
 
 /* Copies url for messages and logs: no user:password@, no ?query (which
@@ -606,6 +625,28 @@ struct attempt {
 
 /* One attempt: sends req and collects the status, the capped body and any
  * Retry-After delay. */
+/* curl progress callback of plain requests: non-zero aborts the transfer
+ * when the client's interrupt says stop. */
+static int request_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
+                            curl_off_t ultotal, curl_off_t ulnow)
+{
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  return interrupted(user);
+}
+
+static enum dk_code interrupted_error(const char *method, const char *url,
+                                      struct dk_err *err)
+{
+  char shown[SAFE_URL_LEN];
+
+  safe_url(url, shown, sizeof(shown));
+  return dk_err_set(err, DK_ECANCELED, "%s %s: abandoned, a stop was requested",
+                    method, shown);
+}
+
 static enum dk_code perform_once(struct http_client *c,
                                  const struct http_request *req,
                                  struct http_response *resp, struct attempt *at,
@@ -628,10 +669,19 @@ static enum dk_code perform_once(struct http_client *c,
   curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &body);
+  if (c->interrupt) {
+    curl_easy_setopt(c->easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c->easy, CURLOPT_XFERINFOFUNCTION, request_progress);
+    curl_easy_setopt(c->easy, CURLOPT_XFERINFODATA, c);
+  }
   cc = curl_easy_perform(c->easy);
   curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
   headers_free(headers);
   curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &resp->status);
+  if (cc == CURLE_ABORTED_BY_CALLBACK) {
+    body_reset(&body, 0);
+    return interrupted_error(method_of(req), req->url, err);
+  }
   if (cc != CURLE_OK) {
     at->transient = curl_code_retryable(cc);
     rc = transfer_error(c, method_of(req), req->url, cc, &body, err);
@@ -704,7 +754,11 @@ enum dk_code http_do(struct http_client *client, const struct http_request *req,
     else
       LOG_WARNF("%s; retry %d/%d in %ld ms", e->msg, attempt + 1,
                 client->max_attempts, delay);
-    sleep_ms(delay);
+    if (sleep_ms(client, delay)) {
+      response_clear(resp);
+      rc = interrupted_error(method, req->url, e);
+      break;
+    }
   }
   if (rc == DK_OK && retries_allowed && status_retryable(resp->status))
     rc = dk_err_set(e, DK_EHTTP,
@@ -908,6 +962,8 @@ static enum dk_code apply_options(struct http_client *c,
     o->backoff_base_ms ? o->backoff_base_ms : DEFAULT_BACKOFF_BASE_MS;
   c->backoff_max_ms =
     o->backoff_max_ms ? o->backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
+  c->interrupt = o->interrupt;
+  c->interrupt_user = o->interrupt_user;
   if (o->ca_file && !(c->ca_file = strdup(o->ca_file)))
     return dk_err_set(err, DK_ENOMEM, "HTTP client: out of memory");
   return DK_OK;

@@ -24,6 +24,9 @@
 
 #define HTTP_DEFAULT_MAX_BODY (16u * 1024u * 1024u)
 
+/* A caller's "stop now?" question: non-zero means stop. */
+typedef int (*http_stop_fn)(void *user);
+
 struct http_client_opts {
   long connect_timeout_ms; /* 0 = 3000 */
   long timeout_ms;         /* total per attempt; 0 = 10000 */
@@ -32,6 +35,12 @@ struct http_client_opts {
   int max_attempts;        /* idempotent requests; 0 = 4, 1 = no retry */
   long backoff_base_ms;    /* 0 = 200 */
   long backoff_max_ms;     /* 0 = 5000; also caps Retry-After */
+  /* Asked during transfers (about once a second) and every 100 ms of a
+   * backoff sleep: non-zero abandons the request with DK_ECANCELED, so that
+   * a stop signal is acted on promptly even while the peer is unreachable.
+   * NULL = never interrupted. */
+  http_stop_fn interrupt;
+  void *interrupt_user;
 };
 
 struct http_client;
@@ -64,7 +73,8 @@ struct http_response {
  * transport failed, the body exceeded the cap, or retries ran out on a
  * retryable status (then resp->status holds that status and err->http_status
  * too). Non-idempotent requests are sent once and return DK_OK with whatever
- * status came back. Backoff sleeps happen in the calling thread. resp is
+ * status came back. Backoff sleeps happen in the calling thread; the
+ * client's interrupt ends them and transfers early (DK_ECANCELED). resp is
  * always initialised (overwritten, not freed); free it with
  * http_response_free. */
 enum dk_code http_do(struct http_client *client, const struct http_request *req,
@@ -79,7 +89,6 @@ void http_response_free(struct http_response *resp);
  * the stream. If the status is not 2xx, the (capped) body is collected into
  * resp instead of being passed to on_data. */
 typedef int (*http_data_fn)(const char *data, size_t len, void *user);
-typedef int (*http_stop_fn)(void *user);
 enum dk_code http_stream(struct http_client *client,
                          const struct http_request *req, long idle_timeout_ms,
                          http_data_fn on_data, http_stop_fn should_stop,

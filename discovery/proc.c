@@ -109,6 +109,17 @@ static void become_subreaper(void)
   g_sig.subreaper_set = 1;
 }
 
+int proc_stop_pending(void *user)
+{
+  sigset_t pending;
+
+  (void)user;
+  if (sigpending(&pending) != 0)
+    return 0;
+  return sigismember(&pending, SIGTERM) == 1 ||
+         sigismember(&pending, SIGINT) == 1;
+}
+
 int proc_signals_init(struct dk_err *err)
 {
   sigset_t set;

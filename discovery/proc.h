@@ -23,6 +23,12 @@
  * is logged if the kernel refuses). Calling it again returns the same fd. */
 int proc_signals_init(struct dk_err *err);
 
+/* Non-zero when a SIGTERM or SIGINT is pending (blocked by
+ * proc_signals_init and not yet read from the signalfd): the question an
+ * HTTP client's interrupt asks, so that a request or its retries stop
+ * waiting when a stop arrives (http_client_opts.interrupt). user is unused. */
+int proc_stop_pending(void *user);
+
 /* Undoes proc_signals_init (for tests, which run several in one process):
  * closes the signalfd, restores the signal mask saved by init (a signal
  * still pending is then delivered) and drops the subreaper flag if init set

@@ -38,6 +38,7 @@ static void start_kube(struct wrapper *w)
     kc.http.connect_timeout_ms = 2000;
     kc.http.timeout_ms = 5000;
     kc.http.max_attempts = 2;
+    kc.http.interrupt = proc_stop_pending; /* SIGTERM cuts a retry short */
     w->kube = k8s_client_new(&kc, &err);
   }
   k8s_config_free(&kc);
@@ -49,7 +50,8 @@ static void start_kube(struct wrapper *w)
 
 int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 {
-  struct dkron_client_opts local_opts = {1000, 3000, 1};
+  struct dkron_client_opts local_opts = {1000, 3000, 1, proc_stop_pending,
+                                         NULL};
   char url[512];
   struct dk_err err;
 

@@ -484,6 +484,98 @@ START_TEST(stalled_server_times_out)
 }
 END_TEST
 
+/* An interrupt that says stop once its deadline has passed. */
+static long stop_deadline_ms;
+static int stop_after_deadline(void *user)
+{
+  (void)user;
+  return now_ms() >= stop_deadline_ms;
+}
+static int never_stop(void *user)
+{
+  (void)user;
+  return 0;
+}
+
+START_TEST(stop_request_cuts_backoff_short)
+{
+  static const struct fake_response busy[] = {
+    {.status = 503, .headers = "Retry-After: 5\n"}};
+  static const struct fake_route routes[] = {{"GET", "/busy", busy, 1}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct http_client_opts o = {.backoff_max_ms = 5000,
+                               .interrupt = stop_after_deadline};
+  struct http_client *c = client_with(&o);
+  struct http_response resp;
+  struct dk_err err = {0};
+  long start = now_ms();
+
+  ck_assert_ptr_nonnull(fs);
+  stop_deadline_ms = start + 300;
+  ck_assert_int_eq(request(c, fs, "GET", "/busy", &resp, &err), DK_ECANCELED);
+  /* Without the interrupt: three 5 s Retry-After waits. */
+  ck_assert_int_lt(now_ms() - start, test_ms(2000));
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", "/busy"), 1);
+  ck_assert_msg(strstr(err.msg, "stop was requested") != NULL, "msg: %s",
+                err.msg);
+  ck_assert_ptr_null(resp.body);
+  http_response_free(&resp);
+  http_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
+START_TEST(stop_request_abandons_a_stalled_transfer)
+{
+  static const struct fake_response slow[] = {
+    {.status = 200, .body = "late", .delay_ms = 8000}};
+  static const struct fake_route routes[] = {{"GET", "/slow", slow, 1}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct http_client_opts o = {.timeout_ms = 20000,
+                               .interrupt = stop_after_deadline};
+  struct http_client *c = client_with(&o);
+  struct http_response resp;
+  struct dk_err err = {0};
+  long start = now_ms();
+
+  ck_assert_ptr_nonnull(fs);
+  stop_deadline_ms = start + 300;
+  ck_assert_int_eq(request(c, fs, "GET", "/slow", &resp, &err), DK_ECANCELED);
+  ck_assert_int_lt(now_ms() - start, test_ms(4000));
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", "/slow"), 1);
+  http_response_free(&resp);
+  http_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
+START_TEST(interrupt_that_never_stops_changes_nothing)
+{
+  static const struct fake_response script[] = {
+    {.status = 429, .headers = "Retry-After: 1\n"},
+    {.status = 200, .body = "ok"},
+  };
+  static const struct fake_route routes[] = {{"GET", "/r", script, 2}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct http_client_opts o = {
+    .backoff_base_ms = 1, .backoff_max_ms = 5000, .interrupt = never_stop};
+  struct http_client *c = client_with(&o);
+  struct http_response resp;
+  struct dk_err err = {0};
+  long start = now_ms();
+
+  ck_assert_ptr_nonnull(fs);
+  ck_assert_int_eq(request(c, fs, "GET", "/r", &resp, &err), DK_OK);
+  ck_assert_int_eq(resp.status, 200);
+  ck_assert_str_eq(resp.body, "ok");
+  /* The sliced sleep still waits the whole Retry-After. */
+  ck_assert_int_ge(now_ms() - start, 950);
+  http_response_free(&resp);
+  http_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
 START_TEST(truncated_body_is_an_error_and_retried)
 {
   static const struct fake_response cut[] = {
@@ -994,6 +1086,9 @@ Suite *make_http_suite(void)
   tcase_add_test(client, stalled_server_times_out);
   tcase_add_test(client, truncated_body_is_an_error_and_retried);
   tcase_add_test(client, body_over_cap_is_etoobig);
+  tcase_add_test(client, stop_request_cuts_backoff_short);
+  tcase_add_test(client, stop_request_abandons_a_stalled_transfer);
+  tcase_add_test(client, interrupt_that_never_stops_changes_nothing);
   suite_add_tcase(s, client);
 
   tcase_set_timeout(tls_case, 30);

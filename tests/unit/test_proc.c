@@ -479,6 +479,28 @@ static int next_signal(int sigfd)
   }
 }
 
+START_TEST(stop_pending_sees_only_unread_term_and_int)
+{
+  struct dk_err err = {0};
+  int fd = proc_signals_init(&err);
+
+  ck_assert_msg(fd >= 0, "%s", err.msg);
+  ck_assert_int_eq(proc_stop_pending(NULL), 0);
+  kill(getpid(), SIGHUP); /* forwarded, but not a stop */
+  ck_assert_int_eq(proc_stop_pending(NULL), 0);
+  ck_assert_int_eq(next_signal(fd), SIGHUP);
+  kill(getpid(), SIGTERM);
+  ck_assert_int_eq(proc_stop_pending(NULL), 1);
+  ck_assert_int_eq(next_signal(fd), SIGTERM); /* read: no longer pending */
+  ck_assert_int_eq(proc_stop_pending(NULL), 0);
+  kill(getpid(), SIGINT);
+  ck_assert_int_eq(proc_stop_pending(NULL), 1);
+  ck_assert_int_eq(next_signal(fd), SIGINT);
+  ck_assert_int_eq(proc_stop_pending(NULL), 0);
+  proc_signals_fini();
+}
+END_TEST
+
 START_TEST(signal_is_forwarded_to_child)
 {
   struct dk_err err = {0};
@@ -844,6 +866,7 @@ Suite *make_proc_suite(void)
 
   tcase_add_test(sig, signals_init_is_idempotent_and_undone);
   tcase_add_test(sig, forwarded_set_is_exact);
+  tcase_add_test(sig, stop_pending_sees_only_unread_term_and_int);
   tcase_add_loop_test(sig, signal_is_forwarded_to_child, 0,
                       (int)(sizeof(forwarded) / sizeof(forwarded[0])));
   tcase_add_test(sig, kill_refuses_groups_and_ignores_gone);
