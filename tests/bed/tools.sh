@@ -43,6 +43,8 @@ die() {
 missing_tools() {
 	local t
 	for t in "${TOOLS[@]}"; do
+		# A dkron given through DKRON_BIN replaces the cached one.
+		[ "$t" != dkron ] || [ ! -x "${DKRON_BIN:-}" ] || continue
 		[ -x "$DKRON_TOOLS_BIN/$t" ] || printf '%s\n' "$t"
 	done
 	if [ -x "$DKRON_TOOLS_BIN/helm" ] &&
@@ -283,7 +285,7 @@ main() {
 	gocache=$(go env GOCACHE)
 	if [ ! -d "$gocache" ] || [ -z "$(ls -A "$gocache" 2>/dev/null)" ]; then COLD=yes; fi
 
-	say "building:${want% } (Go $GO_VERSION; cache $DKRON_TOOLS_DIR; logs in $DKRON_TOOLS_DIR/log)"
+	say "building: ${want% } (Go $GO_VERSION; cache $DKRON_TOOLS_DIR; logs in $DKRON_TOOLS_DIR/log)"
 	local total_start=$SECONDS
 	tmp=$(mktemp -d)
 	trap 'stop_step; rm -rf "$tmp"' EXIT
@@ -297,7 +299,7 @@ main() {
 	local left
 	left=$(missing_tools | grep -v '^dkron$' | tr '\n' ' ' || true)
 	[ -z "${left// /}" ] || die "still missing after the build: $left"
-	if [ -x "$DKRON_TOOLS_BIN/dkron" ]; then
+	if [ -x "$DKRON_TOOLS_BIN/dkron" ] || [ -x "${DKRON_BIN:-}" ]; then
 		say "all tools ready in $((SECONDS - total_start)) s; build times in $DKRON_TOOLS_DIR/build-times.txt"
 	else
 		say "cluster tools ready in $((SECONDS - total_start)) s (dkron unavailable, see above); build times in $DKRON_TOOLS_DIR/build-times.txt"
