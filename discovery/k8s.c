@@ -407,7 +407,10 @@ static enum dk_code send_once(struct k8s_client *c, const struct api_call *call,
   return http_do(c->http, &req, resp, err);
 }
 
-/* 403: spell out the Role rule that would allow this request. */
+/* 403: spell out the Role rule that would allow this request. An RBAC
+ * denial says `User "..." cannot <verb> resource ...`; anything else (an
+ * admission webhook, PodSecurity, a ValidatingAdmissionPolicy) is reported
+ * as the API server's own refusal, since no Role rule would help. */
 static enum dk_code forbidden(const struct k8s_client *c,
                               const struct api_call *call,
                               const struct k8s_status *st, struct dk_err *err)
@@ -415,6 +418,13 @@ static enum dk_code forbidden(const struct k8s_client *c,
   const char *who =
     c->service_account[0] ? c->service_account : "this pod's service account";
 
+  if (st->message[0] && !strstr(st->message, " cannot "))
+    return dk_err_set(err, DK_EFORBIDDEN,
+                      "%s: 403 Forbidden, not by RBAC: the API server refused "
+                      "\"%s\" on \"%s\" in namespace \"%s\": %s; see the "
+                      "admission policy or webhook it names",
+                      call->what, call->verb, call->resource, c->namespace,
+                      st->message);
   return dk_err_set(err, DK_EFORBIDDEN,
                     "%s: 403 Forbidden: RBAC denies \"%s\" on \"%s\" in "
                     "namespace \"%s\" for %s; add to its Role: {apiGroups: "

@@ -431,6 +431,10 @@ static const char status_403_list[] =
          "pods is forbidden: User \\\"system:serviceaccount:dkron:dkron-agent"
          "\\\" cannot list resource \\\"pods\\\" in API group \\\"\\\" in the "
          "namespace \\\"dkron\\\"");
+static const char status_403_webhook[] =
+  STATUS(403, "Forbidden",
+         "admission webhook \\\"labels.example.com\\\" denied the request: "
+         "label dkron-leader is reserved");
 static const char status_404_pod[] =
   STATUS(404, "NotFound", "pods \\\"dkron-server-9\\\" not found");
 static const char status_404_sts[] =
@@ -1232,6 +1236,35 @@ START_TEST(auth_401_twice_is_eauth_without_the_token)
 }
 END_TEST
 
+/* A 403 that is not an RBAC denial (an admission webhook) is reported as
+ * the API server's refusal, without a Role rule that would not help. */
+START_TEST(forbidden_by_a_webhook_is_not_blamed_on_rbac)
+{
+  static const struct fake_response script[] = {REPLY(403, status_403_webhook)};
+  static const struct fake_route routes[] = {
+    {"PATCH", PODS "/dkron-server-0", script, 1}};
+  static const struct k8s_label_change leader = {"dkron-leader", "true"};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct k8s_client *c;
+  struct dk_err err = {0};
+
+  ck_assert_ptr_nonnull(fs);
+  c = client_for(fs, SA_JWT);
+  ck_assert_int_eq(k8s_patch_pod_labels(c, "dkron-server-0", &leader, 1, &err),
+                   DK_EFORBIDDEN);
+  ck_assert_int_eq(err.http_status, 403);
+  ck_assert_msg(strstr(err.msg,
+                       "403 Forbidden, not by RBAC: the API server "
+                       "refused \"patch\" on \"pods\" in namespace "
+                       "\"dkron\": admission webhook "
+                       "\"labels.example.com\" denied the request") != NULL,
+                "%s", err.msg);
+  ck_assert_ptr_null(strstr(err.msg, "Role"));
+  k8s_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
 /* 403 names verb, resource, namespace and service account (from the
  * token's sub claim) and the exact Role rule to add, for each request. */
 START_TEST(forbidden_names_the_missing_rbac_rule)
@@ -1608,6 +1641,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(api, auth_401_rereads_token_and_retries);
   tcase_add_test(api, auth_401_twice_is_eauth_without_the_token);
   tcase_add_test(api, forbidden_names_the_missing_rbac_rule);
+  tcase_add_test(api, forbidden_by_a_webhook_is_not_blamed_on_rbac);
   tcase_add_test(api, get_missing_pod_is_enotfound);
   tcase_add_test(api, broken_bodies_are_errors);
   tcase_add_test(api, rotated_token_is_used_without_a_401);
