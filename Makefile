@@ -7,6 +7,8 @@
 #                    sanitizers, valgrind), real-cluster tier
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
+#   make demo        the local demo: 3 servers, 2 workers, a job, a server
+#                    replaced (KEEP=1 leaves the cluster up)
 #   make bench       benchmarks on the local cluster (bench/results.md)
 #   make format      format the C sources with clang-format 14
 #   make format-check
@@ -125,6 +127,10 @@ e2e: all
 
 tools:
 	tests/bed/tools.sh
+
+# The local demo; it installs and builds what is missing itself (root).
+demo:
+	demo/run $(if $(filter 1,$(KEEP)),--keep)
 
 # Timing and footprint figures on the local cluster (root); results go to
 # bench/results.md. Not part of `make test`: timing goals are measured, not
