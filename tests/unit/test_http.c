@@ -363,6 +363,14 @@ END_TEST
 
 /* ---- retries ---- */
 
+static int never_stop(void *user)
+{
+  (void)user;
+  return 0;
+}
+
+/* Loop 0: no interrupt; loop 1: an interrupt that never says stop (the
+ * sliced backoff sleep still waits the whole Retry-After). */
 START_TEST(retry_after_is_honoured)
 {
   static const struct fake_response script[] = {
@@ -372,7 +380,9 @@ START_TEST(retry_after_is_honoured)
   static const struct fake_route routes[] = {{"GET", "/r", script, 2}};
   struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
   /* A 1 ms backoff base: only Retry-After can explain a 1 s wait. */
-  struct http_client_opts o = {.backoff_base_ms = 1, .backoff_max_ms = 5000};
+  struct http_client_opts o = {.backoff_base_ms = 1,
+                               .backoff_max_ms = 5000,
+                               .interrupt = _i ? never_stop : NULL};
   struct http_client *c = client_with(&o);
   struct http_response resp;
   struct dk_err err = {0};
@@ -491,31 +501,26 @@ static int stop_after_deadline(void *user)
   (void)user;
   return now_ms() >= stop_deadline_ms;
 }
-static int never_stop(void *user)
-{
-  (void)user;
-  return 0;
-}
 
-START_TEST(stop_request_cuts_backoff_short)
+/* One GET of a route answering `reply`, with an interrupt that says stop
+ * 300 ms in: it must end DK_ECANCELED within limit_ms, after one request. */
+static void assert_stop_cuts_short(const struct fake_response *reply,
+                                   struct http_client_opts o, long limit_ms)
 {
-  static const struct fake_response busy[] = {
-    {.status = 503, .headers = "Retry-After: 5\n"}};
-  static const struct fake_route routes[] = {{"GET", "/busy", busy, 1}};
+  const struct fake_route routes[] = {{"GET", "/x", reply, 1}};
   struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
-  struct http_client_opts o = {.backoff_max_ms = 5000,
-                               .interrupt = stop_after_deadline};
-  struct http_client *c = client_with(&o);
+  struct http_client *c;
   struct http_response resp;
   struct dk_err err = {0};
   long start = now_ms();
 
   ck_assert_ptr_nonnull(fs);
+  o.interrupt = stop_after_deadline;
+  c = client_with(&o);
   stop_deadline_ms = start + 300;
-  ck_assert_int_eq(request(c, fs, "GET", "/busy", &resp, &err), DK_ECANCELED);
-  /* Without the interrupt: three 5 s Retry-After waits. */
-  ck_assert_int_lt(now_ms() - start, test_ms(2000));
-  ck_assert_uint_eq(fake_server_hits(fs, "GET", "/busy"), 1);
+  ck_assert_int_eq(request(c, fs, "GET", "/x", &resp, &err), DK_ECANCELED);
+  ck_assert_int_lt(now_ms() - start, test_ms(limit_ms));
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", "/x"), 1);
   ck_assert_msg(strstr(err.msg, "stop was requested") != NULL, "msg: %s",
                 err.msg);
   ck_assert_ptr_null(resp.body);
@@ -523,56 +528,26 @@ START_TEST(stop_request_cuts_backoff_short)
   http_client_free(c);
   fake_server_stop(fs);
 }
-END_TEST
 
-START_TEST(stop_request_abandons_a_stalled_transfer)
+/* Without the interrupt: three 5 s Retry-After waits. */
+START_TEST(stop_request_cuts_backoff_short)
 {
-  static const struct fake_response slow[] = {
-    {.status = 200, .body = "late", .delay_ms = 8000}};
-  static const struct fake_route routes[] = {{"GET", "/slow", slow, 1}};
-  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
-  struct http_client_opts o = {.timeout_ms = 20000,
-                               .interrupt = stop_after_deadline};
-  struct http_client *c = client_with(&o);
-  struct http_response resp;
-  struct dk_err err = {0};
-  long start = now_ms();
+  static const struct fake_response busy = {.status = 503,
+                                            .headers = "Retry-After: 5\n"};
+  struct http_client_opts o = {.backoff_max_ms = 5000};
 
-  ck_assert_ptr_nonnull(fs);
-  stop_deadline_ms = start + 300;
-  ck_assert_int_eq(request(c, fs, "GET", "/slow", &resp, &err), DK_ECANCELED);
-  ck_assert_int_lt(now_ms() - start, test_ms(4000));
-  ck_assert_uint_eq(fake_server_hits(fs, "GET", "/slow"), 1);
-  http_response_free(&resp);
-  http_client_free(c);
-  fake_server_stop(fs);
+  assert_stop_cuts_short(&busy, o, 2000);
 }
 END_TEST
 
-START_TEST(interrupt_that_never_stops_changes_nothing)
+/* Without the interrupt: 8 s until the reply. */
+START_TEST(stop_request_abandons_a_stalled_transfer)
 {
-  static const struct fake_response script[] = {
-    {.status = 429, .headers = "Retry-After: 1\n"},
-    {.status = 200, .body = "ok"},
-  };
-  static const struct fake_route routes[] = {{"GET", "/r", script, 2}};
-  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
-  struct http_client_opts o = {
-    .backoff_base_ms = 1, .backoff_max_ms = 5000, .interrupt = never_stop};
-  struct http_client *c = client_with(&o);
-  struct http_response resp;
-  struct dk_err err = {0};
-  long start = now_ms();
+  static const struct fake_response slow = {
+    .status = 200, .body = "late", .delay_ms = 8000};
+  struct http_client_opts o = {.timeout_ms = 20000};
 
-  ck_assert_ptr_nonnull(fs);
-  ck_assert_int_eq(request(c, fs, "GET", "/r", &resp, &err), DK_OK);
-  ck_assert_int_eq(resp.status, 200);
-  ck_assert_str_eq(resp.body, "ok");
-  /* The sliced sleep still waits the whole Retry-After. */
-  ck_assert_int_ge(now_ms() - start, 950);
-  http_response_free(&resp);
-  http_client_free(c);
-  fake_server_stop(fs);
+  assert_stop_cuts_short(&slow, o, 4000);
 }
 END_TEST
 
@@ -1079,7 +1054,7 @@ Suite *make_http_suite(void)
   tcase_add_test(client, bearer_sent_but_never_logged_or_in_errors);
   tcase_add_test(client, patch_sends_body_and_is_not_retried);
   tcase_add_test(client, idempotent_post_is_retried);
-  tcase_add_test(client, retry_after_is_honoured);
+  tcase_add_loop_test(client, retry_after_is_honoured, 0, 2);
   tcase_add_test(client, transient_503_then_success);
   tcase_add_test(client, persistent_500_gives_up);
   tcase_add_test(client, connection_refused_is_econnect);
@@ -1088,7 +1063,6 @@ Suite *make_http_suite(void)
   tcase_add_test(client, body_over_cap_is_etoobig);
   tcase_add_test(client, stop_request_cuts_backoff_short);
   tcase_add_test(client, stop_request_abandons_a_stalled_transfer);
-  tcase_add_test(client, interrupt_that_never_stops_changes_nothing);
   suite_add_tcase(s, client);
 
   tcase_set_timeout(tls_case, 30);
