@@ -643,7 +643,9 @@ static enum dk_code interrupted_error(const char *method, const char *url,
   char shown[SAFE_URL_LEN];
 
   safe_url(url, shown, sizeof(shown));
-  return dk_err_set(err, DK_ECANCELED, "%s %s: abandoned, a stop was requested",
+  return dk_err_set(err, DK_ECANCELED,
+                    "%s %s: abandoned: the caller stopped it (a stop signal "
+                    "arrived, or its time budget ran out)",
                     method, shown);
 }
 

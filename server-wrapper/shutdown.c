@@ -2,13 +2,17 @@
  * termination grace period (leave + stop + remove timeouts):
  *
  *   1. label this pod follower (the leader Service must stop routing here);
+ *      best effort: the next leader clears a stale leader label anyway;
  *   2. POST /v1/leave, bounded: dkron leaves serf, so the leader drops it
  *      from Raft and re-adds it under its new address when it returns;
  *   3. SIGTERM dkron, wait (it finishes its running jobs), SIGKILL at the
  *      stop timeout;
  *   4. only when the pod goes away for good (shutdown_policy.h), find the
  *      leader through the other peers and `raft remove-peer` this node.
- * Every step polls a condition with a deadline; nothing sleeps blindly.
+ * Every step polls a condition with a deadline; nothing sleeps blindly. The
+ * two Kubernetes API calls (label, spec.replicas) get SHUTDOWN_API_BUDGET_MS
+ * each, so that an unreachable API server cannot push the whole past the
+ * grace period (the manifests size it: leave + stop + remove + 2 budgets).
  */
 #include <signal.h>
 #include <string.h>
@@ -19,6 +23,8 @@
 #include "proc.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
+
+#define SHUTDOWN_API_BUDGET_MS 2000LL
 
 /* Removes this node from Raft through the current leader. */
 static void remove_self(struct wrapper *w)
@@ -61,7 +67,9 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   int status;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
+  w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   leadership_set_label(w, ROLE_FOLLOWER);
+  w->api_deadline = 0;
   dk_err_clear(&err);
   facts.leave_ok = dkron_leave(w->local, cfg->leave_timeout, &err) == DK_OK;
   if (facts.leave_ok)
@@ -71,7 +79,9 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   status = proc_stop(w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
   w->child = 0;
+  w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   facts.replicas = wrapper_replicas(w);
+  w->api_deadline = 0;
   if (shutdown_should_remove(&facts, reason, sizeof(reason))) {
     LOG_INFOF("%s", reason);
     remove_self(w);

@@ -38,7 +38,8 @@ static void start_kube(struct wrapper *w)
     kc.http.connect_timeout_ms = 2000;
     kc.http.timeout_ms = 5000;
     kc.http.max_attempts = 2;
-    kc.http.interrupt = proc_stop_pending; /* SIGTERM cuts a retry short */
+    kc.http.interrupt = wrapper_api_should_stop; /* SIGTERM, budgets */
+    kc.http.interrupt_user = w;
     w->kube = k8s_client_new(&kc, &err);
   }
   k8s_config_free(&kc);
@@ -46,6 +47,15 @@ static void start_kube(struct wrapper *w)
     LOG_ERRORF("Kubernetes API unavailable, running without the leader "
                "label, the scale-down check and dead-peer cleanup: %s",
                err.msg);
+}
+
+int wrapper_api_should_stop(void *user)
+{
+  const struct wrapper *w = user;
+
+  if (w->api_deadline && clock_ms() >= w->api_deadline)
+    return 1;
+  return proc_stop_pending(NULL);
 }
 
 int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)

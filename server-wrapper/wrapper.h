@@ -33,6 +33,9 @@ struct wrapper {
   bool leader;        /* the last isleader answer */
   bool api_up;        /* dkron's HTTP API has answered at least once */
   long long launched; /* clock_ms() at launch */
+  /* While non-zero, Kubernetes API calls are abandoned at this clock_ms()
+   * (the shutdown gives them a budget; see wrapper_api_should_stop). */
+  long long api_deadline;
 };
 
 /* Signals, global libraries, clients. 0 on success; on failure logs why. */
@@ -65,6 +68,11 @@ void leadership_poll(struct wrapper *w, long long now);
 void leadership_cleanup(struct wrapper *w, long long now);
 /* Sets our label to `role` now (shutdown); true when it is set. */
 bool leadership_set_label(struct wrapper *w, enum label_role role);
+
+/* The interrupt of the wrapper's Kubernetes client (user is the wrapper):
+ * stop when a SIGTERM/SIGINT is pending, or when w->api_deadline is set and
+ * has passed. */
+int wrapper_api_should_stop(void *user);
 
 /* spec.replicas of our StatefulSet, or -1 when it cannot be read. */
 long wrapper_replicas(struct wrapper *w);

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "clock.h"
 #include "dead_peers.h"
 #include "leader_label.h"
 #include "server_argv.h"
 #include "shutdown_policy.h"
+#include "wrapper.h"
 #include "tests.h"
 #include "wrapper_config.h"
 
@@ -349,6 +351,23 @@ END_TEST
 
 /* ---- dead peers ---- */
 
+/* The Kubernetes client's interrupt: a budget that has run out stops the
+ * call; no budget and no pending stop signal lets it run. */
+START_TEST(api_budget_stops_calls_once_spent)
+{
+  struct wrapper w;
+
+  memset(&w, 0, sizeof(w));
+  ck_assert_int_eq(wrapper_api_should_stop(&w), 0);
+  w.api_deadline = clock_ms() + 60000;
+  ck_assert_int_eq(wrapper_api_should_stop(&w), 0);
+  w.api_deadline = clock_ms() - 1;
+  ck_assert_int_eq(wrapper_api_should_stop(&w), 1);
+  w.api_deadline = 0;
+  ck_assert_int_eq(wrapper_api_should_stop(&w), 0);
+}
+END_TEST
+
 START_TEST(dead_peer_waits_for_threshold)
 {
   struct raft_peer_view peers[] = {
@@ -614,6 +633,7 @@ Suite *make_wrapper_suite(void)
   tcase_add_test(tc, label_errors_keep_then_demote);
   tcase_add_test(tc, label_failed_patch_backs_off);
   tcase_add_test(tc, label_shutdown_sets_follower);
+  tcase_add_test(tc, api_budget_stops_calls_once_spent);
   tcase_add_test(tc, dead_peer_waits_for_threshold);
   tcase_add_test(tc, dead_peer_alive_again_resets_clock);
   tcase_add_test(tc, dead_peer_never_desired_or_self);

@@ -47,7 +47,7 @@ check_common() { # check_common <name> <namespace-or-empty>
 		"$(q "$n" "$(sts '.spec.template.spec.containers[0].readinessProbe.httpGet | .path + " " + .port')")"
 	assert_eq "$n: worker probes" "/readyz status /healthz status" \
 		"$(q "$n" "$(dep '.spec.template.spec.containers[0] | [.readinessProbe.httpGet.path, .readinessProbe.httpGet.port, .livenessProbe.httpGet.path, .livenessProbe.httpGet.port] | join(" ")')")"
-	assert_eq "$n: server grace period" 60 "$(q "$n" "$(sts .spec.template.spec.terminationGracePeriodSeconds)")"
+	assert_eq "$n: server grace period" 65 "$(q "$n" "$(sts .spec.template.spec.terminationGracePeriodSeconds)")"
 	assert_eq "$n: data PVC at /dkron.data" "data /dkron.data" \
 		"$(q "$n" "$(sts '(.spec.volumeClaimTemplates[0].metadata.name) + " " + (.spec.template.spec.containers[0].volumeMounts[] | select(.name == "data") | .mountPath)')")"
 	assert_eq "$n: pods run as non-root, read-only root, no capabilities" "true true true ALL;true true true ALL" \
