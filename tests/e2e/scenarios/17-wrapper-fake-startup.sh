@@ -16,21 +16,7 @@
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
 
-# The fake lives in the bed's state dir: visible in the pod (the base mounts an
-# emptyDir over /tmp), removed by `bed down`.
-d=$DKRON_BED/wrapper-fake
-mkdir -p "$d"
-chmod 755 "$d"
-cat >"$d/dkron" <<'FAKE'
-#!/bin/sh
-# fake dkron: records each start's arguments and a SIGTERM, per pod.
-d=$(dirname "$0")
-printf '%s\n' "$*" >>"$d/$POD_NAME.starts"
-trap 'echo TERM >>"$d/$POD_NAME.signals"; exit 0' TERM
-while :; do sleep 0.2; done
-FAKE
-chmod 755 "$d/dkron"
-
+d=$(wr_fake_dkron)
 wr_apply
 wr_set_env DKRON_BIN="$d/dkron" WRAPPER_LEAVE_TIMEOUT=2s WRAPPER_REMOVE_TIMEOUT=3s WRAPPER_LEADER_QUERY_TIMEOUT=1s
 p0=$(wr_pod 0)
