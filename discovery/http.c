@@ -623,8 +623,6 @@ struct attempt {
   int transient;       /* a transport failure worth retrying */
 };
 
-/* One attempt: sends req and collects the status, the capped body and any
- * Retry-After delay. */
 /* curl progress callback of plain requests: non-zero aborts the transfer
  * when the client's interrupt says stop. */
 static int request_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
@@ -649,6 +647,8 @@ static enum dk_code interrupted_error(const char *method, const char *url,
                     method, shown);
 }
 
+/* One attempt: sends req and collects the status, the capped body and any
+ * Retry-After delay. */
 static enum dk_code perform_once(struct http_client *c,
                                  const struct http_request *req,
                                  struct http_response *resp, struct attempt *at,
