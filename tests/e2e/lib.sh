@@ -44,6 +44,15 @@ wait_until() { # wait_until <seconds> <what> cmd...
 	pass "$what"
 }
 
+# The cached helm against the scenario's bed; its cache, config and data in
+# the scenario's scratch dir, not in $HOME.
+helm_bed() {
+	local helm=$DKRON_TOOLS_BIN/helm
+	[ -x "$helm" ] || fail "no helm at $helm; run tests/bed/tools.sh"
+	HELM_CACHE_HOME=$E2E_WORK/helm/cache HELM_CONFIG_HOME=$E2E_WORK/helm/config HELM_DATA_HOME=$E2E_WORK/helm/data \
+		"$helm" --kubeconfig "$DKRON_BED/kubeconfig" "$@"
+}
+
 pod_field() { bed pod-info "$1" | jq -r ".$2"; }
 
 # Where the scenario's dkron comes from: DKRON_BIN, else the tool cache.

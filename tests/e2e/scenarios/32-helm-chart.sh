@@ -9,20 +9,13 @@
 # the server may label dkron-server-0..4 and not dkron-server-5. No dkron
 # needed.
 
-HELM=$DKRON_TOOLS_BIN/helm
 CHART=$E2E_REPO/charts/dkron-k8s
-[ -x "$HELM" ] || fail "no helm at $HELM; run tests/bed/tools.sh"
-# Helm's cache, config and data in the scenario's scratch dir, not in $HOME.
-h() {
-	HELM_CACHE_HOME=$E2E_WORK/helm/cache HELM_CONFIG_HOME=$E2E_WORK/helm/config HELM_DATA_HOME=$E2E_WORK/helm/data \
-		"$HELM" --kubeconfig "$DKRON_BED/kubeconfig" "$@"
-}
 
 # Renders the chart to <name>.yaml and <name>.json ({items: [...]}).
 render() { # render <name> <namespace> [helm args...]
 	local name=$1 ns=$2
 	shift 2
-	h template r "$CHART" -n "$ns" "$@" >"$E2E_WORK/$name.yaml"
+	helm_bed template r "$CHART" -n "$ns" "$@" >"$E2E_WORK/$name.yaml"
 	kc create --dry-run=client -o json -f "$E2E_WORK/$name.yaml" | jq -s '{items: .}' >"$E2E_WORK/$name.json"
 }
 q() { jq -r "$2" "$E2E_WORK/$1.json"; }
@@ -49,9 +42,9 @@ check_size() { # check_size <name> <size>
 		"$(q "$n" '.items[] | select(.kind == "PodDisruptionBudget") | .spec.selector.matchLabels["app.kubernetes.io/component"]')"
 }
 
-out=$(h lint --strict "$CHART" 2>&1) || fail "helm lint --strict: $out"
+out=$(helm_bed lint --strict "$CHART" 2>&1) || fail "helm lint --strict: $out"
 pass "helm lint --strict (defaults): $(tail -n 1 <<<"$out")"
-out=$(h lint --strict "$CHART" --set initialClusterSize=5 2>&1) || fail "helm lint --strict --set initialClusterSize=5: $out"
+out=$(helm_bed lint --strict "$CHART" --set initialClusterSize=5 2>&1) || fail "helm lint --strict --set initialClusterSize=5: $out"
 pass "helm lint --strict (initialClusterSize=5)"
 
 kc create namespace dkron-helm >/dev/null
@@ -118,7 +111,7 @@ dry_run renamed dkron-helm
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
 	shift 2
-	if out=$(h template r "$CHART" "$@" 2>&1); then fail "$what was accepted"; fi
+	if out=$(helm_bed template r "$CHART" "$@" 2>&1); then fail "$what was accepted"; fi
 	case "$out" in *"$want"*) pass "$what refused: $(grep -m1 -F "$want" <<<"$out")" ;; *) fail "$what: unexpected error: $out" ;; esac
 }
 refused "initialClusterSize=0" "initialClusterSize" --set initialClusterSize=0
@@ -127,7 +120,7 @@ refused "a misspelt wrapper setting" "server.wrapper.stopTimout is not a setting
 refused "podAntiAffinity=maybe" "podAntiAffinity" --set server.podAntiAffinity=maybe
 
 # A real install: the API server stores it and authorizes by it.
-h install r "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
+helm_bed install r "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
 	fail "helm install: $(cat "$E2E_WORK/install.out")"
 pass "helm install --set initialClusterSize=5"
 assert_eq "installed StatefulSet replicas" 5 "$(kc -n dkron-helm5 get statefulset dkron-server -o jsonpath='{.spec.replicas}')"

@@ -12,14 +12,7 @@ dkron_or_skip
 # shellcheck source=tests/e2e/fixtures/launcher-lib.sh
 . "$(fixture launcher-lib.sh)"
 
-HELM=$DKRON_TOOLS_BIN/helm
-[ -x "$HELM" ] || fail "no helm at $HELM; run tests/bed/tools.sh"
-h() {
-	HELM_CACHE_HOME=$E2E_WORK/helm/cache HELM_CONFIG_HOME=$E2E_WORK/helm/config HELM_DATA_HOME=$E2E_WORK/helm/data \
-		"$HELM" --kubeconfig "$DKRON_BED/kubeconfig" "$@"
-}
-
-h install r "$E2E_REPO/charts/dkron-k8s" -n default --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
+helm_bed install r "$E2E_REPO/charts/dkron-k8s" -n default --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
 	fail "helm install: $(cat "$E2E_WORK/install.out")"
 pass "helm install --set initialClusterSize=5"
 assert_eq "StatefulSet replicas" 5 "$(kc get statefulset "$WR_STS" -o jsonpath='{.spec.replicas}')"
