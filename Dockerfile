@@ -14,7 +14,7 @@
 #   BUILDER_IMAGE     build stage; must match the final image's libc and
 #                     package versions (default alpine:3.20, the base of
 #                     dkron 4.0.9): the binaries link musl and Alpine's
-#                     libcurl, c-ares and cJSON dynamically
+#                     libcurl, c-ares, cJSON and libmicrohttpd dynamically
 #   BUILDER_PACKAGES  apk packages of the build stage
 #   RUNTIME_PACKAGES  apk packages added to the final image (the libraries
 #                     the binaries link); "" when the base already has them
@@ -32,7 +32,7 @@ ARG DKRON_IMAGE=dkron/dkron:4.0.9
 ARG BUILDER_IMAGE=alpine:3.20
 
 FROM ${BUILDER_IMAGE} AS builder
-ARG BUILDER_PACKAGES="build-base curl-dev c-ares-dev cjson-dev pkgconf"
+ARG BUILDER_PACKAGES="build-base curl-dev c-ares-dev cjson-dev libmicrohttpd-dev pkgconf"
 RUN if [ -n "$BUILDER_PACKAGES" ]; then apk add --no-cache $BUILDER_PACKAGES; fi
 WORKDIR /src
 COPY Makefile ./
@@ -47,7 +47,7 @@ RUN make -j"$(nproc)" CFLAGS="$CFLAGS" CPPFLAGS="$CPPFLAGS" LDFLAGS="$LDFLAGS" a
     && install -m 0755 build/dkron-server-wrapper build/dkron-agent-launcher /out/
 
 FROM ${DKRON_IMAGE}
-ARG RUNTIME_PACKAGES="libcurl c-ares cjson"
+ARG RUNTIME_PACKAGES="libcurl c-ares cjson libmicrohttpd"
 USER 0
 RUN if [ -n "$RUNTIME_PACKAGES" ]; then apk add --no-cache $RUNTIME_PACKAGES; fi
 COPY --from=builder /out/dkron-server-wrapper /out/dkron-agent-launcher /usr/local/bin/

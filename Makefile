@@ -20,8 +20,8 @@ MAKEFLAGS += --no-print-directory
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 
-RUN_PKGS := libcurl libcjson libcares
-TEST_PKGS := check libmicrohttpd
+RUN_PKGS := libcurl libcjson libcares libmicrohttpd
+TEST_PKGS := check
 
 STD := -std=c11
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \

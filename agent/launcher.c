@@ -14,9 +14,10 @@
 #include "proc.h"
 #include "runtime.h"
 
-#define WAIT_LOG_EVERY_MS 30000LL
-#define MAX_SERVERS_ASKED 3
-#define IDLE_CHECK_MS     200LL
+#define WAIT_LOG_EVERY_MS   30000LL
+#define MAX_SERVERS_ASKED   3
+#define IDLE_CHECK_MS       200LL
+#define STATUS_STALE_MIN_MS 30000L
 
 int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 {
@@ -36,12 +37,19 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   if (l->sigfd < 0)
     return -1;
   if (cfg->status_port > 0) {
-    l->status = status_server_start(cfg->status_port, &err);
+    /* A loop turn takes at most a check interval plus the member queries
+     * (three servers asked in turn). */
+    struct status_server_opts sopts = {
+      cfg->status_port,
+      STATUS_STALE_MIN_MS + 2 * (cfg->check_interval +
+                                 MAX_SERVERS_ASKED * cfg->member_query_timeout),
+      0, 0, 0};
+    l->status = status_server_start(&sopts, &err);
     if (!l->status) {
       LOG_ERRORF("%s", err.msg);
       return -1;
     }
-    status_server_set(l->status, false, "waiting for live dkron servers");
+    status_server_set_ready(l->status, false, "waiting for live dkron servers");
   }
   l->watch = server_watch_start(&wopts, &err);
   if (!l->watch) {
@@ -159,7 +167,7 @@ static void update_status(struct launcher *l, const struct live_snapshot *s)
   if (!l->status)
     return;
   if (l->state.phase == PHASE_RUNNING && l->state.alive) {
-    status_server_set(l->status, true, NULL);
+    status_server_set_ready(l->status, true, "alive member");
     return;
   }
   if (s->n == 0)
@@ -175,7 +183,7 @@ static void update_status(struct launcher *l, const struct live_snapshot *s)
              rejoin_phase_name(l->state.phase));
   else
     snprintf(reason, sizeof(reason), "not an alive member yet");
-  status_server_set(l->status, false, reason);
+  status_server_set_ready(l->status, false, reason);
 }
 
 /* One pass of the re-join state machine with fresh observations. */
@@ -245,7 +253,7 @@ static int stop_all(struct launcher *l, int signo)
 
   LOG_INFOF("received %s: stopping dkron", strsignal(signo));
   if (l->status)
-    status_server_set(l->status, false, "shutting down");
+    status_server_stopping(l->status, "shutting down");
   if (l->child > 0 && !l->child_exited)
     status = proc_stop(l->child, SIGTERM, 24L * 3600 * 1000);
   else if (l->child_exited)
@@ -291,21 +299,17 @@ int launcher_run(struct launcher *l)
   long long next_check = clock_ms();
 
   for (;;) {
-    struct pollfd pfd[2] = {{l->sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
+    struct pollfd pfd = {l->sigfd, POLLIN, 0};
     long long now;
     int code;
 
     if (l->status)
-      pfd[1].fd = status_server_fd(l->status);
-    if (poll(pfd, 2, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
+      status_server_beat(l->status);
+    if (poll(&pfd, 1, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
         0) {
-      if (pfd[0].revents) {
-        code = handle_signals(l);
-        if (code >= 0)
-          return code;
-      }
-      if (pfd[1].revents)
-        status_server_handle(l->status);
+      code = handle_signals(l);
+      if (code >= 0)
+        return code;
     }
     now = clock_ms();
     if (now >= next_check || l->child_exited) {

@@ -18,6 +18,9 @@ static const struct owned_flag owned_flags[] = {
   {"--join", "the wrapper joins the StatefulSet peers"},
   {"--rpc-port", "use the wrapper's --rpc-port"},
   {"--http-addr", "use the wrapper's --http-port"},
+  {"--config", "the wrapper passes dkron its own config file (for the "
+               "reconcile interval, which has no flag); give dkron's "
+               "settings as flags after -- or as DKRON_* variables"},
 };
 
 /* True when peer names ourselves (FQDN, pod name or pod IP). */
@@ -51,6 +54,8 @@ char **server_argv_build(const struct server_argv_params *p, struct dk_err *err)
   argv_push(&b, "--http-addr=:%ld", p->http_port);
   argv_push(&b, "--rpc-port=%ld", p->rpc_port);
   argv_push(&b, "--data-dir=%s", p->data_dir);
+  if (p->config_file)
+    argv_push(&b, "--config=%s", p->config_file);
   for (size_t i = 0; i < p->n_peers; i++) {
     if (!is_self(p, p->peers[i]))
       argv_push(&b, "--retry-join=%s:%ld", p->peers[i], p->serf_port);

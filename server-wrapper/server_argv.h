@@ -2,8 +2,8 @@
  *
  *   dkron agent --server --node-name=<pod> --bind-addr=<ip>:<serf>
  *     --advertise-addr=<ip>:<serf> --http-addr=:<http> --rpc-port=<rpc>
- *     --data-dir=<dir> --retry-join=<peer>:<serf>... --retry-interval=<d>
- *     [--bootstrap-expect=N] <passthrough...>
+ *     --data-dir=<dir> --config=<file> --retry-join=<peer>:<serf>...
+ *     --retry-interval=<d> [--bootstrap-expect=N] <passthrough...>
  *
  * Never joins our own name or address (a self-join counts as success and
  * would end retry-join alone). Refuses passthrough flags that the wrapper
@@ -24,6 +24,7 @@ struct server_argv_params {
   const char *pod_ip;    /* IPv4 or IPv6 */
   long serf_port, rpc_port, http_port;
   const char *data_dir;
+  const char *config_file;  /* dkron_config_write's file; NULL: none */
   const char *const *peers; /* peer FQDNs (ours is filtered out) */
   size_t n_peers;
   const char *retry_interval; /* e.g. "5s" */

@@ -1,13 +1,17 @@
 /* shutdown.c: the wrapper's graceful stop, all of it inside the pod's
  * termination grace period (leave + stop + remove timeouts):
  *
- *   1. label this pod follower (the leader Service must stop routing here);
+ *   1. while leader, hand leadership to a chosen follower (handover.h),
+ *      so that the next leader is elected at once, not after a heartbeat
+ *      timeout;
+ *   2. label this pod follower (the leader Service must stop routing here);
  *      best effort: the next leader clears a stale leader label anyway;
- *   2. POST /v1/leave, bounded: dkron leaves serf, so the leader drops it
- *      from Raft and re-adds it under its new address when it returns;
- *   3. SIGTERM dkron, wait (it finishes its running jobs), SIGKILL at the
+ *   3. POST /v1/leave, bounded: dkron leaves serf, so the leader's next
+ *      reconcile (--reconcile-interval) drops it from Raft, and adds it
+ *      again at its new address when it returns;
+ *   4. SIGTERM dkron, wait (it finishes its running jobs), SIGKILL at the
  *      stop timeout;
- *   4. only when the pod goes away for good (shutdown_policy.h), find the
+ *   5. only when the pod goes away for good (shutdown_policy.h), find the
  *      leader through the other peers and `raft remove-peer` this node.
  * Every step polls a condition with a deadline; nothing sleeps blindly. The
  * two Kubernetes API calls (label, spec.replicas) get SHUTDOWN_API_BUDGET_MS
@@ -19,6 +23,7 @@
 
 #include "clock.h"
 #include "dkron_cli.h"
+#include "handover.h"
 #include "log.h"
 #include "proc.h"
 #include "shutdown_policy.h"
@@ -67,6 +72,9 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   int status;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
+  if (w->status)
+    status_server_stopping(w->status, "shutting down");
+  handover_leadership(w);
   w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   leadership_set_label(w, ROLE_FOLLOWER);
   w->api_deadline = 0;

@@ -37,12 +37,15 @@ bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
   }
   if (f->replicas < 0)
     snprintf(reason, len,
-             "stay in Raft: spec.replicas could not be read and the graceful "
-             "leave succeeded; the same name rejoins on restart");
+             "a restart (spec.replicas could not be read, the leave "
+             "succeeded): no remove-peer; the leader drops this server "
+             "after its leave and adds it back at its new address when it "
+             "returns");
   else
     snprintf(reason, len,
-             "stay in Raft: ordinal %ld < spec.replicas=%ld, this is a "
-             "restart; the same name rejoins with its new address",
+             "a restart (ordinal %ld < spec.replicas=%ld): no remove-peer; "
+             "the leader drops this server after its leave and adds it back "
+             "at its new address when it returns",
              f->ordinal, f->replicas);
   return false;
 }

@@ -1,10 +1,12 @@
-/* shutdown_policy.h: whether a stopping server also leaves Raft for good.
+/* shutdown_policy.h: whether a stopping server also removes itself from
+ * Raft, beyond its graceful leave.
  *
- * Removing the node from Raft on every stop is the most complained-about
- * pattern of peer charts: a restart then shrinks and regrows the voter set.
- * A graceful serf leave already lets dkron v4's leader drop the peer and
- * re-add it (with its new address) when the same name returns. So the
- * wrapper removes the peer only when the pod is going away for good:
+ * A graceful serf leave already makes dkron v4's leader drop the peer from
+ * Raft on its next reconcile, and add it again (at its new address) when
+ * the same name returns: a restart leaves the voter set and rejoins it
+ * within seconds (see --reconcile-interval). The wrapper's own
+ * `raft remove-peer` is for when that may not happen, that is, when the
+ * pod is going away for good:
  *   - its ordinal is at or above the StatefulSet's spec.replicas;
  *   - the graceful leave failed (the leader may never see it leave);
  *   - the operator asked for it on every stop (remove mode "always": no

@@ -4,8 +4,9 @@
  *   SIGCHLD          reap; when dkron itself exited, return its status
  *   SIGTERM, SIGINT  the graceful shutdown (shutdown.c)
  *   SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT  forwarded to dkron
- * and the timed duties: the leader label, the "API still down" warning, and
- * while leader the dead-peer cleanup.
+ * and the timed duties: the leader label, the readiness verdict (a working
+ * voter), the "API still down" warning, and while leader the dead-peer
+ * cleanup.
  */
 #include <poll.h>
 #include <signal.h>
@@ -75,10 +76,13 @@ int wrapper_supervise(struct wrapper *w)
         return code;
     }
     now = clock_ms();
+    if (w->status)
+      status_server_beat(w->status);
     if (now >= next_poll) {
       leadership_poll(w, now);
       next_poll = now + cfg->isleader_interval;
     }
+    voter_check(w, now);
     warn_if_api_down(w, now, &next_warn);
     if (w->leader && now >= next_cleanup) {
       leadership_cleanup(w, now);

@@ -13,11 +13,14 @@
 #include "argv.h"
 #include "bootstrap.h"
 #include "clock.h"
+#include "dkron_config.h"
 #include "dns.h"
 #include "log.h"
 #include "proc.h"
 #include "runtime.h"
 #include "server_argv.h"
+
+#define STATUS_STALE_MS 30000L
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
@@ -58,6 +61,26 @@ int wrapper_api_should_stop(void *user)
   return proc_stop_pending(NULL);
 }
 
+/* The status endpoint answers from the start: /healthz while the wrapper
+ * runs, /readyz "waiting for peer DNS" and so on until a voter. The main
+ * loop's longest turn is a few bounded dkron calls (voter_check). */
+static int start_status(struct wrapper *w)
+{
+  struct status_server_opts o = {w->cfg->status_port, STATUS_STALE_MS, 0, 0, 0};
+  struct dk_err err;
+
+  if (w->cfg->status_port == 0)
+    return 0;
+  dk_err_clear(&err);
+  w->status = status_server_start(&o, &err);
+  if (!w->status) {
+    LOG_ERRORF("%s (--status-port)", err.msg);
+    return -1;
+  }
+  status_server_set_ready(w->status, false, "waiting for the peers' DNS names");
+  return 0;
+}
+
 int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 {
   struct dkron_client_opts local_opts = {1000, 3000, 1, proc_stop_pending,
@@ -88,11 +111,12 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     w->n_peer_urls = i + 1;
   }
   start_kube(w);
-  return 0;
+  return start_status(w);
 }
 
 void wrapper_finish(struct wrapper *w)
 {
+  status_server_stop(w->status);
   dkron_client_free(w->local);
   k8s_client_free(w->kube);
   free(w->rpc_addr);
@@ -109,6 +133,8 @@ static int stop_requested(void *user)
   struct wrapper *w = user;
   int sig;
 
+  if (w->status)
+    status_server_beat(w->status);
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
     if (sig == SIGTERM || sig == SIGINT) {
       LOG_INFOF("received %s before dkron started: exiting",
@@ -157,6 +183,8 @@ int wrapper_wait_for_peers(struct wrapper *w)
     return 1;
   }
   LOG_INFOF("all %zu peer names resolve", n);
+  if (w->status)
+    status_server_set_ready(w->status, false, "starting dkron");
   return 0;
 }
 
@@ -192,18 +220,29 @@ long wrapper_decide_bootstrap(struct wrapper *w)
 int wrapper_launch(struct wrapper *w, long bootstrap_expect)
 {
   const struct wrapper_config *cfg = w->cfg;
+  char config_file[4096];
   struct server_argv_params p = {
-    cfg->dkron,      cfg->pod_name,       cfg->self_fqdn,
-    cfg->pod_ip,     cfg->serf_port,      cfg->rpc_port,
-    cfg->http_port,  cfg->data_dir,       (const char *const *)cfg->peers,
-    cfg->n_peers,    cfg->retry_interval, bootstrap_expect,
-    cfg->dkron_args, cfg->n_dkron_args};
+    cfg->dkron,       cfg->pod_name,
+    cfg->self_fqdn,   cfg->pod_ip,
+    cfg->serf_port,   cfg->rpc_port,
+    cfg->http_port,   cfg->data_dir,
+    config_file,      (const char *const *)cfg->peers,
+    cfg->n_peers,     cfg->retry_interval,
+    bootstrap_expect, cfg->dkron_args,
+    cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
   char *line;
   enum dk_code rc;
 
   dk_err_clear(&err);
+  snprintf(config_file, sizeof(config_file), "%s/%s", cfg->data_dir,
+           DKRON_CONFIG_NAME);
+  if (dkron_config_write(config_file, cfg->reconcile_interval, &err) != DK_OK) {
+    LOG_ERRORF("%s", err.msg);
+    return 1;
+  }
+  dkron_config_warn_hidden();
   argv = server_argv_build(&p, &err);
   if (!argv) {
     LOG_ERRORF("%s", err.msg);

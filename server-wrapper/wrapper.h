@@ -16,21 +16,26 @@
 #include "dkron.h"
 #include "k8s.h"
 #include "leader_label.h"
+#include "status_server.h"
 #include "wrapper_config.h"
 
 struct wrapper {
   const struct wrapper_config *cfg;
   int sigfd;
-  pid_t child;                /* dkron, 0 before launch and after exit */
-  int child_status;           /* shell-style, once it exited */
-  struct dkron_client *local; /* our own dkron's HTTP API */
-  struct k8s_client *kube;    /* NULL when the API is not configured */
-  char *rpc_addr;             /* our pod IP:rpc port, for the raft CLI */
+  pid_t child;                  /* dkron, 0 before launch and after exit */
+  int child_status;             /* shell-style, once it exited */
+  struct dkron_client *local;   /* our own dkron's HTTP API */
+  struct k8s_client *kube;      /* NULL when the API is not configured */
+  struct status_server *status; /* NULL with --status-port=0 */
+  char *rpc_addr;               /* our pod IP:rpc port, for the raft CLI */
   char *peer_urls[WRAPPER_MAX_PEERS]; /* other peers' HTTP base URLs */
   size_t n_peer_urls;
   struct label_state label;
   struct dead_peer_tracker dead;
-  bool leader;        /* the last isleader answer */
+  bool leader; /* the last isleader answer */
+  bool ready;  /* the last readiness verdict (voter_check) */
+  char ready_text[256];
+  long long next_voter_check;
   bool api_up;        /* dkron's HTTP API has answered at least once */
   long long launched; /* clock_ms() at launch */
   /* While non-zero, Kubernetes API calls are abandoned at this clock_ms()
@@ -62,6 +67,10 @@ int wrapper_supervise(struct wrapper *w);
  * node from Raft when the pod is going away for good. Returns dkron's exit
  * code. */
 int wrapper_shutdown(struct wrapper *w, int signo);
+
+/* Readiness: asks dkron whether this server is a working voter and tells
+ * the status server (voter_check.c); called from the supervise loop. */
+void voter_check(struct wrapper *w, long long now);
 
 /* Leader duties, called from the supervise loop. */
 void leadership_poll(struct wrapper *w, long long now);

@@ -53,6 +53,13 @@ static const struct cfg_option options[] = {
    &g.rpc_port, 1, 65535, NULL, NULL},
   {"http-port", "WRAPPER_HTTP_PORT", CFG_INT, "8080", "dkron HTTP API port.",
    &g.http_port, 1, 65535, NULL, NULL},
+  {"status-port", "WRAPPER_STATUS_PORT", CFG_INT, "8081",
+   "Port of the status endpoint: /readyz (200 when this server is a "
+   "working voter: it knows the leader, whose Raft configuration lists it "
+   "as a voter at its current address and whose Serf members list it "
+   "alive; else 503 with the reason) and /healthz (200 while the wrapper's "
+   "loop runs). 0 turns it off.",
+   &g.status_port, 0, 65535, NULL, NULL},
   {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "5s",
    "dkron's --retry-interval between attempts to join the peers.",
    &g.retry_interval, 0, 0, NULL, NULL},
@@ -90,6 +97,13 @@ static const struct cfg_option options[] = {
   {"dead-peer-interval", "WRAPPER_DEAD_PEER_INTERVAL", CFG_DURATION, "10s",
    "How often the leader looks for dead peers.", &g.dead_peer_interval, 1000,
    MS_MAX, NULL, NULL},
+  {"reconcile-interval", "WRAPPER_RECONCILE_INTERVAL", CFG_DURATION, "2s",
+   "How often dkron's leader brings the Serf members into Raft (dkron's "
+   "ReconcileInterval, 60 s by default, given in the config file the "
+   "wrapper passes with --config). dkron v4.0.9 drops the member events "
+   "that should trigger it, so this run is what gives a restarted server "
+   "its Raft seat back at its new address.",
+   &g.reconcile_interval, 500, 600000, NULL, NULL},
   {"label-key", "WRAPPER_LABEL_KEY", CFG_STRING, "dkron-leader",
    "Pod label that tells the leader apart (select it in the leader "
    "Service).",

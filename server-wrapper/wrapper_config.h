@@ -28,6 +28,7 @@ struct wrapper_config {
   const char *dkron;
   const char *data_dir;
   long serf_port, rpc_port, http_port;
+  long status_port;
   const char *retry_interval;
   /* timeouts and intervals, in ms */
   long peer_dns_timeout;
@@ -39,6 +40,7 @@ struct wrapper_config {
   long isleader_interval;
   long dead_peer_after;
   long dead_peer_interval;
+  long reconcile_interval;
   /* shutdown */
   enum remove_mode remove_mode;
   /* leader label */

@@ -8,6 +8,10 @@
 : "${DKRON_K8S_VERSION:=1.34.4}"   # newest 1.34.x on the module proxy when chosen
 : "${DKRON_ETCD_VERSION:=3.5.35}"  # newest 3.5.x on the module proxy when chosen
 : "${DKRON_DKRON_VERSION:=4.0.9}"
+# The dkron source archive built when the module proxy refuses dkron
+# (tools.sh), and its sha256, checked before the build.
+DKRON_DEFAULT_SRC_ARCHIVE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/third_party/dkron/dkron-${DKRON_DKRON_VERSION}-src.tar.gz"
+: "${DKRON_DKRON_SRC_SHA256:=36dede24afa249d77b0702c593754d7ef8ef1fa47094a0b1552b6785a55b98d9}"
 # Bump when the build recipe changes in a way that needs fresh binaries.
 DKRON_TOOLS_RECIPE=1
 

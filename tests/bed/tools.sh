@@ -5,7 +5,9 @@
 #                               module whose staging replaces are generated
 #                               from the real k8s.io/kubernetes go.mod;
 #   etcd                        from a wrapper module (no replaces needed);
-#   dkron                       with go install, as upstream releases it;
+#   dkron                       with go install, as upstream releases it, or
+#                               from its source archive when the proxy
+#                               refuses the module (see build_dkron);
 #   helm                        with go install (the Helm chart's tests).
 # Only missing binaries are built. Each step prints one line with its elapsed
 # seconds; go's own output goes to a log whose tail is printed on failure.
@@ -210,32 +212,84 @@ build_etcd() {
 	record_time etcd "$STEP_SECONDS" "$COLD"
 }
 
-# dkron is asked of the proxy first: a proxy that refuses the module (this
-# happens: some proxies serve only an allow-list) is reported, not fatal,
-# since the cluster itself doesn't need dkron. The reason is kept for the
-# e2e runner, which then skips the scenarios that need dkron, saying why.
+# dkron comes from, in this order: DKRON_BIN (see missing_tools), the cache,
+# the Go module proxy (go install, as upstream releases it), and the source
+# archive (DKRON_SRC_ARCHIVE, default ../shared/third_party/dkron/ beside the
+# repository), for proxies that serve dkron's dependencies but refuse dkron
+# itself (some serve only an allow-list). Only when neither can provide it is
+# the reason kept in dkron.unavailable, for the e2e runner and the demo,
+# which then skip what needs dkron, saying why: the cluster itself doesn't
+# need it. A bad archive or a failed build is an error, not a skip.
+# Both builds use the same flags and end with the same version check.
+DKRON_MODULE=github.com/distribworks/dkron/v4
+dkron_ldflags() {
+	printf '%s' "-s -w -X $DKRON_MODULE/dkron.Version=$DKRON_DKRON_VERSION"
+}
+
 build_dkron() {
 	local log="$DKRON_TOOLS_DIR/log/dkron.log" v=$DKRON_DKRON_VERSION
-	local mod="github.com/distribworks/dkron/v4@v$v" out rc=0
+	local mod="$DKRON_MODULE@v$v" out rc=0 refused
 	rm -f "$DKRON_TOOLS_DIR/dkron.unavailable"
 	out=$(cd "$tmp" && timeout 60 go mod download -json "$mod" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		step "build dkron v$v (go install from the module proxy)" "$log" \
+			env -C "$DKRON_TOOLS_DIR" GOBIN="$DKRON_TOOLS_DIR/tmp" CGO_ENABLED=0 nice -n 15 \
+			go install -trimpath -ldflags="$(dkron_ldflags)" "$mod"
+		install_dkron "$log"
+		return 0
+	fi
 	if [ "$rc" -eq 124 ]; then
-		die "the Go module proxy ($GOPROXY) did not answer within 60 s for $mod"
-	elif [ "$rc" -ne 0 ]; then
+		refused="the Go module proxy ($GOPROXY) did not answer within 60 s for $mod"
+	else
 		local why
 		why=$(printf '%s\n' "$out" | jq -r '.Error // empty' 2>/dev/null | head -n 1 || true)
 		[ -n "$why" ] || why=$(printf '%s\n' "$out" | tail -n 2 | tr '\n' ' ')
-		printf '%s\n' "the Go module proxy ($GOPROXY) refuses $mod: $why" >"$DKRON_TOOLS_DIR/dkron.unavailable"
+		refused="the Go module proxy ($GOPROXY) refuses $mod: $why"
+	fi
+	say "$refused"
+	local archive=${DKRON_SRC_ARCHIVE:-$DKRON_DEFAULT_SRC_ARCHIVE}
+	if [ ! -f "$archive" ]; then
+		printf '%s\n' "$refused; and there is no source archive at $archive (set DKRON_SRC_ARCHIVE)" \
+			>"$DKRON_TOOLS_DIR/dkron.unavailable"
 		say "WARNING: cannot build dkron: $(cat "$DKRON_TOOLS_DIR/dkron.unavailable")"
 		say "WARNING: scenarios that run dkron will be skipped; set DKRON_BIN=/path/to/dkron (v$v) to use a binary you have"
 		return 0
 	fi
-	step "build dkron v$v" "$log" \
-		env -C "$DKRON_TOOLS_DIR" GOBIN="$DKRON_TOOLS_DIR/tmp" CGO_ENABLED=0 nice -n 15 go install \
-		-ldflags="-s -w -X github.com/distribworks/dkron/v4/dkron.Version=$v" \
-		"github.com/distribworks/dkron/v4@v$v"
-	mv -f "$DKRON_TOOLS_DIR/tmp/dkron" "$DKRON_TOOLS_BIN/dkron"
+	build_dkron_from_archive "$archive" "$log"
+}
+
+build_dkron_from_archive() {
+	local archive=$1 log=$2 v=$DKRON_DKRON_VERSION sum
+	say "building dkron v$v from the source archive $archive"
+	sum=$(sha256sum "$archive") || die "cannot read the dkron source archive $archive"
+	sum=${sum%% *}
+	[ "$sum" = "$DKRON_DKRON_SRC_SHA256" ] ||
+		die "the dkron source archive $archive has sha256 $sum, but tests/bed/tools-env.sh pins $DKRON_DKRON_SRC_SHA256 for v$v: replace the archive with dkron-$v-src.tar.gz, or pin the new sum (DKRON_DKRON_SRC_SHA256) after checking it"
+	local src="$DKRON_TOOLS_DIR/src/dkron"
+	rm -rf "$src"
+	mkdir -p "$src"
+	step "dkron: extract $(basename "$archive")" "$log" tar -xzf "$archive" -C "$src"
+	local top="$src/dkron-$v"
+	[ -f "$top/go.mod" ] ||
+		die "dkron: extract: $archive has no dkron-$v/go.mod; is it the v$v source archive? (log: $log)"
+	step "dkron: build v$v from source (modules from the proxy)" "$log" \
+		env -C "$top" CGO_ENABLED=0 GOFLAGS="$GOFLAGS -mod=mod" nice -n 15 \
+		go build -trimpath -ldflags="$(dkron_ldflags)" -o "$DKRON_TOOLS_DIR/tmp/dkron" .
+	install_dkron "$log"
+	rm -rf "$src"
+}
+
+# Checks that the freshly built tmp/dkron reports the pinned version, then
+# moves it into the cache.
+install_dkron() {
+	local log=$1 bin="$DKRON_TOOLS_DIR/tmp/dkron" v=$DKRON_DKRON_VERSION out
+	out=$("$bin" version 2>&1) || die "dkron: version check: '$bin version' failed: $out (log: $log)"
+	printf '%s\n' "$out" >>"$log"
+	grep -q "^Version: $v\b" <<<"$out" ||
+		die "dkron: version check: '$bin version' says '$(head -n 1 <<<"$out")', expected Version: $v (log: $log)"
+	mv -f "$bin" "$DKRON_TOOLS_BIN/dkron"
 	record_time dkron "$STEP_SECONDS" "$COLD"
+	say "dkron v$v ready: $DKRON_TOOLS_BIN/dkron"
 }
 
 build_helm() {

@@ -1,21 +1,17 @@
 /* test_launcher_watch.c: the launcher's server watch against the fake API
  * server: list, then watch events (MODIFIED, BOOKMARK, ADDED, DELETED), an
  * ERROR 410 that forces a relist, and a watch resumed from the new list's
- * resourceVersion; and the status endpoint on a real socket. */
+ * resourceVersion. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "argv.h"
 #include "clock.h"
 #include "fake_http.h"
 #include "server_watch.h"
-#include "status_server.h"
 #include "tests.h"
 
 #define SELECTOR \
@@ -205,90 +201,14 @@ START_TEST(watch_keeps_retrying_on_403)
 }
 END_TEST
 
-/* Sends one request to the status server, lets it answer, and returns the
- * raw response. Single-threaded: the request waits in the socket until
- * status_server_handle accepts it. */
-static void ask_status(struct status_server *st, const char *request, char *out,
-                       size_t len)
-{
-  struct sockaddr_in a;
-  size_t n = 0;
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_port = htons((uint16_t)status_server_port(st));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
-  ck_assert_int_eq(write(s, request, strlen(request)),
-                   (ssize_t)strlen(request));
-  status_server_handle(st);
-  for (;;) {
-    ssize_t r = read(s, out + n, len - 1 - n);
-    if (r <= 0)
-      break;
-    n += (size_t)r;
-  }
-  out[n] = '\0';
-  close(s);
-}
-
-START_TEST(status_endpoint_reports_membership)
-{
-  struct dk_err err;
-  struct status_server *st = status_server_start(0, &err);
-  char out[1024];
-
-  ck_assert_ptr_nonnull(st);
-  ck_assert_int_gt(status_server_port(st), 0);
-  status_server_set(st, false, "no live dkron servers (3 pods match, 0 ready)");
-  ask_status(st, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out));
-  ck_assert_msg(strncmp(out, "HTTP/1.1 503 ", 13) == 0, "%s", out);
-  ck_assert_ptr_nonnull(
-    strstr(out, "\r\n\r\nno live dkron servers (3 pods match, 0 ready)\n"));
-  status_server_set(st, true, NULL);
-  ask_status(st, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out));
-  ck_assert_msg(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "%s", out);
-  ck_assert_ptr_nonnull(strstr(out, "alive member"));
-  ask_status(st, "GET /healthz HTTP/1.1\r\n\r\n", out, sizeof(out));
-  ck_assert_msg(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "%s", out);
-  ask_status(st, "GET /metrics HTTP/1.1\r\n\r\n", out, sizeof(out));
-  ck_assert_msg(strncmp(out, "HTTP/1.1 404 ", 13) == 0, "%s", out);
-  ask_status(st, "\x16\x03\x01garbage", out, sizeof(out));
-  ck_assert_msg(strncmp(out, "HTTP/1.1 400 ", 13) == 0, "%s", out);
-  status_server_stop(st);
-}
-END_TEST
-
-START_TEST(status_port_in_use_is_explained)
-{
-  struct dk_err err;
-  struct status_server *a = status_server_start(0, &err);
-  struct status_server *b;
-
-  ck_assert_ptr_nonnull(a);
-  dk_err_clear(&err);
-  b = status_server_start(status_server_port(a), &err);
-  ck_assert_ptr_null(b);
-  ck_assert_msg(strstr(err.msg, "cannot listen on status port") &&
-                  strstr(err.msg, "--status-port"),
-                "%s", err.msg);
-  status_server_stop(a);
-}
-END_TEST
-
 Suite *make_launcher_watch_suite(void)
 {
   Suite *s = suite_create("launcher_watch");
   TCase *tc = tcase_create("watch");
-  TCase *st = tcase_create("status");
 
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, watch_follows_events_and_relists_on_410);
   tcase_add_test(tc, watch_keeps_retrying_on_403);
   suite_add_tcase(s, tc);
-  tcase_add_test(st, status_endpoint_reports_membership);
-  tcase_add_test(st, status_port_in_use_is_explained);
-  suite_add_tcase(s, st);
   return s;
 }

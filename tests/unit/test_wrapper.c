@@ -166,7 +166,7 @@ struct shutdown_case {
 };
 
 static const struct shutdown_case shutdown_cases[] = {
-  {1, 3, true, REMOVE_AUTO, false, "this is a restart"},
+  {1, 3, true, REMOVE_AUTO, false, "a restart (ordinal 1"},
   {2, 3, true, REMOVE_AUTO, false, "ordinal 2 < spec.replicas=3"},
   {3, 3, true, REMOVE_AUTO, true, "scaled down"},
   {4, 3, true, REMOVE_AUTO, true, "ordinal 4 is at or above"},
@@ -218,6 +218,7 @@ START_TEST(server_argv_full)
                                  6868,
                                  8080,
                                  "/data",
+                                 "/data/dkron-k8s.json",
                                  peers,
                                  3,
                                  "5s",
@@ -234,6 +235,7 @@ START_TEST(server_argv_full)
     line, "/usr/local/bin/dkron agent --server --node-name=s-1 "
           "--bind-addr=10.1.0.7:8946 --advertise-addr=10.1.0.7:8946 "
           "--http-addr=:8080 --rpc-port=6868 --data-dir=/data "
+          "--config=/data/dkron-k8s.json "
           "--retry-join=s-0.s.ns.svc.cluster.local:8946 "
           "--retry-join=s-2.s.ns.svc.cluster.local:8946 --retry-interval=5s "
           "--bootstrap-expect=3 --log-level=debug --tag zone=a");
@@ -246,8 +248,8 @@ START_TEST(server_argv_without_bootstrap_ipv6)
 {
   const char *peers[] = {"s-0.x", "fd00::5"};
   struct server_argv_params p = {"dkron", "s-0", "s-0.x", "fd00::5", 7946,
-                                 6868,    8080,  "d",     peers,     2,
-                                 NULL,    0,     NULL,    0};
+                                 6868,    8080,  "d",     NULL,      peers,
+                                 2,       NULL,  0,       NULL,      0};
   struct dk_err err;
   char **argv = server_argv_build(&p, &err);
   char *line;
@@ -262,16 +264,20 @@ START_TEST(server_argv_without_bootstrap_ipv6)
 }
 END_TEST
 
-static const char *const refused_extra[] = {
-  "--retry-max=3", "--node-name=x",      "--bootstrap-expect=1",
-  "--data-dir",    "--retry-join=other", "--server"};
+static const char *const refused_extra[] = {"--retry-max=3",
+                                            "--node-name=x",
+                                            "--bootstrap-expect=1",
+                                            "--data-dir",
+                                            "--retry-join=other",
+                                            "--server",
+                                            "--config=/etc/dkron/dkron.yml"};
 
 START_TEST(server_argv_refuses_owned_flags)
 {
   char *extra[] = {"--log-level=info", (char *)refused_extra[_i]};
-  struct server_argv_params p = {"dkron", "s-0", NULL,  "10.0.0.1", 8946,
-                                 6868,    8080,  "d",   NULL,       0,
-                                 NULL,    0,     extra, 2};
+  struct server_argv_params p = {"dkron", "s-0", NULL, "10.0.0.1", 8946,
+                                 6868,    8080,  "d",  NULL,       NULL,
+                                 0,       NULL,  0,    extra,      2};
   struct dk_err err;
 
   dk_err_clear(&err);

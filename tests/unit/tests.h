@@ -20,5 +20,6 @@ Suite *make_proc_suite(void);
 Suite *make_wrapper_suite(void);
 Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);
+Suite *make_status_server_suite(void);
 
 #endif

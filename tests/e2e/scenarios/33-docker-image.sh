@@ -7,7 +7,7 @@
 # Without them (no registry reachable) it builds the same Dockerfile on
 # locally made base images: a builder rootfs made from this machine's
 # installed Debian packages (compiler, make, pkg-config, libcurl, cJSON,
-# c-ares and their dependencies; docker import), and a stand-in "dkron"
+# c-ares, libmicrohttpd and their dependencies; docker import), and a stand-in "dkron"
 # image (that rootfs plus a stub /usr/local/bin/dkron), with
 # BUILDER_PACKAGES and RUNTIME_PACKAGES empty since both have them already.
 # That path proves the Dockerfile's stages, make with user flags (LDFLAGS
@@ -54,7 +54,7 @@ make_builder_rootfs() { # make_builder_rootfs <tar>
 	local tar=$1 pkgs
 	pkgs=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \
 		--no-breaks --no-replaces --no-enhances dash bash coreutils findutils sed grep make gcc \
-		binutils libc6-dev pkgconf libcurl4-openssl-dev libcjson-dev libc-ares-dev 2>/dev/null |
+		binutils libc6-dev pkgconf libcurl4-openssl-dev libcjson-dev libc-ares-dev libmicrohttpd-dev 2>/dev/null |
 		grep -v '^[ <]' | sort -u)
 	# shellcheck disable=SC2086 # one argument per package
 	{

@@ -1,0 +1,188 @@
+/* status_server.c: see status_server.h. */
+#include "status_server.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define TEXT_MAX            512
+#define REQUEST_MEMORY      (16 * 1024) /* bounds a request head */
+#define DEFAULT_IDLE_S      2U
+#define DEFAULT_MAX_CONNS   64U
+#define DEFAULT_PER_IP      8U
+#define DEFAULT_STALE_MS    30000L
+#define CONTENT_TYPE_PLAIN  "text/plain; charset=utf-8"
+#define METHOD_NOT_ALLOWED  "method not allowed: use GET or HEAD\n"
+#define NOT_FOUND           "not found: use /readyz or /healthz\n"
+
+struct status_server {
+  struct MHD_Daemon *daemon;
+  long port;
+  long stale_ms;
+  pthread_mutex_t lock; /* guards the fields below */
+  bool ready;
+  char ready_text[TEXT_MAX];
+  long long last_beat; /* clock_ms() */
+  bool stopping;
+};
+
+/* Fills body (a line) and returns the status of one path, or 0 for an
+ * unknown path. */
+static unsigned status_of(struct status_server *s, const char *url,
+                          char *body, size_t cap)
+{
+  unsigned code = 0;
+  long long silent;
+
+  pthread_mutex_lock(&s->lock);
+  if (strcmp(url, "/readyz") == 0) {
+    code = s->ready ? 200 : 503;
+    snprintf(body, cap, "%s\n", s->ready_text);
+  } else if (strcmp(url, "/healthz") == 0) {
+    silent = clock_ms() - s->last_beat;
+    code = s->stopping || silent <= s->stale_ms ? 200 : 503;
+    if (code == 200)
+      snprintf(body, cap, "ok\n");
+    else
+      snprintf(body, cap, "the main loop has not run for %lld ms\n", silent);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return code;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code,
+                             const char *body)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+    strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+  enum MHD_Result ok;
+
+  if (!r)
+    return MHD_NO;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE_PLAIN);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  ok = MHD_queue_response(conn, code, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+/* Answers every request at its first call: probes carry no body, and one
+ * that does is answered (and the connection closed) without reading it. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **req_ctx)
+{
+  char body[TEXT_MAX + 64];
+  unsigned code;
+
+  (void)version;
+  (void)upload;
+  (void)upload_size;
+  (void)req_ctx;
+  if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+      strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+    return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED);
+  code = status_of(cls, url, body, sizeof(body));
+  if (code == 0)
+    return reply(conn, MHD_HTTP_NOT_FOUND, NOT_FOUND);
+  return reply(conn, code, body);
+}
+
+static struct MHD_Daemon *listen_on(struct status_server *s,
+                                    const struct status_server_opts *o,
+                                    unsigned extra_flags)
+{
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | extra_flags;
+
+  return MHD_start_daemon(
+    flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+    MHD_OPTION_CONNECTION_TIMEOUT, o->idle_s ? o->idle_s : DEFAULT_IDLE_S,
+    MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip ? o->per_ip : DEFAULT_PER_IP,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY,
+    MHD_OPTION_END);
+}
+
+struct status_server *status_server_start(const struct status_server_opts *o,
+                                          struct dk_err *err)
+{
+  struct status_server *s;
+  const union MHD_DaemonInfo *info;
+
+  if (o->port < 0 || o->port > 65535) {
+    dk_err_set(err, DK_EINVAL, "status port %ld is out of range (0-65535)",
+               o->port);
+    return NULL;
+  }
+  s = calloc(1, sizeof(*s));
+  if (!s) {
+    dk_err_set(err, DK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  pthread_mutex_init(&s->lock, NULL);
+  s->stale_ms = o->stale_ms > 0 ? o->stale_ms : DEFAULT_STALE_MS;
+  s->last_beat = clock_ms();
+  snprintf(s->ready_text, sizeof(s->ready_text), "starting");
+  /* Both families on one socket; a pod without IPv6 gets IPv4 only. */
+  s->daemon = listen_on(s, o, MHD_USE_DUAL_STACK);
+  if (!s->daemon)
+    s->daemon = listen_on(s, o, 0);
+  if (!s->daemon) {
+    dk_err_set(err, DK_EIO,
+               "cannot listen on status port %ld (in use, or not allowed); "
+               "set the status port to a free one, or 0 to turn it off",
+               o->port);
+    status_server_stop(s);
+    return NULL;
+  }
+  info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info ? info->port : o->port;
+  return s;
+}
+
+void status_server_stop(struct status_server *s)
+{
+  if (!s)
+    return;
+  if (s->daemon)
+    MHD_stop_daemon(s->daemon);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}
+
+long status_server_port(const struct status_server *s)
+{
+  return s->port;
+}
+
+void status_server_set_ready(struct status_server *s, bool ready,
+                             const char *text)
+{
+  pthread_mutex_lock(&s->lock);
+  s->ready = ready;
+  snprintf(s->ready_text, sizeof(s->ready_text), "%s", text ? text : "");
+  pthread_mutex_unlock(&s->lock);
+}
+
+void status_server_beat(struct status_server *s)
+{
+  pthread_mutex_lock(&s->lock);
+  s->last_beat = clock_ms();
+  pthread_mutex_unlock(&s->lock);
+}
+
+void status_server_stopping(struct status_server *s, const char *why)
+{
+  pthread_mutex_lock(&s->lock);
+  s->stopping = true;
+  s->ready = false;
+  snprintf(s->ready_text, sizeof(s->ready_text), "%s", why);
+  pthread_mutex_unlock(&s->lock);
+}
