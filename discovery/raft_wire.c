@@ -76,9 +76,8 @@ enum dk_code raft_parse_response(const unsigned char *buf, size_t len,
   if (slen >= sizeof(text))
     slen = sizeof(text) - 1;
   for (size_t i = 0; i < slen; i++)
-    text[i] = buf[head + i] >= 0x20 && buf[head + i] < 0x7f
-                ? (char)buf[head + i]
-                : '?';
+    text[i] =
+      buf[head + i] >= 0x20 && buf[head + i] < 0x7f ? (char)buf[head + i] : '?';
   text[slen] = '\0';
   return dk_err_set(err, DK_EEXEC, "Raft refused TimeoutNow: %s", text);
 }
@@ -129,8 +128,7 @@ static int connect_by(const char *ip, long port, long long deadline,
   return fd;
 fail:
   dk_err_set(err, errno == ETIMEDOUT ? DK_ETIMEOUT : DK_ECONNECT,
-             "cannot connect to Raft at %s:%ld: %s", ip, port,
-             strerror(errno));
+             "cannot connect to Raft at %s:%ld: %s", ip, port, strerror(errno));
   close(fd);
   return -1;
 }

@@ -9,15 +9,15 @@
 
 #include "clock.h"
 
-#define TEXT_MAX            512
-#define REQUEST_MEMORY      (16 * 1024) /* bounds a request head */
-#define DEFAULT_IDLE_S      2U
-#define DEFAULT_MAX_CONNS   64U
-#define DEFAULT_PER_IP      8U
-#define DEFAULT_STALE_MS    30000L
-#define CONTENT_TYPE_PLAIN  "text/plain; charset=utf-8"
-#define METHOD_NOT_ALLOWED  "method not allowed: use GET or HEAD\n"
-#define NOT_FOUND           "not found: use /readyz or /healthz\n"
+#define TEXT_MAX           512
+#define REQUEST_MEMORY     (16 * 1024) /* bounds a request head */
+#define DEFAULT_IDLE_S     2U
+#define DEFAULT_MAX_CONNS  64U
+#define DEFAULT_PER_IP     8U
+#define DEFAULT_STALE_MS   30000L
+#define CONTENT_TYPE_PLAIN "text/plain; charset=utf-8"
+#define METHOD_NOT_ALLOWED "method not allowed: use GET or HEAD\n"
+#define NOT_FOUND          "not found: use /readyz or /healthz\n"
 
 struct status_server {
   struct MHD_Daemon *daemon;
@@ -32,8 +32,8 @@ struct status_server {
 
 /* Fills body (a line) and returns the status of one path, or 0 for an
  * unknown path. */
-static unsigned status_of(struct status_server *s, const char *url,
-                          char *body, size_t cap)
+static unsigned status_of(struct status_server *s, const char *url, char *body,
+                          size_t cap)
 {
   unsigned code = 0;
   long long silent;
@@ -104,10 +104,10 @@ static struct MHD_Daemon *listen_on(struct status_server *s,
   return MHD_start_daemon(
     flags, (uint16_t)o->port, NULL, NULL, on_request, s,
     MHD_OPTION_CONNECTION_TIMEOUT, o->idle_s ? o->idle_s : DEFAULT_IDLE_S,
-    MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
+    MHD_OPTION_CONNECTION_LIMIT,
+    o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip ? o->per_ip : DEFAULT_PER_IP,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY,
-    MHD_OPTION_END);
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MEMORY, MHD_OPTION_END);
 }
 
 struct status_server *status_server_start(const struct status_server_opts *o,

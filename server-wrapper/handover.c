@@ -30,8 +30,7 @@ static long rank_key(const struct handover_candidate *c, long self_ordinal)
   return (2L << 40) + c->ordinal;
 }
 
-size_t handover_rank(struct handover_candidate *c, size_t n,
-                     long self_ordinal)
+size_t handover_rank(struct handover_candidate *c, size_t n, long self_ordinal)
 {
   size_t eligible = 0;
 

@@ -30,8 +30,7 @@ struct handover_candidate {
 
 /* Orders candidates best first (eligible ones only; stable for equal
  * ones); returns how many are eligible. */
-size_t handover_rank(struct handover_candidate *c, size_t n,
-                     long self_ordinal);
+size_t handover_rank(struct handover_candidate *c, size_t n, long self_ordinal);
 
 struct wrapper;
 

@@ -35,7 +35,8 @@ bool readiness_judge(const struct readiness_facts *f, char *text, size_t len)
     return false;
   }
   if (!f->voter) {
-    snprintf(text, len, "a non-voter in the Raft configuration of the leader %s",
+    snprintf(text, len,
+             "a non-voter in the Raft configuration of the leader %s",
              f->leader);
     return false;
   }
@@ -45,8 +46,10 @@ bool readiness_judge(const struct readiness_facts *f, char *text, size_t len)
     return false;
   }
   if (f->member_status == DKRON_NONE) {
-    snprintf(text, len, "the leader %s does not list this server as a Serf "
-             "member", f->leader);
+    snprintf(text, len,
+             "the leader %s does not list this server as a Serf "
+             "member",
+             f->leader);
     return false;
   }
   if (f->member_status != DKRON_ALIVE) {

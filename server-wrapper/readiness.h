@@ -27,9 +27,9 @@ struct readiness_facts {
   const char *leader;   /* the leader's name; NULL when none is known */
   /* The leader's Raft configuration; NULL config_error means it was read. */
   const char *config_error;
-  bool listed;              /* we are in it */
-  const char *listed_addr;  /* our address there (when listed) */
-  bool voter;               /* and a voter */
+  bool listed;             /* we are in it */
+  const char *listed_addr; /* our address there (when listed) */
+  bool voter;              /* and a voter */
   /* The leader's view of our Serf membership; NULL members_error means it
    * was read. */
   const char *members_error;

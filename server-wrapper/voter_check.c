@@ -25,7 +25,8 @@
 #define CHECK_HTTP_MS    2000L
 
 /* Our member as the leader's /v1/members lists it. */
-static void read_membership(struct wrapper *w, const struct dkron_member *leader,
+static void read_membership(struct wrapper *w,
+                            const struct dkron_member *leader,
                             bool leader_is_us, struct readiness_facts *f,
                             struct dkron_members *members, struct dk_err *err)
 {
@@ -104,8 +105,7 @@ void voter_check(struct wrapper *w, long long now)
   if (state == DKRON_LEADER_FOUND) {
     bool us = strcmp(leader.name, w->cfg->pod_name) == 0;
     f.leader = leader.name;
-    read_config(w, us ? w->rpc_addr : leader.rpc_addr, &f, &peers,
-                &config_err);
+    read_config(w, us ? w->rpc_addr : leader.rpc_addr, &f, &peers, &config_err);
     if (!f.config_error)
       read_membership(w, &leader, us, &f, &members, &members_err);
   }
