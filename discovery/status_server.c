@@ -28,6 +28,8 @@ struct status_server {
   char ready_text[TEXT_MAX];
   long long last_beat; /* clock_ms() */
   bool stopping;
+  bool started;
+  char start_text[TEXT_MAX];
 };
 
 /* Fills body (a line) and returns the status of one path, or 0 for an
@@ -44,11 +46,18 @@ static unsigned status_of(struct status_server *s, const char *url, char *body,
     snprintf(body, cap, "%s\n", s->ready_text);
   } else if (strcmp(url, "/healthz") == 0) {
     silent = clock_ms() - s->last_beat;
-    code = s->stopping || silent <= s->stale_ms ? 200 : 503;
-    if (code == 200)
-      snprintf(body, cap, "ok\n");
-    else
+    code = 503;
+    if (s->stopping) {
+      code = 200;
+      snprintf(body, cap, "ok (shutting down)\n");
+    } else if (silent > s->stale_ms) {
       snprintf(body, cap, "the main loop has not run for %lld ms\n", silent);
+    } else if (!s->started) {
+      snprintf(body, cap, "starting: %s\n", s->start_text);
+    } else {
+      code = 200;
+      snprintf(body, cap, "ok\n");
+    }
   }
   pthread_mutex_unlock(&s->lock);
   return code;
@@ -129,6 +138,7 @@ struct status_server *status_server_start(const struct status_server_opts *o,
   pthread_mutex_init(&s->lock, NULL);
   s->stale_ms = o->stale_ms > 0 ? o->stale_ms : DEFAULT_STALE_MS;
   s->last_beat = clock_ms();
+  s->started = true;
   snprintf(s->ready_text, sizeof(s->ready_text), "starting");
   /* Both families on one socket; a pod without IPv6 gets IPv4 only. */
   s->daemon = listen_on(s, o, MHD_USE_DUAL_STACK);
@@ -168,6 +178,15 @@ void status_server_set_ready(struct status_server *s, bool ready,
   pthread_mutex_lock(&s->lock);
   s->ready = ready;
   snprintf(s->ready_text, sizeof(s->ready_text), "%s", text ? text : "");
+  pthread_mutex_unlock(&s->lock);
+}
+
+void status_server_set_started(struct status_server *s, bool started,
+                               const char *why)
+{
+  pthread_mutex_lock(&s->lock);
+  s->started = started;
+  snprintf(s->start_text, sizeof(s->start_text), "%s", why ? why : "");
   pthread_mutex_unlock(&s->lock);
 }
 

@@ -3,7 +3,9 @@
  *
  *   GET /healthz  200 "ok" while the program's main loop beats (see
  *                 status_server_beat), 503 with the reason once it has not
- *                 beaten for stale_ms; 200 again during a shutdown
+ *                 beaten for stale_ms, or while the program says it is
+ *                 still starting (status_server_set_started); 200 during a
+ *                 shutdown
  *   GET /readyz   200 with the ready text, or 503 with the reason
  *   HEAD          the same, without the body; other methods get 405
  *
@@ -43,6 +45,11 @@ long status_server_port(const struct status_server *s);
  * way (the reason when not ready). */
 void status_server_set_ready(struct status_server *s, bool ready,
                              const char *text);
+
+/* Whether the program has finished starting; until it has, /healthz
+ * answers 503 with why (for a startupProbe). Started unless told. */
+void status_server_set_started(struct status_server *s, bool started,
+                               const char *why);
 
 /* The main loop is alive: call it on every turn of the loop. */
 void status_server_beat(struct status_server *s);

@@ -63,8 +63,11 @@ void leadership_poll(struct wrapper *w, long long now)
   dk_err_clear(&err);
   rc = dkron_is_leader(w->local, &leader, &err);
   if (rc == DK_OK || rc == DK_EHTTP) {
-    if (!w->api_up)
+    if (!w->api_up) {
       LOG_INFOF("dkron's HTTP API is up after %lld ms", now - w->launched);
+      if (w->status)
+        status_server_set_started(w->status, true, NULL);
+    }
     w->api_up = true;
   }
   if (rc == DK_OK)

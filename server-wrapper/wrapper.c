@@ -61,9 +61,11 @@ int wrapper_api_should_stop(void *user)
   return proc_stop_pending(NULL);
 }
 
-/* The status endpoint answers from the start: /healthz while the wrapper
- * runs, /readyz "waiting for peer DNS" and so on until a voter. The main
- * loop's longest turn is a few bounded dkron calls (voter_check). */
+/* The status endpoint answers from the start. /healthz: 503 until dkron's
+ * HTTP API first answers (for the startupProbe, whose window covers a
+ * first bootstrap), then 200 while the wrapper's loop runs (its longest
+ * turn is a few bounded dkron calls). /readyz: 503 with the reason until
+ * this server is a working voter (voter_check.c). */
 static int start_status(struct wrapper *w)
 {
   struct status_server_opts o = {w->cfg->status_port, STATUS_STALE_MS, 0, 0, 0};
@@ -78,6 +80,8 @@ static int start_status(struct wrapper *w)
     return -1;
   }
   status_server_set_ready(w->status, false, "waiting for the peers' DNS names");
+  status_server_set_started(w->status, false,
+                            "waiting for the peers' DNS names");
   return 0;
 }
 
@@ -151,7 +155,10 @@ int wrapper_wait_for_peers(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
   struct dns_opts opts = {1000, 2, NULL, cfg->dns_server, 0};
-  struct dns_wait_opts wait = {cfg->peer_dns_timeout, 250, 5000, 0.2, 5000,
+  /* The names appear as the peer pods are created: ask again soon (100 ms,
+   * doubling to 1 s), so that a first bootstrap waits for the slowest pod,
+   * not for our back-off. */
+  struct dns_wait_opts wait = {cfg->peer_dns_timeout, 100, 1000, 0.2, 5000,
                                stop_requested,        w};
   struct dns_query q[WRAPPER_MAX_PEERS + 1];
   struct dns_resolver *r = NULL;
@@ -183,8 +190,12 @@ int wrapper_wait_for_peers(struct wrapper *w)
     return 1;
   }
   LOG_INFOF("all %zu peer names resolve", n);
-  if (w->status)
+  if (w->status) {
     status_server_set_ready(w->status, false, "starting dkron");
+    status_server_set_started(w->status, false,
+                              "dkron's HTTP API has not answered yet (it "
+                              "answers once dkron has joined a peer)");
+  }
   return 0;
 }
 

@@ -60,8 +60,9 @@ static const struct cfg_option options[] = {
    "alive; else 503 with the reason) and /healthz (200 while the wrapper's "
    "loop runs). 0 turns it off.",
    &g.status_port, 0, 65535, NULL, NULL},
-  {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "5s",
-   "dkron's --retry-interval between attempts to join the peers.",
+  {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "1s",
+   "dkron's --retry-interval between attempts to join the peers (at a first "
+   "bootstrap every server waits for the slowest one to listen).",
    &g.retry_interval, 0, 0, NULL, NULL},
   {"peer-dns-timeout", "WRAPPER_PEER_DNS_TIMEOUT", CFG_DURATION, "10m",
    "How long to wait for every peer's DNS name to resolve before giving up.",

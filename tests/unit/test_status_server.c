@@ -145,7 +145,7 @@ START_TEST(readyz_and_healthz_report_the_state)
 }
 END_TEST
 
-START_TEST(healthz_fails_when_the_loop_stops_beating)
+START_TEST(healthz_follows_start_and_loop)
 {
   struct status_server *st = start(150, 0);
   long port = status_server_port(st);
@@ -159,6 +159,15 @@ START_TEST(healthz_fails_when_the_loop_stops_beating)
   assert_status(out, "503");
   ck_assert_ptr_nonnull(strstr(out, "the main loop has not run for"));
   status_server_beat(st);
+  ask(port, false, GET("/healthz"), out, sizeof(out));
+  assert_status(out, "200");
+  /* Still starting (a startupProbe waits): 503 with the reason. */
+  status_server_set_started(st, false, "waiting for the peers' DNS names");
+  ask(port, false, GET("/healthz"), out, sizeof(out));
+  assert_status(out, "503");
+  ck_assert_ptr_nonnull(
+    strstr(out, "\r\n\r\nstarting: waiting for the peers' DNS names\n"));
+  status_server_set_started(st, true, NULL);
   ask(port, false, GET("/healthz"), out, sizeof(out));
   assert_status(out, "200");
   /* A shutdown blocks the loop on purpose: healthy, not ready. */
@@ -262,7 +271,7 @@ Suite *make_status_server_suite(void)
 
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, readyz_and_healthz_report_the_state);
-  tcase_add_test(tc, healthz_fails_when_the_loop_stops_beating);
+  tcase_add_test(tc, healthz_follows_start_and_loop);
   tcase_add_test(tc, slow_clients_do_not_stall_probes);
   tcase_add_test(tc, one_client_cannot_take_every_connection);
   tcase_add_test(tc, port_in_use_is_explained);

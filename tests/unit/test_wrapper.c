@@ -1,5 +1,6 @@
 /* test_wrapper.c: the server wrapper's decisions, table-driven: bootstrap,
- * shutdown, argv, leader label, dead-peer selection. */
+ * shutdown, argv, leader label, dead-peer selection, readiness, the
+ * hand-over's choice of successor, dkron's config file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,11 @@
 #include "bootstrap.h"
 #include "clock.h"
 #include "dead_peers.h"
+#include "dkron.h"
+#include "dkron_config.h"
+#include "handover.h"
 #include "leader_label.h"
+#include "readiness.h"
 #include "server_argv.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
@@ -618,6 +623,155 @@ START_TEST(config_help_documents_every_env)
 }
 END_TEST
 
+/* ---- readiness: a working voter ---- */
+
+struct readiness_case {
+  const char *what;
+  struct readiness_facts f;
+  bool ready;
+  const char *text_has;
+};
+
+#define SELF  "s-1", "10.0.0.7", "10.0.0.7:6868"
+#define VOTER "s-0", NULL, true, "10.0.0.7:6868", true
+static const struct readiness_case readiness_cases[] = {
+  {"all holds",
+   {SELF, true, VOTER, NULL, DKRON_ALIVE, "10.0.0.7"},
+   true,
+   "a voter at 10.0.0.7:6868 (leader s-0)"},
+  {"api down",
+   {SELF, false, NULL, NULL, false, NULL, false, NULL, 0, NULL},
+   false,
+   "HTTP API does not answer"},
+  {"no leader",
+   {SELF, true, NULL, NULL, false, NULL, false, NULL, 0, NULL},
+   false,
+   "no leader known"},
+  {"config unreadable",
+   {SELF, true, "s-0", "timed out", false, NULL, false, NULL, 0, NULL},
+   false,
+   "cannot read the Raft configuration of the leader s-0: timed out"},
+  {"not listed (removed after its leave)",
+   {SELF, true, "s-0", NULL, false, NULL, false, NULL, 0, NULL},
+   false,
+   "not in the Raft configuration of the leader s-0"},
+  {"listed at the old address",
+   {SELF, true, "s-0", NULL, true, "10.0.0.3:6868", true, NULL, DKRON_ALIVE,
+    "10.0.0.7"},
+   false,
+   "at 10.0.0.3:6868, not at its current address 10.0.0.7:6868"},
+  {"non-voter",
+   {SELF, true, "s-0", NULL, true, "10.0.0.7:6868", false, NULL, DKRON_ALIVE,
+    "10.0.0.7"},
+   false,
+   "a non-voter"},
+  {"members unreadable",
+   {SELF, true, VOTER, "refused", 0, NULL},
+   false,
+   "cannot read the Serf members of the leader s-0: refused"},
+  {"absent from serf",
+   {SELF, true, VOTER, NULL, DKRON_NONE, NULL},
+   false,
+   "does not list this server as a Serf member"},
+  {"failed in serf",
+   {SELF, true, VOTER, NULL, DKRON_FAILED, "10.0.0.7"},
+   false,
+   "Serf member as failed"},
+  {"serf at another address",
+   {SELF, true, VOTER, NULL, DKRON_ALIVE, "10.0.0.3"},
+   false,
+   "Serf member at 10.0.0.3, not at 10.0.0.7"},
+};
+#undef SELF
+#undef VOTER
+
+START_TEST(readiness_table)
+{
+  const struct readiness_case *c = &readiness_cases[_i];
+  char text[256];
+
+  ck_assert_msg(readiness_judge(&c->f, text, sizeof(text)) == c->ready,
+                "%s: wrong verdict (%s)", c->what, text);
+  ck_assert_msg(strstr(text, c->text_has), "%s: '%s' lacks '%s'", c->what, text,
+                c->text_has);
+}
+END_TEST
+
+/* ---- hand-over: which follower becomes the leader ---- */
+
+static void rank_names(struct handover_candidate *c, size_t n, long self,
+                       char *out, size_t len)
+{
+  size_t k = handover_rank(c, n, self);
+
+  out[0] = '\0';
+  for (size_t i = 0; i < k; i++)
+    snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "",
+             c[i].name);
+}
+
+START_TEST(handover_prefers_updated_then_last_restarted)
+{
+  char got[128];
+  /* 5 servers, the leader s-2 is restarted: s-3 and s-4 are already
+   * updated (a rollout goes from the top); s-1 is down. */
+  struct handover_candidate five[] = {{"s-0", 0, "10.0.0.1", true},
+                                      {"s-1", 1, "10.0.0.2", false},
+                                      {"s-3", 3, "10.0.0.4", true},
+                                      {"s-4", 4, "10.0.0.5", true}};
+  /* 3 servers, the leader is the highest ordinal: nobody is updated yet;
+   * the lowest ordinal is restarted last. */
+  struct handover_candidate top[] = {{"s-1", 1, "10.0.0.2", true},
+                                     {"s-0", 0, "10.0.0.1", true}};
+  struct handover_candidate none[] = {{"s-0", 0, "10.0.0.1", false}};
+
+  rank_names(five, 4, 2, got, sizeof(got));
+  ck_assert_str_eq(got, "s-4 s-3 s-0");
+  rank_names(top, 2, 2, got, sizeof(got));
+  ck_assert_str_eq(got, "s-0 s-1");
+  rank_names(none, 1, 1, got, sizeof(got));
+  ck_assert_str_eq(got, "");
+}
+END_TEST
+
+/* ---- dkron's config file ---- */
+
+START_TEST(dkron_config_file_sets_the_reconcile_interval)
+{
+  char dir[] = "/tmp/dkron-config-XXXXXX", path[256], text[512];
+  struct dk_err err;
+  FILE *f;
+  size_t n;
+
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/data/" DKRON_CONFIG_NAME, dir);
+  dk_err_clear(&err);
+  ck_assert_int_eq(dkron_config_write(path, 2000, &err), DK_OK);
+  f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  n = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  ck_assert_msg(strstr(text, "\"reconcileinterval\": \"2000ms\""), "%s", text);
+  /* rewritten, not appended, at the next start */
+  ck_assert_int_eq(dkron_config_write(path, 5000, &err), DK_OK);
+  f = fopen(path, "r");
+  n = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  ck_assert_msg(strstr(text, "5000ms") && !strstr(text, "2000ms"), "%s", text);
+  unlink(path);
+  snprintf(path, sizeof(path), "%s/data", dir);
+  rmdir(path);
+  rmdir(dir);
+  /* an unwritable place is named */
+  ck_assert_int_eq(
+    dkron_config_write("/proc/no-such-dir/dkron-k8s.json", 2000, &err), DK_EIO);
+  ck_assert_msg(strstr(err.msg, "/proc/no-such-dir/dkron-k8s.json"), "%s",
+                err.msg);
+}
+END_TEST
+
 Suite *make_wrapper_suite(void)
 {
   Suite *s = suite_create("wrapper");
@@ -649,6 +803,11 @@ Suite *make_wrapper_suite(void)
   tcase_add_loop_test(tc, config_errors_are_explained, 0,
                       (int)(sizeof(config_errors) / sizeof(config_errors[0])));
   tcase_add_test(tc, config_help_documents_every_env);
+  tcase_add_loop_test(
+    tc, readiness_table, 0,
+    (int)(sizeof(readiness_cases) / sizeof(readiness_cases[0])));
+  tcase_add_test(tc, handover_prefers_updated_then_last_restarted);
+  tcase_add_test(tc, dkron_config_file_sets_the_reconcile_interval);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -21,5 +21,6 @@ Suite *make_wrapper_suite(void);
 Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);
 Suite *make_status_server_suite(void);
+Suite *make_raft_wire_suite(void);
 
 #endif

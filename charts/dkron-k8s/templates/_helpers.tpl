@@ -103,6 +103,7 @@ with the list of known ones, so a typo never goes unnoticed.
   "isleaderInterval" "WRAPPER_ISLEADER_INTERVAL"
   "deadPeerAfter" "WRAPPER_DEAD_PEER_AFTER"
   "deadPeerInterval" "WRAPPER_DEAD_PEER_INTERVAL"
+  "reconcileInterval" "WRAPPER_RECONCILE_INTERVAL"
   "labelKey" "WRAPPER_LABEL_KEY"
   "labelLeader" "WRAPPER_LABEL_LEADER"
   "labelFollower" "WRAPPER_LABEL_FOLLOWER"

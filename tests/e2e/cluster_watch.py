@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Watches a dkron server StatefulSet on the bed while it is disrupted, and
+reports what a user of the cluster saw.
+
+  cluster_watch.py watch <bed-state> <statefulset> <replicas> <samples-file>
+      Every 100 ms asks each server pod (at its current IP, read from the
+      bed's pod directory) GET :8080/v1/isleader and GET :8081/readyz, all
+      pods at once, and appends one line per round:
+          <unix time> <pods leading> <leader name or -> <pods ready>
+      Runs until SIGTERM or SIGINT.
+
+  cluster_watch.py report <samples-file> <start> <end> <job-times-file>
+      Over [start, end] (Unix times), prints RESULT lines:
+          leaderless_s         seconds with no pod leading, in all
+          leaderless_max_s     the longest such stretch
+          leader_changes       times the leader's name changed
+          ready_min            the fewest pods ready at once
+          job_missed           runs of an @every 1s job that did not happen
+                               (from the receiver's call times, one a line)
+      A stretch counts from the first round that saw no leader to the first
+      that saw one again; the resolution is one round (about 0.1 s).
+"""
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROUND_S = 0.1
+TIMEOUT_S = 0.4
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:
+        return 0
+
+
+def pod_ip(state, name):
+    try:
+        with open(os.path.join(state, "pods", "default_" + name, "ip")) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def watch(state, sts, replicas, out_path):
+    names = ["%s-%d" % (sts, i) for i in range(replicas)]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with open(out_path, "a", buffering=1) as out:
+        while not stop.is_set():
+            t0 = time.time()
+            leading, ready = [], []
+            threads = []
+
+            def ask(name):
+                ip = pod_ip(state, name)
+                if not ip:
+                    return
+                if status_of("http://%s:8080/v1/isleader" % ip) == 200:
+                    leading.append(name)
+                if status_of("http://%s:8081/readyz" % ip) == 200:
+                    ready.append(name)
+
+            for n in names:
+                th = threading.Thread(target=ask, args=(n,))
+                th.start()
+                threads.append(th)
+            for th in threads:
+                th.join()
+            out.write("%.3f %d %s %d\n" % (t0, len(leading),
+                                           leading[0] if leading else "-",
+                                           len(ready)))
+            stop.wait(max(0.0, ROUND_S - (time.time() - t0)))
+
+
+def report(samples_path, start, end, times_path):
+    rows = []
+    with open(samples_path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 4 and start <= float(p[0]) <= end:
+                rows.append((float(p[0]), int(p[1]), p[2], int(p[3])))
+    if not rows:
+        sys.exit("cluster_watch: no samples between %.3f and %.3f" % (start, end))
+    leaderless = longest = 0.0
+    gap_start = None
+    changes = 0
+    last_leader = None
+    for t, n, name, _ in rows:
+        if n == 0:
+            if gap_start is None:
+                gap_start = t
+        else:
+            if gap_start is not None:
+                leaderless += t - gap_start
+                longest = max(longest, t - gap_start)
+                gap_start = None
+            if last_leader is not None and name != last_leader:
+                changes += 1
+            last_leader = name
+    if gap_start is not None:
+        leaderless += rows[-1][0] - gap_start
+        longest = max(longest, rows[-1][0] - gap_start)
+    stamps = []
+    with open(times_path) as f:
+        for line in f:
+            line = line.strip()
+            if line and start <= float(line) <= end:
+                stamps.append(float(line))
+    stamps.sort()
+    missed = 0
+    edges = [start] + stamps + [end]
+    for a, b in zip(edges, edges[1:]):
+        missed += max(0, int(b - a + 0.5) - 1)
+    print("RESULT leaderless_s %.2f" % leaderless)
+    print("RESULT leaderless_max_s %.2f" % longest)
+    print("RESULT leader_changes %d" % changes)
+    print("RESULT ready_min %d" % min(r[3] for r in rows))
+    print("RESULT job_runs %d" % len(stamps))
+    print("RESULT job_missed %d" % missed)
+
+
+def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "watch":
+        watch(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif len(sys.argv) == 6 and sys.argv[1] == "report":
+        report(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
