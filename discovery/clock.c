@@ -1,6 +1,7 @@
 /* clock.c: see clock.h. */
 #include "clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 long long clock_ms(void)
@@ -20,4 +21,14 @@ long long clock_left_ms(long long deadline, long long cap)
   if (cap >= 0 && left > cap)
     left = cap;
   return left;
+}
+
+void clock_sleep_ms(long ms)
+{
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+  if (ms <= 0)
+    return;
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    continue;
 }

@@ -9,4 +9,7 @@ long long clock_ms(void);
  * [0, cap]; cap < 0 means no cap. */
 long long clock_left_ms(long long deadline, long long cap);
 
+/* Sleeps ms milliseconds, resuming after a signal handler interrupts. */
+void clock_sleep_ms(long ms);
+
 #endif

@@ -347,14 +347,6 @@ out:
 /* ---------------------------------------------------------------------- */
 /* remove-peer through whoever leads                                      */
 
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    continue;
-}
-
 /* One line describing what every peer said, for the "no leader" error. */
 static void describe_peers(const struct dkron_peer_leader *peers, size_t n,
                            char *buf, size_t buflen)
@@ -438,7 +430,7 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
       return rc;
     long pause = (long)clock_left_ms(deadline, backoff);
     if (attempt < o.attempts && pause > 0)
-      sleep_ms(pause);
+      clock_sleep_ms(pause);
     backoff = backoff < 2500 ? backoff * 2 : 5000;
   }
   dk_err_prefix(err, "remove-peer %s: gave up after %d attempt(s)", o.peer_id,

@@ -68,13 +68,6 @@ static int ms_until(long long deadline, int cap)
   return (int)clock_left_ms(deadline, cap);
 }
 
-static void nap_ms(int ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-  (void)nanosleep(&ts, NULL);
-}
-
 static void close_fd(int *fd)
 {
   if (*fd >= 0) {
@@ -398,7 +391,7 @@ static void sleep_on_signals(pid_t pid, int timeout_ms)
   int signo;
 
   if (g_sig.fd < 0) {
-    nap_ms(timeout_ms < NAP_MS ? timeout_ms : NAP_MS);
+    clock_sleep_ms(timeout_ms < NAP_MS ? timeout_ms : NAP_MS);
     return;
   }
   if (poll(&pfd, 1, timeout_ms) <= 0)
@@ -548,7 +541,7 @@ static int terminate_child(pid_t pid)
       proc_kill(pid, SIGKILL);
       return wait_exact(pid, 0);
     }
-    nap_ms(NAP_MS);
+    clock_sleep_ms(NAP_MS);
   }
   return status;
 }
@@ -570,7 +563,7 @@ static enum dk_code finish_run(pid_t pid, enum dk_code rc, long long deadline,
     /* EOF does not mean exit: it may have closed its output and go on. */
     while ((*exit_code = wait_exact(pid, WNOHANG)) == -2 &&
            clock_ms() < deadline)
-      nap_ms(NAP_MS);
+      clock_sleep_ms(NAP_MS);
     if (*exit_code == -1)
       return dk_err_set(err, DK_EIO,
                         "run %s: its exit status was collected elsewhere "

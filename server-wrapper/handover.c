@@ -3,18 +3,15 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "argv.h"
 #include "clock.h"
-#include "dkron_cli.h"
+#include "cluster_view.h"
 #include "k8s_pod.h"
 #include "log.h"
 #include "raft_wire.h"
 #include "wrapper.h"
 
 #define HANDOVER_BUDGET_MS 4000LL
-#define HANDOVER_CLI_MS    2000L
 #define TIMEOUT_NOW_MS     1000L
 #define HANDOVER_TRIES     2
 #define LEADER_POLL_MS     50L
@@ -61,35 +58,24 @@ static bool still_leader(struct wrapper *w)
   return dkron_is_leader(w->local, &leader, &err) == DK_OK && leader;
 }
 
-static void sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-  nanosleep(&ts, NULL);
-}
-
-/* Fills c[] from the Raft configuration and the Serf members; returns
- * how many entries it wrote. */
-static size_t gather(struct wrapper *w, const struct dkron_raft_peers *peers,
-                     const struct dkron_members *members,
+/* Fills c[] with the other servers of our Raft configuration; returns
+ * how many it wrote. */
+static size_t gather(struct wrapper *w, const struct cluster_view *v,
                      struct handover_candidate *c, size_t cap)
 {
   size_t n = 0;
 
-  for (size_t i = 0; i < peers->n && n < cap; i++) {
-    const struct dkron_raft_peer *p = &peers->items[i];
-    const struct dkron_member *m = dkron_members_find(members, p->id);
-    char *current;
+  for (size_t i = 0; i < v->peers.n && n < cap; i++) {
+    const struct dkron_raft_peer *p = &v->peers.items[i];
+    const struct dkron_member *m = dkron_members_find(&v->members, p->id);
 
     if (strcmp(p->id, w->cfg->pod_name) == 0)
       continue;
-    current = m ? host_port(m->addr, w->cfg->rpc_port) : NULL;
     c[n].name = p->id;
     c[n].ordinal = k8s_ordinal_from_name(p->id);
     c[n].ip = m ? m->addr : "";
-    c[n].eligible = p->voter && m && m->status == DKRON_ALIVE && current &&
-                    strcmp(current, p->address) == 0 && c[n].ordinal >= 0;
-    free(current);
+    c[n].eligible =
+      c[n].ordinal >= 0 && cluster_view_working(v, p, w->cfg->rpc_port);
     n++;
   }
   return n;
@@ -98,23 +84,21 @@ static size_t gather(struct wrapper *w, const struct dkron_raft_peers *peers,
 bool handover_leadership(struct wrapper *w)
 {
   long long start = clock_ms(), deadline = start + HANDOVER_BUDGET_MS;
-  struct dkron_raft_peers peers = {NULL, 0};
-  struct dkron_members members = {NULL, 0};
   struct handover_candidate c[WRAPPER_MAX_PEERS + 1];
+  struct cluster_view v;
   struct dk_err err;
   size_t n, eligible;
   bool moved = false;
 
-  dk_err_clear(&err);
-  if (!still_leader(w))
-    return false;
-  if (dkron_list_peers(w->cfg->dkron, w->rpc_addr, HANDOVER_CLI_MS, &peers,
-                       &err) != DK_OK ||
-      dkron_members(w->local, &members, &err) != DK_OK) {
-    LOG_WARNF("no leadership hand-over, dkron's leave will do: %s", err.msg);
+  cluster_view_read(w, &v);
+  if (!v.leader_is_us)
+    goto out;
+  if (!v.members_read) {
+    LOG_WARNF("no leadership hand-over, dkron's leave will do: %s",
+              v.config_read ? v.members_err.msg : v.config_err.msg);
     goto out;
   }
-  n = gather(w, &peers, &members, c, sizeof(c) / sizeof(c[0]));
+  n = gather(w, &v, c, sizeof(c) / sizeof(c[0]));
   eligible = handover_rank(c, n, w->cfg->ordinal);
   if (eligible == 0) {
     LOG_WARNF("no leadership hand-over: no other voter is alive at its "
@@ -133,7 +117,7 @@ bool handover_leadership(struct wrapper *w)
       continue;
     }
     while (clock_ms() < deadline && !(moved = !still_leader(w)))
-      sleep_ms(LEADER_POLL_MS);
+      clock_sleep_ms(LEADER_POLL_MS);
     if (moved)
       LOG_INFOF("handed leadership over: %s stood for election; this "
                 "server stopped leading %lld ms after the request",
@@ -143,7 +127,6 @@ bool handover_leadership(struct wrapper *w)
     LOG_WARNF("still the leader after the hand-over attempts; dkron's leave "
               "ends it");
 out:
-  dkron_raft_peers_free(&peers);
-  dkron_members_free(&members);
+  cluster_view_free(&v);
   return moved;
 }

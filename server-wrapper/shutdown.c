@@ -1,6 +1,9 @@
 /* shutdown.c: the wrapper's graceful stop, all of it inside the pod's
  * termination grace period (leave + stop + remove timeouts):
  *
+ *   0. the quorum guard: while leaving would leave the Raft configuration
+ *      short of a working majority (another server is down, or stopping
+ *      ahead of us), wait for it, up to --quorum-wait;
  *   1. while leader, hand leadership to a chosen follower (handover.h),
  *      so that the next leader is elected at once, not after a heartbeat
  *      timeout;
@@ -16,20 +19,27 @@
  * Every step polls a condition with a deadline; nothing sleeps blindly. The
  * two Kubernetes API calls (label, spec.replicas) get SHUTDOWN_API_BUDGET_MS
  * each, so that an unreachable API server cannot push the whole past the
- * grace period (the manifests size it: leave + stop + remove + 2 budgets).
+ * grace period (the manifests size it: quorum wait + hand-over + leave +
+ * stop + remove + 2 budgets).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
+#include "cluster_view.h"
 #include "dkron_cli.h"
 #include "handover.h"
+#include "k8s_pod.h"
 #include "log.h"
 #include "proc.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
 
 #define SHUTDOWN_API_BUDGET_MS 2000LL
+#define QUORUM_POLL_MS         500L
+#define QUORUM_API_MS          1000LL
+#define QUORUM_LOG_EVERY_MS    5000LL
 
 /* Removes this node from Raft through the current leader. */
 static void remove_self(struct wrapper *w)
@@ -62,6 +72,99 @@ static void remove_self(struct wrapper *w)
     LOG_INFOF("removed %s from Raft", cfg->pod_name);
 }
 
+/* True when the API says pod name is being deleted; false when it is not,
+ * or the API cannot tell within QUORUM_API_MS (then Raft and Serf alone
+ * judge). */
+static bool pod_terminating(struct wrapper *w, const char *name)
+{
+  struct k8s_pod pod;
+  struct dk_err err;
+  bool terminating = false;
+
+  if (!w->kube)
+    return false;
+  memset(&pod, 0, sizeof(pod));
+  dk_err_clear(&err);
+  w->api_deadline = clock_ms() + QUORUM_API_MS;
+  if (k8s_get_pod(w->kube, name, NULL, &pod, &err) == DK_OK)
+    terminating = pod.terminating;
+  w->api_deadline = 0;
+  k8s_pod_free(&pod);
+  return terminating;
+}
+
+/* Counts our Raft configuration's voters and the other working ones, and
+ * asks the policy (replicas: spec.replicas, or -1); true when leaving
+ * keeps quorum (or nothing can be known: no leader, no view). */
+static bool quorum_allows_leaving(struct wrapper *w, long replicas, char *why,
+                                  size_t len)
+{
+  struct cluster_view v;
+  long voters = 0, others = 0, staying = 0;
+  bool self_voter = false, ok = true;
+
+  cluster_view_read(w, &v);
+  if (!v.members_read) {
+    snprintf(why, len, "no cluster view (%s): not waiting",
+             !v.leader_known  ? "no leader known"
+             : !v.config_read ? v.config_err.msg
+                              : v.members_err.msg);
+    goto out;
+  }
+  for (size_t i = 0; i < v.peers.n; i++) {
+    const struct dkron_raft_peer *p = &v.peers.items[i];
+
+    if (!p->voter)
+      continue;
+    voters++;
+    if (strcmp(p->id, w->cfg->pod_name) == 0) {
+      self_voter = true;
+    } else if (cluster_view_working(&v, p, w->cfg->rpc_port)) {
+      bool terminating = pod_terminating(w, p->id);
+
+      others += guard_counts_voter(
+        true, terminating, k8s_ordinal_from_name(p->id), w->cfg->ordinal);
+      staying += !terminating;
+    }
+  }
+  ok =
+    leave_keeps_quorum(voters, replicas, self_voter, others, staying, why, len);
+out:
+  cluster_view_free(&v);
+  return ok;
+}
+
+/* The quorum guard: while leaving would leave the Raft configuration short
+ * of a working majority (another voter is down: a drain, a crash, a
+ * StatefulSet rollout that does not look below its target), wait for it
+ * to come back, up to --quorum-wait. */
+static void wait_for_quorum(struct wrapper *w, long replicas)
+{
+  long long start = clock_ms(), deadline = start + w->cfg->quorum_wait,
+            next_log = 0;
+  char why[DK_ERR_MSG_LEN + 64];
+
+  if (quorum_allows_leaving(w, replicas, why, sizeof(why))) {
+    LOG_INFOF("quorum guard: %s", why);
+    return;
+  }
+  do {
+    long long now = clock_ms();
+
+    if (now >= deadline) {
+      LOG_WARNF("leaving anyway after waiting %lld ms (--quorum-wait): %s",
+                now - start, why);
+      return;
+    }
+    if (now >= next_log) {
+      LOG_WARNF("waiting before leaving: %s", why);
+      next_log = now + QUORUM_LOG_EVERY_MS;
+    }
+    clock_sleep_ms(QUORUM_POLL_MS);
+  } while (!quorum_allows_leaving(w, replicas, why, sizeof(why)));
+  LOG_INFOF("quorum is safe after %lld ms: %s", clock_ms() - start, why);
+}
+
 int wrapper_shutdown(struct wrapper *w, int signo)
 {
   const struct wrapper_config *cfg = w->cfg;
@@ -74,6 +177,10 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
   if (w->status)
     status_server_stopping(w->status, "shutting down");
+  w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
+  facts.replicas = wrapper_replicas(w);
+  w->api_deadline = 0;
+  wait_for_quorum(w, facts.replicas);
   handover_leadership(w);
   w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   leadership_set_label(w, ROLE_FOLLOWER);
@@ -87,9 +194,6 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   status = proc_stop(w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
   w->child = 0;
-  w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
-  facts.replicas = wrapper_replicas(w);
-  w->api_deadline = 0;
   if (shutdown_should_remove(&facts, reason, sizeof(reason))) {
     LOG_INFOF("%s", reason);
     remove_self(w);

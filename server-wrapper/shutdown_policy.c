@@ -49,3 +49,49 @@ bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
              f->ordinal, f->replicas);
   return false;
 }
+
+bool leave_keeps_quorum(long voters, long replicas, bool self_voter,
+                        long others_working, long others_staying, char *why,
+                        size_t len)
+{
+  long size = replicas > voters ? replicas : voters;
+  long quorum = size / 2 + 1;
+
+  if (!self_voter) {
+    snprintf(why, len, "not a voter: leaving costs no quorum");
+    return true;
+  }
+  if (size <= 2) {
+    snprintf(why, len,
+             "a cluster of %ld server%s: any departure costs quorum, so there "
+             "is nothing to wait for",
+             size, size == 1 ? "" : "s");
+    return true;
+  }
+  if (others_staying == 0) {
+    snprintf(why, len,
+             "every other voter is stopping too: the cluster goes down as a "
+             "whole, so there is nothing to wait for");
+    return true;
+  }
+  if (others_working >= quorum) {
+    snprintf(why, len,
+             "%ld other voter%s work, quorum of %ld servers is %ld: leaving "
+             "keeps it",
+             others_working, others_working == 1 ? "" : "s", size, quorum);
+    return true;
+  }
+  snprintf(why, len,
+           "only %ld other voter%s work (Raft lists %ld voters, the "
+           "StatefulSet %ld servers), quorum is %ld: leaving now would lose "
+           "it",
+           others_working, others_working == 1 ? "" : "s", voters, size,
+           quorum);
+  return false;
+}
+
+bool guard_counts_voter(bool working, bool terminating, long ordinal,
+                        long self_ordinal)
+{
+  return working && !(terminating && ordinal > self_ordinal);
+}

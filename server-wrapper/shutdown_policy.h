@@ -31,6 +31,32 @@ struct shutdown_facts {
 bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
                             size_t len);
 
+/* The quorum guard: whether this server may leave now. voters counts the
+ * voters of the leader's Raft configuration (this server included when it
+ * is one); others_working the other voters that are alive at the address
+ * the configuration holds (guard_counts_voter); others_staying those of
+ * them whose pods are not stopping at all; replicas is the StatefulSet's
+ * spec.replicas (-1 when unknown). Until the leader drops a departed
+ * server from the configuration, it needs a majority of it working, or it
+ * steps down; and a server that left earlier (drained, restarting) has
+ * already been dropped and will be added back. So the cluster's size is
+ * the larger of the two, and leaving is safe when the other working voters
+ * are a majority of it. There is nothing to wait for when the cluster
+ * cannot spare a server (1 or 2), or when every other voter is stopping
+ * too (the whole cluster is going down). why gets one log line. */
+bool leave_keeps_quorum(long voters, long replicas, bool self_voter,
+                        long others_working, long others_staying, char *why,
+                        size_t len);
+
+/* Whether the quorum guard counts another voter as staying: it works
+ * (alive at its Raft address), and its pod is not on its way out ahead of
+ * ours. When two servers stop at once (a drain and a rollout, two
+ * deletes), each would count the other as working and both would leave:
+ * so the one with the higher ordinal goes first (a rollout's order), and
+ * the other waits until it is back. */
+bool guard_counts_voter(bool working, bool terminating, long ordinal,
+                        long self_ordinal);
+
 /* Parses "auto" / "always"; -1 if unknown. */
 int remove_mode_parse(const char *text, enum remove_mode *out);
 

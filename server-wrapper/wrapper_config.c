@@ -73,6 +73,12 @@ static const struct cfg_option options[] = {
   {"api-warn-after", "WRAPPER_API_WARN_AFTER", CFG_DURATION, "3m",
    "Warn loudly when dkron's HTTP API is still down this long after start.",
    &g.api_warn_after, 1000, MS_MAX, NULL, NULL},
+  {"quorum-wait", "WRAPPER_QUORUM_WAIT", CFG_DURATION, "20s",
+   "On SIGTERM, while leaving would leave the Raft configuration short of "
+   "a working majority (another server is down, e.g. drained or "
+   "crashed), wait this long at most for it to come back first. 0 turns "
+   "the guard off.",
+   &g.quorum_wait, 0, 600000, NULL, NULL},
   {"leave-timeout", "WRAPPER_LEAVE_TIMEOUT", CFG_DURATION, "15s",
    "Bound on POST /v1/leave at shutdown.", &g.leave_timeout, 1000, 600000, NULL,
    NULL},

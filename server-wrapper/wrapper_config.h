@@ -34,6 +34,7 @@ struct wrapper_config {
   long peer_dns_timeout;
   long leader_query_timeout;
   long api_warn_after;
+  long quorum_wait;
   long leave_timeout;
   long stop_timeout;
   long remove_timeout;

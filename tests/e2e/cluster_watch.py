@@ -4,9 +4,14 @@ reports what a user of the cluster saw.
 
   cluster_watch.py watch <bed-state> <statefulset> <replicas> <samples-file>
       Every 100 ms asks each server pod (at its current IP, read from the
-      bed's pod directory) GET :8080/v1/isleader and GET :8081/readyz, all
-      pods at once, and appends one line per round:
+      bed's pod directory) GET :8080/v1/isleader, GET :8080/v1/leader and
+      GET :8081/readyz, all pods at once, and appends one line per round:
           <unix time> <pods leading> <leader name or -> <pods ready>
+          <pods in Raft with the leader>
+      The last counts the pods whose dkron answers /v1/leader with 200: its
+      Raft runs and hears from a leader (it voted it in or it is fed by
+      it), so it is one of the voters the cluster is working with; a
+      server that left, or is back but not yet added, answers 500.
       Runs until SIGTERM or SIGINT.
 
   cluster_watch.py report <samples-file> <start> <end> <job-times-file>
@@ -15,6 +20,9 @@ reports what a user of the cluster saw.
           leaderless_max_s     the longest such stretch
           leader_changes       times the leader's name changed
           ready_min            the fewest pods ready at once
+          voters_min           the fewest pods in Raft with the leader at
+                               once (rounds without any leader excluded:
+                               leaderless_s counts those)
           job_missed           runs of an @every 1s job that did not happen
                                (from the receiver's call times, one a line)
       A stretch counts from the first round that saw no leader to the first
@@ -58,7 +66,7 @@ def watch(state, sts, replicas, out_path):
     with open(out_path, "a", buffering=1) as out:
         while not stop.is_set():
             t0 = time.time()
-            leading, ready = [], []
+            leading, ready, voting = [], [], []
             threads = []
 
             def ask(name):
@@ -67,6 +75,8 @@ def watch(state, sts, replicas, out_path):
                     return
                 if status_of("http://%s:8080/v1/isleader" % ip) == 200:
                     leading.append(name)
+                if status_of("http://%s:8080/v1/leader" % ip) == 200:
+                    voting.append(name)
                 if status_of("http://%s:8081/readyz" % ip) == 200:
                     ready.append(name)
 
@@ -76,9 +86,9 @@ def watch(state, sts, replicas, out_path):
                 threads.append(th)
             for th in threads:
                 th.join()
-            out.write("%.3f %d %s %d\n" % (t0, len(leading),
-                                           leading[0] if leading else "-",
-                                           len(ready)))
+            out.write("%.3f %d %s %d %d\n" % (t0, len(leading),
+                                              leading[0] if leading else "-",
+                                              len(ready), len(voting)))
             stop.wait(max(0.0, ROUND_S - (time.time() - t0)))
 
 
@@ -87,15 +97,16 @@ def report(samples_path, start, end, times_path):
     with open(samples_path) as f:
         for line in f:
             p = line.split()
-            if len(p) == 4 and start <= float(p[0]) <= end:
-                rows.append((float(p[0]), int(p[1]), p[2], int(p[3])))
+            if len(p) == 5 and start <= float(p[0]) <= end:
+                rows.append((float(p[0]), int(p[1]), p[2], int(p[3]),
+                             int(p[4])))
     if not rows:
         sys.exit("cluster_watch: no samples between %.3f and %.3f" % (start, end))
     leaderless = longest = 0.0
     gap_start = None
     changes = 0
     last_leader = None
-    for t, n, name, _ in rows:
+    for t, n, name, _, _ in rows:
         if n == 0:
             if gap_start is None:
                 gap_start = t
@@ -125,6 +136,8 @@ def report(samples_path, start, end, times_path):
     print("RESULT leaderless_max_s %.2f" % longest)
     print("RESULT leader_changes %d" % changes)
     print("RESULT ready_min %d" % min(r[3] for r in rows))
+    led = [r[4] for r in rows if r[1] > 0]
+    print("RESULT voters_min %d" % (min(led) if led else 0))
     print("RESULT job_runs %d" % len(stamps))
     print("RESULT job_missed %d" % missed)
 

@@ -91,15 +91,14 @@ START_TEST(timeout_now_refused_with_reason)
 {
   /* raft's checkRPCHeader: an error string, then nil */
   static const unsigned char no[] = {
-    0xb8, 'u', 'n', 's', 'u', 'p', 'p', 'o', 'r', 't', 'e', 'd', ' ', 'p',
-    'r',  'o', 't', 'o', 'c', 'o', 'l', ' ', 'v', 'e', 'r', 0xc0};
+    0xb8, 'u', 'n', 's', 'u', 'p', 'p', 'o', 'r', 't', 'e', 'd', ' ',
+    'p',  'r', 'o', 't', 'o', 'c', 'o', 'l', ' ', 'v', 'e', 'r', 0xc0};
   struct peer p = {.answer = no, .answer_len = sizeof(no)};
   struct dk_err err;
 
   peer_start(&p);
   dk_err_clear(&err);
-  ck_assert_int_eq(raft_timeout_now("127.0.0.1", p.port, 2000, &err),
-                   DK_EEXEC);
+  ck_assert_int_eq(raft_timeout_now("127.0.0.1", p.port, 2000, &err), DK_EEXEC);
   ck_assert_msg(strstr(err.msg, "unsupported protocol ver"), "%s", err.msg);
   peer_stop(&p);
 }
@@ -136,8 +135,7 @@ START_TEST(timeout_now_failures_are_named)
   /* nobody listens (the port of a closed socket) */
   ck_assert_int_eq(raft_timeout_now("127.0.0.1", tls.port, 2000, &err),
                    DK_ECONNECT);
-  ck_assert_int_eq(raft_timeout_now("not-an-ip", 6868, 2000, &err),
-                   DK_EINVAL);
+  ck_assert_int_eq(raft_timeout_now("not-an-ip", 6868, 2000, &err), DK_EINVAL);
 }
 END_TEST
 

@@ -195,6 +195,54 @@ START_TEST(shutdown_decision_table)
 }
 END_TEST
 
+struct quorum_case {
+  long voters, replicas;
+  bool self_voter;
+  long others_working, others_staying;
+  bool leave;
+  const char *why_has;
+};
+
+static const struct quorum_case quorum_cases[] = {
+  {3, 3, true, 2, 2, true, "2 other voters work, quorum of 3 servers is 2"},
+  {3, 3, true, 1, 1, false, "only 1 other voter work"},
+  /* a drained server already dropped from Raft: it comes back */
+  {2, 3, true, 1, 1, false, "Raft lists 2 voters, the StatefulSet 3 servers"},
+  {3, -1, true, 1, 1, false, "leaving now would lose it"},
+  {5, 5, true, 3, 3, true, "quorum of 5 servers is 3: leaving keeps it"},
+  {5, 3, true, 3, 3, true, "leaving keeps it"}, /* a scale-down */
+  {5, 5, true, 2, 2, false, "leaving now would lose it"},
+  /* all servers deleted at once: no one to wait for */
+  {3, 3, true, 1, 0, true, "every other voter is stopping too"},
+  {2, 2, true, 0, 0, true, "a cluster of 2 servers: any departure"},
+  {1, 1, true, 0, 0, true, "a cluster of 1 server"},
+  {3, 3, false, 1, 1, true, "not a voter"},
+};
+
+START_TEST(quorum_guard_table)
+{
+  const struct quorum_case *c = &quorum_cases[_i];
+  char why[256];
+
+  ck_assert_int_eq(leave_keeps_quorum(c->voters, c->replicas, c->self_voter,
+                                      c->others_working, c->others_staying, why,
+                                      sizeof(why)),
+                   c->leave);
+  ck_assert_msg(strstr(why, c->why_has), "'%s' lacks '%s'", why, c->why_has);
+}
+END_TEST
+
+START_TEST(quorum_guard_orders_simultaneous_stops)
+{
+  /* s-1 and s-0 stop at once: s-1 counts s-0 (it waits for s-1), s-0 does
+   * not count s-1 (it goes first). */
+  ck_assert(guard_counts_voter(true, true, 0, 1));
+  ck_assert(!guard_counts_voter(true, true, 1, 0));
+  ck_assert(guard_counts_voter(true, false, 2, 0));
+  ck_assert(!guard_counts_voter(false, false, 2, 0));
+}
+END_TEST
+
 START_TEST(remove_mode_names)
 {
   enum remove_mode m;
@@ -785,6 +833,9 @@ Suite *make_wrapper_suite(void)
     tc, shutdown_decision_table, 0,
     (int)(sizeof(shutdown_cases) / sizeof(shutdown_cases[0])));
   tcase_add_test(tc, remove_mode_names);
+  tcase_add_test(tc, quorum_guard_orders_simultaneous_stops);
+  tcase_add_loop_test(tc, quorum_guard_table, 0,
+                      (int)(sizeof(quorum_cases) / sizeof(quorum_cases[0])));
   tcase_add_test(tc, server_argv_full);
   tcase_add_test(tc, server_argv_without_bootstrap_ipv6);
   tcase_add_loop_test(tc, server_argv_refuses_owned_flags, 0,

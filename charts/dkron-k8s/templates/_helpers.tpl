@@ -96,6 +96,7 @@ with the list of known ones, so a typo never goes unnoticed.
   "peerDnsTimeout" "WRAPPER_PEER_DNS_TIMEOUT"
   "leaderQueryTimeout" "WRAPPER_LEADER_QUERY_TIMEOUT"
   "apiWarnAfter" "WRAPPER_API_WARN_AFTER"
+  "quorumWait" "WRAPPER_QUORUM_WAIT"
   "leaveTimeout" "WRAPPER_LEAVE_TIMEOUT"
   "stopTimeout" "WRAPPER_STOP_TIMEOUT"
   "removeTimeout" "WRAPPER_REMOVE_TIMEOUT"

@@ -3,7 +3,7 @@
 # wrapper form one cluster: one leader, three voters at the pods' IPs as every
 # server sees them (`dkron raft list-peers` in each pod), exactly one pod
 # labelled dkron-leader=true and it is the leader dkron names; the others are
-# labelled false; all three pods turn Ready.
+# labelled false; all three pods turn Ready (working voters).
 
 dkron_or_skip
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
@@ -31,4 +31,4 @@ for p in "${pods[@]}"; do
 done
 pass "every pod started dkron with --bootstrap-expect=3 (no cluster existed)"
 kc wait --for=condition=Ready pod -l app.kubernetes.io/component=server --timeout=120s >/dev/null
-pass "all three pods Ready (dkron /health answers)"
+pass "all three pods Ready (each a voter at its current address: /readyz)"
