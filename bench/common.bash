@@ -26,7 +26,7 @@ bench_start() { # bench_start <name> <binary> <fixture lib>
 	. "$E2E_DIR/lib.sh"
 	# shellcheck disable=SC1090 # the fixture lib is the caller's
 	. "$(fixture "$3")"
-	trap bench_cleanup EXIT
+	on_exit bench_cleanup
 	trap 'exit 130' INT TERM
 	if ! (dkron_or_skip) >"$E2E_WORK/skip" 2>&1; then
 		cat "$E2E_WORK/skip"
@@ -56,3 +56,19 @@ bed_up() {
 	export DKRON_BED=$BED_STATE
 }
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# bench_write_section <name> <section>: replaces the benchmark's section
+# (<!-- bench:<name>:begin --> to :end -->) of bench/results.md, or adds
+# it; everything else in the file stays.
+bench_write_section() {
+	local name=$1 section=$2
+	touch "$RESULTS"
+	awk -v sec="$section" -v b="<!-- bench:$name:begin -->" -v e="<!-- bench:$name:end -->" '
+		$0 == b { skip = 1; if (!done) { print sec; done = 1 } next }
+		$0 == e { skip = 0; next }
+		!skip { print }
+		END { if (!done) { if (NR > 0) print ""; print sec } }' "$RESULTS" >"$RESULTS.tmp"
+	grep -q '^# ' "$RESULTS.tmp" || { printf '# Benchmark results\n\n' | cat - "$RESULTS.tmp" >"$RESULTS.tmp2" && mv "$RESULTS.tmp2" "$RESULTS.tmp"; }
+	mv "$RESULTS.tmp" "$RESULTS"
+	printf 'bench: %s figures written to %s\n' "$name" "$RESULTS"
+}

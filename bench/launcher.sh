@@ -172,13 +172,4 @@ the servers it joined is live and its node is not an alive member.
 EOF
 )
 printf '%s\n' "$section" | sed '/^<!--/d'
-touch "$RESULTS"
-# Replace this benchmark's section, keep everything else in the file.
-awk -v sec="$section" '
-	/^<!-- bench:launcher:begin -->$/ { skip = 1; if (!done) { print sec; done = 1 } next }
-	/^<!-- bench:launcher:end -->$/ { skip = 0; next }
-	!skip { print }
-	END { if (!done) { if (NR > 0) print ""; print sec } }' "$RESULTS" >"$RESULTS.tmp"
-grep -q '^# ' "$RESULTS.tmp" || { printf '# Benchmark results\n\n' | cat - "$RESULTS.tmp" >"$RESULTS.tmp2" && mv "$RESULTS.tmp2" "$RESULTS.tmp"; }
-mv "$RESULTS.tmp" "$RESULTS"
-printf 'bench: launcher figures written to %s\n' "$RESULTS"
+bench_write_section launcher "$section"

@@ -8,6 +8,19 @@ E2E_BED=$E2E_REPO/tests/bed/bed
 # shellcheck source=tests/bed/tools-env.sh
 . "$E2E_REPO/tests/bed/tools-env.sh"
 
+# on_exit CMD: runs CMD when the shell exits, after the commands registered
+# later (last in, first out). Every helper that starts something registers
+# its stop here, so that none replaces another's EXIT trap.
+E2E_ON_EXIT=()
+on_exit() {
+	E2E_ON_EXIT+=("$1")
+	trap e2e_run_on_exit EXIT
+}
+e2e_run_on_exit() {
+	local i
+	for ((i = ${#E2E_ON_EXIT[@]} - 1; i >= 0; i--)); do eval "${E2E_ON_EXIT[$i]}" || true; done
+}
+
 bed() { "$E2E_BED" "$@"; }
 kc() { "$E2E_BED" kubectl "$@"; }
 fixture() { printf '%s/fixtures/%s\n' "$E2E_DIR" "$1"; }

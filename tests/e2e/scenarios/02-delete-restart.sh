@@ -38,7 +38,7 @@ setsid bash -c '"$1" kubectl get pod term-order-0 --watch --output-watch-events 
 	watcher "$E2E_BED" >"$events" 2>"$E2E_WORK/watch.err" &
 watcher=$!
 stop_watcher() { kill -TERM -- "-$watcher" 2>/dev/null || true; }
-trap stop_watcher EXIT
+on_exit stop_watcher
 wait_until 15 "watch established (ADDED event seen)" grep -q ' ADDED' "$events"
 
 log "restarting term-order-0"

@@ -19,7 +19,7 @@ wait_until 60 "$p started its fake dkron" test -s "$d/$p.starts"
 grace=$(kc get sts "$WR_STS" -o jsonpath='{.spec.template.spec.terminationGracePeriodSeconds}')
 
 thaw() { bed api-thaw >/dev/null 2>&1 || true; }
-trap thaw EXIT
+on_exit thaw
 bed api-freeze >/dev/null 2>&1
 pass "kube-apiserver frozen"
 t0=$(date +%s.%N)

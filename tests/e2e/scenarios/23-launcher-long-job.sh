@@ -26,7 +26,7 @@ ln_job long-job launcher tok23 "@manually" "sleep 20; curl -sf $LN_RECEIVER/hit/
 curl -s --max-time 150 -X POST "http://$(pod_field dkron-server-0 ip):8080/v1/jobs/long-job/run" \
 	>"$E2E_WORK/run.out" 2>&1 &
 runner=$!
-trap 'kill "$runner" 2>/dev/null || true; ln_receiver_stop' EXIT
+on_exit 'kill "$runner" 2>/dev/null || true'
 job_running() { pgrep -f "sleep 20; curl -sf $LN_RECEIVER/hit/tok23" >/dev/null; }
 wait_until 30 "long-job runs on the worker" job_running
 t_job=$(date +%s.%N)

@@ -41,13 +41,14 @@ check_common() { # check_common <name> <namespace-or-empty>
 		"$(q "$n" '.items[] | select(.kind == "Service" and .metadata.name == "dkron-server") | .spec.clusterIP + " " + (.spec.publishNotReadyAddresses | tostring)')"
 	assert_eq "$n: leader Service selects the leader label" true \
 		"$(q "$n" '.items[] | select(.kind == "Service" and .metadata.name == "dkron-server-leader") | .spec.selector["dkron-leader"]')"
-	assert_eq "$n: server has no liveness probe (bootstrap must not be killed)" null \
-		"$(q "$n" "$(sts '.spec.template.spec.containers[0].livenessProbe')")"
-	assert_eq "$n: server readiness" "/health http" \
-		"$(q "$n" "$(sts '.spec.template.spec.containers[0].readinessProbe.httpGet | .path + " " + .port')")"
+	assert_eq "$n: server probes (readiness a working voter; startup and liveness the wrapper)" \
+		"/readyz status /healthz status /healthz status 8081" \
+		"$(q "$n" "$(sts '.spec.template.spec.containers[0] | [.readinessProbe.httpGet.path, .readinessProbe.httpGet.port, .startupProbe.httpGet.path, .startupProbe.httpGet.port, .livenessProbe.httpGet.path, .livenessProbe.httpGet.port, (.ports[] | select(.name == "status") | .containerPort | tostring)] | join(" ")')")"
+	assert_eq "$n: a first bootstrap fits the startup probe's window (at least 10 min)" true \
+		"$(q "$n" "$(sts '.spec.template.spec.containers[0].startupProbe | .periodSeconds * .failureThreshold >= 600')")"
 	assert_eq "$n: worker probes" "/readyz status /healthz status" \
 		"$(q "$n" "$(dep '.spec.template.spec.containers[0] | [.readinessProbe.httpGet.path, .readinessProbe.httpGet.port, .livenessProbe.httpGet.path, .livenessProbe.httpGet.port] | join(" ")')")"
-	assert_eq "$n: server grace period" 65 "$(q "$n" "$(sts .spec.template.spec.terminationGracePeriodSeconds)")"
+	assert_eq "$n: server grace period" 90 "$(q "$n" "$(sts .spec.template.spec.terminationGracePeriodSeconds)")"
 	assert_eq "$n: data PVC at /dkron.data" "data /dkron.data" \
 		"$(q "$n" "$(sts '(.spec.volumeClaimTemplates[0].metadata.name) + " " + (.spec.template.spec.containers[0].volumeMounts[] | select(.name == "data") | .mountPath)')")"
 	assert_eq "$n: pods run as non-root, read-only root, no capabilities" "true true true ALL;true true true ALL" \

@@ -37,7 +37,7 @@ cleanup_images() {
 	docker image prune -a -f --filter "label=$LABEL" >/dev/null 2>&1 || true
 	[ "${#PULLED[@]}" -eq 0 ] || docker rmi "${PULLED[@]}" >/dev/null 2>&1 || true
 }
-trap cleanup_images EXIT
+on_exit cleanup_images
 
 # Real bases: present, or pullable within a minute each (what this scenario
 # pulls, it removes).
