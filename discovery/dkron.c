@@ -224,11 +224,11 @@ enum dk_code dkron_parse_leader(const char *body, size_t len,
   rc = member_from_json(root, -1, leader, err);
   if (rc != DK_OK)
     goto out;
+  /* dkron finds the leader as the member whose Tags.rpc_addr equals
+   * raft.Leader(); while Raft knows no leader (""), any member that has
+   * not published its rpc_addr yet (a server still starting) matches. So
+   * a "leader" without rpc_addr means: no leader known. */
   if (leader->rpc_addr[0] == '\0') {
-    rc = dk_err_set(err, DK_EPARSE,
-                    "leader %s has no Tags.rpc_addr; a leader always has it, "
-                    "so this is not a dkron server's answer",
-                    leader->name);
     dkron_member_clear(leader);
     goto out;
   }

@@ -13,9 +13,8 @@
 #define VIEW_HTTP_MS 2000L
 
 /* A client for the leader's HTTP API (NULL with err set). */
-static struct dkron_client *leader_client(struct wrapper *w,
-                                          const char *leader_addr,
-                                          struct dk_err *err)
+static struct dkron_client *
+leader_client(struct wrapper *w, const char *leader_addr, struct dk_err *err)
 {
   struct dkron_client_opts opts = {VIEW_HTTP_MS, VIEW_HTTP_MS, 1,
                                    proc_stop_pending, NULL};
@@ -51,8 +50,8 @@ void cluster_view_read(struct wrapper *w, struct cluster_view *v)
                "the leader has not published its rpc address yet");
     return;
   }
-  v->config_read = dkron_list_peers(w->cfg->dkron, rpc, VIEW_CLI_MS,
-                                    &v->peers, &v->config_err) == DK_OK;
+  v->config_read = dkron_list_peers(w->cfg->dkron, rpc, VIEW_CLI_MS, &v->peers,
+                                    &v->config_err) == DK_OK;
   if (!v->config_read)
     return;
   c = v->leader_is_us ? w->local

@@ -18,14 +18,14 @@
 struct wrapper;
 
 struct cluster_view {
-  bool api_answers;          /* our dkron answered GET /v1/leader */
-  bool leader_known;         /* and named a leader: */
+  bool api_answers;  /* our dkron answered GET /v1/leader */
+  bool leader_known; /* and named a leader: */
   struct dkron_member leader;
   bool leader_is_us;
-  bool config_read;          /* the leader's Raft configuration: */
+  bool config_read; /* the leader's Raft configuration: */
   struct dkron_raft_peers peers;
-  struct dk_err config_err;  /* why not, when !config_read */
-  bool members_read;         /* the leader's Serf members: */
+  struct dk_err config_err; /* why not, when !config_read */
+  bool members_read;        /* the leader's Serf members: */
   struct dkron_members members;
   struct dk_err members_err; /* why not, when !members_read */
 };

@@ -69,8 +69,12 @@ int wrapper_supervise(struct wrapper *w)
     long long now = clock_ms();
     int code;
 
-    if (poll(&pfd, 1, (int)clock_left_ms(next_poll, cfg->isleader_interval)) >
-        0) {
+    long long wake =
+      w->first_election_pending && w->next_first_election < next_poll
+        ? w->next_first_election
+        : next_poll;
+
+    if (poll(&pfd, 1, (int)clock_left_ms(wake, cfg->isleader_interval)) > 0) {
       code = handle_signals(w);
       if (code >= 0)
         return code;
@@ -82,6 +86,7 @@ int wrapper_supervise(struct wrapper *w)
       leadership_poll(w, now);
       next_poll = now + cfg->isleader_interval;
     }
+    first_election_poll(w, now);
     voter_check(w, now);
     warn_if_api_down(w, now, &next_warn);
     if (w->leader && now >= next_cleanup) {

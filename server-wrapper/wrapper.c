@@ -265,6 +265,8 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   rc = proc_spawn(argv, &w->child, &err);
   argv_free(argv);
   w->launched = clock_ms();
+  w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
+  w->next_first_election = w->launched;
   if (rc != DK_OK) {
     LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
     if (w->child > 0) {

@@ -36,6 +36,8 @@ struct wrapper {
   bool ready;  /* the last readiness verdict (voter_check) */
   char ready_text[256];
   long long next_voter_check;
+  bool first_election_pending; /* launched with --bootstrap-expect */
+  long long next_first_election;
   bool api_up;        /* dkron's HTTP API has answered at least once */
   long long launched; /* clock_ms() at launch */
   /* While non-zero, Kubernetes API calls are abandoned at this clock_ms()
@@ -71,6 +73,10 @@ int wrapper_shutdown(struct wrapper *w, int signo);
 /* Readiness: asks dkron whether this server is a working voter and tells
  * the status server (voter_check.c); called from the supervise loop. */
 void voter_check(struct wrapper *w, long long now);
+
+/* The first election of a new cluster at once (first_election.c); called
+ * from the supervise loop. */
+void first_election_poll(struct wrapper *w, long long now);
 
 /* Leader duties, called from the supervise loop. */
 void leadership_poll(struct wrapper *w, long long now);

@@ -60,7 +60,7 @@ static const struct cfg_option options[] = {
    "alive; else 503 with the reason) and /healthz (200 while the wrapper's "
    "loop runs). 0 turns it off.",
    &g.status_port, 0, 65535, NULL, NULL},
-  {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "1s",
+  {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "500ms",
    "dkron's --retry-interval between attempts to join the peers (at a first "
    "bootstrap every server waits for the slowest one to listen).",
    &g.retry_interval, 0, 0, NULL, NULL},

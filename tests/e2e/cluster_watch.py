@@ -8,7 +8,7 @@ reports what a user of the cluster saw.
       GET :8081/readyz, all pods at once, and appends one line per round:
           <unix time> <pods leading> <leader name or -> <pods ready>
           <pods in Raft with the leader>
-      The last counts the pods whose dkron answers /v1/leader with 200: its
+      The last counts the pods whose dkron names a leader on /v1/leader: its
       Raft runs and hears from a leader (it voted it in or it is fed by
       it), so it is one of the voters the cluster is working with; a
       server that left, or is back but not yet added, answers 500.
@@ -28,6 +28,7 @@ reports what a user of the cluster saw.
       A stretch counts from the first round that saw no leader to the first
       that saw one again; the resolution is one round (about 0.1 s).
 """
+import json
 import os
 import signal
 import sys
@@ -48,6 +49,18 @@ def status_of(url):
         return e.code
     except Exception:
         return 0
+
+
+def knows_leader(ip):
+    """GET /v1/leader names a leader with an rpc address (while Raft knows
+    none, dkron names any member that has not published one yet)."""
+    try:
+        with urllib.request.urlopen("http://%s:8080/v1/leader" % ip,
+                                    timeout=TIMEOUT_S) as r:
+            body = json.loads(r.read() or b"null")
+            return bool(body and (body.get("Tags") or {}).get("rpc_addr"))
+    except Exception:
+        return False
 
 
 def pod_ip(state, name):
@@ -75,7 +88,7 @@ def watch(state, sts, replicas, out_path):
                     return
                 if status_of("http://%s:8080/v1/isleader" % ip) == 200:
                     leading.append(name)
-                if status_of("http://%s:8080/v1/leader" % ip) == 200:
+                if knows_leader(ip):
                     voting.append(name)
                 if status_of("http://%s:8081/readyz" % ip) == 200:
                     ready.append(name)
