@@ -91,7 +91,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(LIB)
 # Idempotent: apt-get is not run when everything is present.
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
             libc-ares-dev check libsubunit-dev libmicrohttpd-dev clang-format \
-            valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates
+            valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates python3
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \
