@@ -55,6 +55,31 @@ bed_up() {
 	}
 	export DKRON_BED=$BED_STATE
 }
+# The figures recorded so far: one value a line; their median; all of them
+# sorted on one line; how many.
+fig() { cat "$E2E_WORK/fig.$1" 2>/dev/null || true; }
+m() { fig "$1" | median; }
+all() { fig "$1" | sort -g | tr '\n' ' ' | sed 's/ $//'; }
+count() { fig "$1" | wc -l; }
+# "met" or "MISSED": verdict_below V LIMIT (V < LIMIT), verdict_at_most
+# V LIMIT (V <= LIMIT); a figure that was not measured ("n/a") misses.
+verdict_below() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v != "n/a" && v < lim) ? "met" : "MISSED" }'; }
+verdict_at_most() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v != "n/a" && v <= lim) ? "met" : "MISSED" }'; }
+
+# bench_runs <name> <runs> <function>: runs the function that many times,
+# with the load average before and after in LOAD_BEFORE / LOAD_AFTER and
+# the start in STARTED.
+bench_runs() {
+	local r
+	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+	STARTED=$(date -u +%Y-%m-%dT%H:%MZ)
+	for ((r = 1; r <= $2; r++)); do
+		printf 'bench: %s run %s/%s\n' "$1" "$r" "$2"
+		"$3"
+	done
+	LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # bench_write_section <name> <section>: replaces the benchmark's section

@@ -140,10 +140,7 @@ steady_state
 recovery
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-m() { median <"$E2E_WORK/fig.$1" 2>/dev/null || echo n/a; }
-all() { sort -g "$E2E_WORK/fig.$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 never() { if [ -f "$E2E_WORK/fig.$1_never" ]; then wc -l <"$E2E_WORK/fig.$1_never"; else echo 0; fi; }
-verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v != "n/a" && v < lim) ? "met" : "MISSED" }'; }
 rss_mb=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.2f", k / 1024 }')
 section=$(
 	cat <<EOF
@@ -157,11 +154,11 @@ before and $load_after after. Medians (all values in brackets), seconds unless n
 | figure | median | runs | target |
 |---|---|---|---|
 | join latency: launcher start → alive member (servers up) | $(m join) | $(all join) | |
-| #1253 recovery, launcher: 3 servers replaced → alive member again | $(m rec_ours) | $(all rec_ours); never: $(never rec_ours) of $RECOVERY_RUNS | < 30: $(verdict "$(m rec_ours)" 30) |
+| #1253 recovery, launcher: 3 servers replaced → alive member again | $(m rec_ours) | $(all rec_ours); never: $(never rec_ours) of $RECOVERY_RUNS | < 30: $(verdict_below "$(m rec_ours)" 30) |
 | #1253 recovery, dkron's built-in provider=k8s, same runs | $(m rec_builtin) | $(all rec_builtin); never: $(never rec_builtin) of $RECOVERY_RUNS | |
-| API requests per minute per launcher at steady state (pods LIST and WATCH, counted by the API server) | $REQ_PER_MIN | $REQ_RAW | ≤ 1 + the open watch: $(verdict "$REQ_PER_MIN" 1.0001) |
+| API requests per minute per launcher at steady state (pods LIST and WATCH, counted by the API server) | $REQ_PER_MIN | $REQ_RAW | ≤ 1 + the open watch: $(verdict_below "$REQ_PER_MIN" 1.0001) |
 | the launcher's open connections to the API server (its watch) | $API_CONNS | $OPEN_WATCHES pod watches open in the API server in all | 1 |
-| launcher VmRSS, MB | $rss_mb | $RSS_KB kB = $RSS_ANON_KB kB anonymous + $RSS_FILE_KB kB file-backed (shared libraries) | < 4 MB: $(verdict "$rss_mb" 4) |
+| launcher VmRSS, MB | $rss_mb | $RSS_KB kB = $RSS_ANON_KB kB anonymous + $RSS_FILE_KB kB file-backed (shared libraries) | < 4 MB: $(verdict_below "$rss_mb" 4) |
 
 Recovery is timed from the start of the replacement (the three server pods deleted, then
 created with new IPs: about 10 s on the bed) to the moment a server lists the worker as alive.

@@ -62,18 +62,8 @@ one_run() {
 	BED_STATE=
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-started=$(date -u +%Y-%m-%dT%H:%MZ)
-for ((r = 1; r <= RUNS; r++)); do
-	printf 'bench: rollout run %s/%s\n' "$r" "$RUNS"
-	one_run
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_runs rollout "$RUNS" one_run
 
-fig() { cat "$E2E_WORK/fig.$1" 2>/dev/null || true; }
-m() { fig "$1" | median; }
-all() { fig "$1" | sort -g | tr '\n' ' ' | sed 's/ $//'; }
-verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v <= lim) ? "met" : "MISSED" }'; }
 at_end=$(fig voters_at_end | grep -c '^yes$' || true)
 per_change() { # per_change <figure>: the median per leader change
 	paste -d' ' "$E2E_WORK/fig.$1" "$E2E_WORK/fig.changes" |
@@ -84,8 +74,8 @@ section=$(
 <!-- bench:rollout:begin -->
 ## Rolling restart of the servers
 
-\`bench/rollout.sh\` with BENCH_RUNS=$RUNS (\`make bench\` or \`bench/run rollout\`), $started, dkron v4.0.9,
-$(nproc) cores, load average $load_before before and $load_after after. 3 servers (kustomize base), one
+\`bench/rollout.sh\` with BENCH_RUNS=$RUNS (\`make bench\` or \`bench/run rollout\`), $STARTED, dkron v4.0.9,
+$(nproc) cores, load average $LOAD_BEFORE before and $LOAD_AFTER after. 3 servers (kustomize base), one
 worker, an \`@every 1s\` job; \`bed rollout-restart\` replaces the pods as the StatefulSet controller does.
 Medians of $RUNS runs (all values in brackets), seconds unless noted; "without a leader" is sampled
 every 100 ms.
@@ -93,13 +83,13 @@ every 100 ms.
 | figure | median | runs | target |
 |---|---|---|---|
 | seconds without a leader, in all | $(m leaderless) | $(all leaderless) | |
-| seconds without a leader, per leader change | $(per_change leaderless) | | ≤ 2: $(verdict "$(per_change leaderless)" 2) |
-| leader changes | $(m changes) | $(all changes) | ≤ 2: $(verdict "$(m changes)" 2) |
-| missed runs of the @every 1s job | $(m missed) | $(all missed) | ≤ 2: $(verdict "$(m missed)" 2) |
-| missed runs per leader change | $(per_change missed) | | ≤ 1: $(verdict "$(per_change missed)" 1) |
+| seconds without a leader, per leader change | $(per_change leaderless) | | ≤ 2: $(verdict_at_most "$(per_change leaderless)" 2) |
+| leader changes | $(m changes) | $(all changes) | ≤ 2: $(verdict_at_most "$(m changes)" 2) |
+| missed runs of the @every 1s job | $(m missed) | $(all missed) | ≤ 2: $(verdict_at_most "$(m missed)" 2) |
+| missed runs per leader change | $(per_change missed) | | ≤ 1: $(verdict_at_most "$(per_change missed)" 1) |
 | every server a voter at its current IP when the rollout ends | $at_end of $RUNS runs | | all, at once |
 | fewest servers in Raft with the leader at once | $(m voters_min) | $(all voters_min) | ≥ 2 (quorum) |
-| rollout duration | $(m duration) | $(all duration) | < 60: $(verdict "$(m duration)" 60) |
+| rollout duration | $(m duration) | $(all duration) | < 60: $(verdict_at_most "$(m duration)" 60) |
 <!-- bench:rollout:end -->
 EOF
 )

@@ -218,47 +218,37 @@ steady_state() {
 	bed_down
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-started=$(date -u +%Y-%m-%dT%H:%MZ)
-for ((r = 1; r <= RUNS; r++)); do
-	printf 'bench: wrapper run %s/%s\n' "$r" "$RUNS"
-	one_run
-done
+bench_runs wrapper "$RUNS" one_run
 printf 'bench: wrapper steady state (%s s)\n' "$STEADY"
 steady_state
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-fig() { cat "$E2E_WORK/fig.$1" 2>/dev/null || true; }
-m() { fig "$1" | median; }
-all() { fig "$1" | sort -g | tr '\n' ' ' | sed 's/ $//'; }
-count() { fig "$1" | wc -l; }
-verdict() { awk -v v="$1" -v lim="$2" 'BEGIN { print (v < lim) ? "met" : "MISSED" }'; }
 rss_mb=$(awk -v k="$(m rss_kb)" 'BEGIN { printf "%.2f", k / 1024 }')
 section=$(
 	cat <<EOF
 <!-- bench:wrapper:begin -->
 ## dkron-server-wrapper
 
-\`bench/wrapper.sh\` with BENCH_RUNS=$RUNS BENCH_STEADY=$STEADY (\`make bench\` or \`bench/run wrapper\`), $started,
-dkron v4.0.9, $(nproc) cores, load average $load_before before and $load_after after. Medians of $RUNS runs
+\`bench/wrapper.sh\` with BENCH_RUNS=$RUNS BENCH_STEADY=$STEADY (\`make bench\` or \`bench/run wrapper\`), $STARTED,
+dkron v4.0.9, $(nproc) cores, load average $LOAD_BEFORE before and $LOAD_AFTER after. Medians of $RUNS runs
 (all values in brackets), seconds unless noted.
 
 | figure | median | runs | target |
 |---|---|---|---|
-| cold bootstrap: 3 pods created → leader lists 3 voters | $(m bootstrap) | $(all bootstrap) | < 5: $(verdict "$(m bootstrap)" 5) |
+| cold bootstrap: 3 pods created → leader lists 3 voters | $(m bootstrap) | $(all bootstrap) | < 5: $(verdict_below "$(m bootstrap)" 5) |
 | … its steps: all three wrappers running | $(m boot_running) | $(all boot_running) | |
 | … every wrapper resolved its peers' names | $(m boot_dns) | $(all boot_dns) | |
 | … every dkron started | $(m boot_started) | $(all boot_started) | |
 | … every dkron's HTTP API up (serf joined a peer) | $(m boot_api) | $(all boot_api) | |
 | … a leader known (Raft bootstrapped and elected) | $(m boot_leader) | $(all boot_leader) | |
-| follower replacement: pod-delete (SIGTERM, leave, stop) → pod gone | $(m follower_gone) | $(all follower_gone) | < 15: $(verdict "$(m follower_gone)" 15) |
+| follower replacement: pod-delete (SIGTERM, leave, stop) → pod gone | $(m follower_gone) | $(all follower_gone) | < 15: $(verdict_below "$(m follower_gone)" 15) |
 | follower replacement: new pod created → it knows a leader | $(m follower_follows) | $(all follower_follows) | |
-| follower replacement: new pod created → listed by the leader at its new address | $(m follower_voter) | $(all follower_voter) (not within 180 s: $(count follower_voter_timeouts) runs) | < 10: $(verdict "$(m follower_voter)" 10) |
+| follower replacement: new pod created → listed by the leader at its new address | $(m follower_voter) | $(all follower_voter) (not within 180 s: $(count follower_voter_timeouts) runs) | < 10: $(verdict_below "$(m follower_voter)" 10) |
 | runs where leadership moved while the follower was replaced | $(count leader_moved) | | |
 | leader deleted → new leader elected | $(m election_from_delete) | $(all election_from_delete) | |
 | leader deleted → exactly the new leader labelled | $(m label_from_delete) | $(all label_from_delete) | |
-| new leader elected → exactly it labelled (label convergence) | $(m label_from_election) | $(all label_from_election) | < 2: $(verdict "$(m label_from_election)" 2) |
-| wrapper VmRSS at steady state, MB (3 pods) | $rss_mb | $(all rss_kb) kB | < 4 MB: $(verdict "$rss_mb" 4) |
+| new leader elected → exactly it labelled (label convergence) | $(m label_from_election) | $(all label_from_election) | < 2: $(verdict_below "$(m label_from_election)" 2) |
+| wrapper VmRSS at steady state, MB (3 pods) | $rss_mb | $(all rss_kb) kB | < 4 MB: $(verdict_below "$rss_mb" 4) |
 | of which anonymous (heap, stacks, library data), kB | $(m anon_kb) | $(all anon_kb) | |
 | of which shared clean (mapped library code: libcurl, OpenSSL, GnuTLS, krb5 ...), kB | $(m libs_kb) | $(all libs_kb) | |
 | wrapper CPU at steady state, % of one core over $STEADY s (3 pods) | $(m cpu_pct) | $(all cpu_pct) | |
