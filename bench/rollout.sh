@@ -31,10 +31,7 @@ bench_start rollout dkron-server-wrapper wrapper-lib.sh
 one_run() {
 	local t0 t1 voters=no
 	bed_up
-	ro_setup 3 >"$E2E_WORK/setup.log" 2>&1 || {
-		cat "$E2E_WORK/setup.log" >&2
-		fail "set-up failed"
-	}
+	ro_setup 3 > >(sed 's/^/  set-up: /')
 	ro_watch_start >/dev/null
 	t0=$(now)
 	bed rollout-restart "$WR_STS" >"$E2E_WORK/rollout.log" 2>&1 || {
@@ -45,8 +42,8 @@ one_run() {
 	! wr_peers_are "${RO_PODS[@]}" || voters=yes
 	sleep 1 # one more round of samples after the end
 	ro_watch_stop
-	ln_receiver_stop
 	ro_report "$t0" "$t1" >/dev/null
+	ln_receiver_stop
 	record leaderless "$(ro_result leaderless_s)"
 	record leaderless_max "$(ro_result leaderless_max_s)"
 	record changes "$(ro_result leader_changes)"
