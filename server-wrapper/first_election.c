@@ -18,10 +18,10 @@
 #include "raft_wire.h"
 #include "wrapper.h"
 
-#define FIRST_ELECTION_POLL_MS  200LL
-#define FIRST_ELECTION_GIVE_UP  120000LL
-#define FIRST_ELECTION_CLI_MS   2000L
-#define FIRST_ELECTION_RAFT_MS  1000L
+#define FIRST_ELECTION_POLL_MS 200LL
+#define FIRST_ELECTION_GIVE_UP 120000LL
+#define FIRST_ELECTION_CLI_MS  2000L
+#define FIRST_ELECTION_RAFT_MS 1000L
 
 void first_election_poll(struct wrapper *w, long long now)
 {
@@ -56,8 +56,8 @@ void first_election_poll(struct wrapper *w, long long now)
     return; /* not bootstrapped here (yet) */
   w->first_election_pending = false;
   dk_err_clear(&err);
-  if (raft_timeout_now(w->cfg->pod_ip, w->cfg->rpc_port,
-                       FIRST_ELECTION_RAFT_MS, &err) == DK_OK)
+  if (raft_timeout_now(w->cfg->pod_ip, w->cfg->rpc_port, FIRST_ELECTION_RAFT_MS,
+                       &err) == DK_OK)
     LOG_INFOF("bootstrap: Raft is configured with %zu voters and no leader "
               "yet; standing for election now instead of after a heartbeat "
               "timeout",
