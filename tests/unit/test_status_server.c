@@ -147,14 +147,14 @@ END_TEST
 
 START_TEST(healthz_follows_start_and_loop)
 {
-  struct status_server *st = start(150, 0);
+  struct status_server *st = start(test_ms(150), 0);
   long port = status_server_port(st);
   char out[2048];
 
   status_server_beat(st);
   ask(port, false, GET("/healthz"), out, sizeof(out));
   assert_status(out, "200");
-  usleep(300 * 1000);
+  usleep((useconds_t)test_ms(300) * 1000);
   ask(port, false, GET("/healthz"), out, sizeof(out));
   assert_status(out, "503");
   ck_assert_ptr_nonnull(strstr(out, "the main loop has not run for"));
@@ -172,7 +172,7 @@ START_TEST(healthz_follows_start_and_loop)
   assert_status(out, "200");
   /* A shutdown blocks the loop on purpose: healthy, not ready. */
   status_server_stopping(st, "shutting down");
-  usleep(300 * 1000);
+  usleep((useconds_t)test_ms(300) * 1000);
   ask(port, false, GET("/healthz"), out, sizeof(out));
   assert_status(out, "200");
   ask(port, false, GET("/readyz"), out, sizeof(out));
