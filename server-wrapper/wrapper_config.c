@@ -57,7 +57,8 @@ static const struct cfg_option options[] = {
    "Port of the status endpoint: /readyz (200 when this server is a "
    "working voter: it knows the leader, whose Raft configuration lists it "
    "as a voter at its current address and whose Serf members list it "
-   "alive; else 503 with the reason) and /healthz (200 while the wrapper's "
+   "alive; else 503 with the reason) and /healthz (503 until dkron's HTTP "
+   "API first answers, for a startupProbe; then 200 while the wrapper's "
    "loop runs). 0 turns it off.",
    &g.status_port, 0, 65535, NULL, NULL},
   {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "500ms",
