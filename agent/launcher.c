@@ -252,8 +252,7 @@ static int stop_all(struct launcher *l, int signo)
   int status = 0;
 
   LOG_INFOF("received %s: stopping dkron", strsignal(signo));
-  if (l->status)
-    status_server_stopping(l->status, "shutting down");
+  status_server_stopping(l->status, "shutting down");
   if (l->child > 0 && !l->child_exited)
     status = proc_stop(l->child, SIGTERM, 24L * 3600 * 1000);
   else if (l->child_exited)
@@ -303,8 +302,7 @@ int launcher_run(struct launcher *l)
     long long now;
     int code;
 
-    if (l->status)
-      status_server_beat(l->status);
+    status_server_beat(l->status);
     if (poll(&pfd, 1, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
         0) {
       code = handle_signals(l);

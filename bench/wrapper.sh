@@ -73,19 +73,17 @@ new_leader_among() { # new_leader_among <old> pods...: prints it
 }
 
 # Epoch seconds of the first line of file $1 matching ERE $2 that carries
-# a millisecond timestamp (the wrapper's lines, and the raft lines inside
-# dkron's log); empty when none.
+# a millisecond timestamp (the wrapper's lines); empty when none.
 stamp_of() {
 	local iso
 	iso=$(grep -E "$2" "$1" 2>/dev/null | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z' | head -n 1 || true)
 	[ -z "$iso" ] || date -u -d "$iso" +%s.%N
 }
-# The latest (max) or earliest (min) of the stamps given, relative to $2.
-span() { # span max|min t0 stamps...
-	local how=$1 t0=$2
-	shift 2
-	printf '%s\n' "$@" | grep . | sort -g | { [ "$how" = max ] && tail -n 1 || head -n 1; } |
-		awk -v t0="$t0" '{ printf "%.3f", $1 - t0 }'
+# The latest of the stamps given (empty ones skipped), relative to $1.
+latest_since() { # latest_since t0 stamps...
+	local t0=$1
+	shift
+	printf '%s\n' "$@" | grep . | sort -g | tail -n 1 | awk -v t0="$t0" '{ printf "%.3f", $1 - t0 }'
 }
 
 # The cold bootstrap, step by step: pods created at t0 (the three
@@ -126,10 +124,10 @@ bootstrap_run() {
 		d+=("$(stamp_of "$log" 'dkron-server-wrapper: all [0-9]+ peer names resolve')")
 		s+=("$(stamp_of "$log" 'dkron-server-wrapper: starting: ')")
 	done
-	record boot_running "$(span max "$t0" "${c[@]}")"
-	record boot_dns "$(span max "$t0" "${d[@]}")"
-	record boot_started "$(span max "$t0" "${s[@]}")"
-	record boot_api "$(span max "$t0" "${api[@]}")"
+	record boot_running "$(latest_since "$t0" "${c[@]}")"
+	record boot_dns "$(latest_since "$t0" "${d[@]}")"
+	record boot_started "$(latest_since "$t0" "${s[@]}")"
+	record boot_api "$(latest_since "$t0" "${api[@]}")"
 	record boot_leader "$(wr_secs "$t0" "$leader_at")"
 	record bootstrap "$(wr_secs "$t0" "$voters_at")"
 	printf 'bootstrap: containers running %s s, names resolved %s s, dkron started %s s, API up (serf joined) %s s, leader %s s, three voters %s s\n' \

@@ -175,6 +175,8 @@ long status_server_port(const struct status_server *s)
 void status_server_set_ready(struct status_server *s, bool ready,
                              const char *text)
 {
+  if (!s)
+    return;
   pthread_mutex_lock(&s->lock);
   s->ready = ready;
   snprintf(s->ready_text, sizeof(s->ready_text), "%s", text ? text : "");
@@ -184,6 +186,8 @@ void status_server_set_ready(struct status_server *s, bool ready,
 void status_server_set_started(struct status_server *s, bool started,
                                const char *why)
 {
+  if (!s)
+    return;
   pthread_mutex_lock(&s->lock);
   s->started = started;
   snprintf(s->start_text, sizeof(s->start_text), "%s", why ? why : "");
@@ -192,6 +196,8 @@ void status_server_set_started(struct status_server *s, bool started,
 
 void status_server_beat(struct status_server *s)
 {
+  if (!s)
+    return;
   pthread_mutex_lock(&s->lock);
   s->last_beat = clock_ms();
   pthread_mutex_unlock(&s->lock);
@@ -199,6 +205,8 @@ void status_server_beat(struct status_server *s)
 
 void status_server_stopping(struct status_server *s, const char *why)
 {
+  if (!s)
+    return;
   pthread_mutex_lock(&s->lock);
   s->stopping = true;
   s->ready = false;

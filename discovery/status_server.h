@@ -15,7 +15,8 @@
  * progress, a request head is bounded in size, and connections are limited
  * in all and per client IP. It listens on IPv6 and IPv4 (IPv4 only where
  * the pod has no IPv6). The texts are copied under a lock, so the main
- * loop may set them at any time.
+ * loop may set them at any time. Like status_server_stop, the setters
+ * below do nothing on NULL (the endpoint turned off).
  */
 #ifndef DK_STATUS_SERVER_H
 #define DK_STATUS_SERVER_H

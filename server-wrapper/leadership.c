@@ -65,8 +65,7 @@ void leadership_poll(struct wrapper *w, long long now)
   if (rc == DK_OK || rc == DK_EHTTP) {
     if (!w->api_up) {
       LOG_INFOF("dkron's HTTP API is up after %lld ms", now - w->launched);
-      if (w->status)
-        status_server_set_started(w->status, true, NULL);
+      status_server_set_started(w->status, true, NULL);
     }
     w->api_up = true;
   }

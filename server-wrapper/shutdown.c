@@ -144,6 +144,8 @@ static void wait_for_quorum(struct wrapper *w, long replicas)
             next_log = 0;
   char why[DK_ERR_MSG_LEN + 64];
 
+  if (w->cfg->quorum_wait == 0)
+    return; /* --quorum-wait=0: the guard is off */
   if (quorum_allows_leaving(w, replicas, why, sizeof(why))) {
     LOG_INFOF("quorum guard: %s", why);
     return;
@@ -175,8 +177,7 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   int status;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
-  if (w->status)
-    status_server_stopping(w->status, "shutting down");
+  status_server_stopping(w->status, "shutting down");
   w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   facts.replicas = wrapper_replicas(w);
   w->api_deadline = 0;

@@ -80,8 +80,7 @@ int wrapper_supervise(struct wrapper *w)
         return code;
     }
     now = clock_ms();
-    if (w->status)
-      status_server_beat(w->status);
+    status_server_beat(w->status);
     if (now >= next_poll) {
       leadership_poll(w, now);
       next_poll = now + cfg->isleader_interval;

@@ -137,8 +137,7 @@ static int stop_requested(void *user)
   struct wrapper *w = user;
   int sig;
 
-  if (w->status)
-    status_server_beat(w->status);
+  status_server_beat(w->status);
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
     if (sig == SIGTERM || sig == SIGINT) {
       LOG_INFOF("received %s before dkron started: exiting",
@@ -190,12 +189,10 @@ int wrapper_wait_for_peers(struct wrapper *w)
     return 1;
   }
   LOG_INFOF("all %zu peer names resolve", n);
-  if (w->status) {
-    status_server_set_ready(w->status, false, "starting dkron");
-    status_server_set_started(w->status, false,
-                              "dkron's HTTP API has not answered yet (it "
-                              "answers once dkron has joined a peer)");
-  }
+  status_server_set_ready(w->status, false, "starting dkron");
+  status_server_set_started(w->status, false,
+                            "dkron's HTTP API has not answered yet (it "
+                            "answers once dkron has joined a peer)");
   return 0;
 }
 
