@@ -35,7 +35,7 @@ FROM ${BUILDER_IMAGE} AS builder
 ARG BUILDER_PACKAGES="build-base curl-dev c-ares-dev cjson-dev libmicrohttpd-dev pkgconf"
 RUN if [ -n "$BUILDER_PACKAGES" ]; then apk add --no-cache $BUILDER_PACKAGES; fi
 WORKDIR /src
-COPY Makefile ./
+COPY Makefile VERSION ./
 COPY discovery/ discovery/
 COPY server-wrapper/ server-wrapper/
 COPY agent/ agent/

@@ -20,6 +20,10 @@ MAKEFLAGS += --no-print-directory
 PKG_CONFIG ?= pkg-config
 BUILD ?= build
 
+# One version for --version, the HTTP User-Agent, the image and the chart
+# (tests/unit checks that Chart.yaml's appVersion agrees).
+VERSION := $(shell cat VERSION)
+
 RUN_PKGS := libcurl libcjson libcares libmicrohttpd
 TEST_PKGS := check
 
@@ -37,7 +41,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -Idiscovery -Iserver-wrapper -Iagent -MMD -MP $(CPPFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -Idiscovery -Iserver-wrapper -Iagent -MMD -MP $(CPPFLAGS)
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -65,11 +69,11 @@ LIB := $(BUILD)/libdiscovery.a
 
 all: $(SERVER_BIN) $(AGENT_BIN)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c VERSION
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
@@ -106,6 +110,7 @@ deps:
 unit: all $(UNIT_BIN)
 	$(UNIT_BIN)
 	tests/readme-help --check
+	tests/version-check
 
 check: test
 

@@ -21,14 +21,24 @@
 
 int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 {
-  struct server_watch_opts wopts = {
-    cfg->selector,     cfg->namespace,        cfg->require_ready,
-    cfg->serf_port,    cfg->kube_api_url,     cfg->kube_token_file,
-    cfg->kube_ca_file, cfg->fallback_service, cfg->dns_server};
+  struct server_watch_opts wopts = {.selector = cfg->selector,
+                                    .namespace = cfg->namespace,
+                                    .require_ready = cfg->require_ready,
+                                    .serf_port = cfg->serf_port,
+                                    .kube_api_url = cfg->kube_api_url,
+                                    .kube_token_file = cfg->kube_token_file,
+                                    .kube_ca_file = cfg->kube_ca_file,
+                                    .fallback_service = cfg->fallback_service,
+                                    .dns_server = cfg->dns_server};
   struct dk_err err;
 
   memset(l, 0, sizeof(*l));
   l->cfg = cfg;
+  if (cfg->status_port > 0)
+    launcher_metrics_init(&l->metrics);
+  wopts.api_requests = l->metrics.api_requests;
+  wopts.watch_restarts = l->metrics.watch_restarts;
+  wopts.watch_relists = l->metrics.watch_relists;
   rejoin_init(&l->state);
   l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
                                      cfg->relaunch_backoff_max, 300000};
@@ -40,10 +50,11 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
     /* A loop turn takes at most a check interval plus the member queries
      * (three servers asked in turn). */
     struct status_server_opts sopts = {
-      cfg->status_port,
-      STATUS_STALE_MIN_MS + 2 * (cfg->check_interval +
-                                 MAX_SERVERS_ASKED * cfg->member_query_timeout),
-      0, 0, 0};
+      .port = cfg->status_port,
+      .stale_ms = STATUS_STALE_MIN_MS +
+                  2 * (cfg->check_interval +
+                       MAX_SERVERS_ASKED * cfg->member_query_timeout),
+      .metrics = l->metrics.registry};
     l->status = status_server_start(&sopts, &err);
     if (!l->status) {
       LOG_ERRORF("%s", err.msg);
@@ -65,6 +76,7 @@ void launcher_finish(struct launcher *l)
 {
   server_watch_stop(l->watch);
   status_server_stop(l->status);
+  launcher_metrics_free(&l->metrics); /* after the server that reads it */
   argv_free(l->joined);
   l->joined = NULL;
   runtime_finish();
@@ -96,6 +108,8 @@ static enum member_seen ask_servers(struct launcher *l,
              snap->ips[i], cfg->http_port);
     dk_err_clear(&err);
     c = dkron_client_new(url, &opts, &err);
+    if (c)
+      dkron_client_count_errors(c, l->metrics.dkron_api_errors);
     if (!c || dkron_members(c, &members, &err) != DK_OK) {
       LOG_DEBUGF("cannot ask %s for members: %s", url, err.msg);
       dkron_client_free(c);
@@ -103,6 +117,7 @@ static enum member_seen ask_servers(struct launcher *l,
     }
     me = dkron_members_find(&members, cfg->pod_name);
     seen = me && me->status == DKRON_ALIVE ? MEMBER_ALIVE : MEMBER_NOT_ALIVE;
+    metric_touch(l->metrics.last_alive_check, NULL);
     if (want_busy && dkron_busy(c, &execs, &err) == DK_OK)
       *busy = (long)dkron_executions_on_node(&execs, cfg->pod_name);
     dkron_executions_free(&execs);
@@ -148,6 +163,7 @@ static void launch(struct launcher *l, const struct live_snapshot *snap)
   line = argv_join(argv);
   LOG_INFOF("starting: %s", line ? line : argv[0]);
   free(line);
+  metric_inc(l->metrics.dkron_starts, NULL);
   if (proc_spawn(argv, &l->child, &err) != DK_OK) {
     LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
     /* the child (if any) exits 126/127 and is reaped as an exit */
@@ -157,6 +173,7 @@ static void launch(struct launcher *l, const struct live_snapshot *snap)
     }
   }
   argv_free(argv);
+  metric_set(l->metrics.dkron_up, NULL, l->child > 0);
 }
 
 /* Keeps the probe's answer in step with what we know. */
@@ -184,6 +201,26 @@ static void update_status(struct launcher *l, const struct live_snapshot *s)
   else
     snprintf(reason, sizeof(reason), "not an alive member yet");
   status_server_set_ready(l->status, false, reason);
+}
+
+static const char *member_seen_name(enum member_seen seen)
+{
+  return seen == MEMBER_ALIVE       ? "alive"
+         : seen == MEMBER_NOT_ALIVE ? "not_alive"
+                                    : "unknown";
+}
+
+/* The gauges that follow each step. */
+static void count_step(struct launcher *l, const struct live_snapshot *snap,
+                       enum member_seen seen)
+{
+  static const enum member_seen all[] = {MEMBER_ALIVE, MEMBER_NOT_ALIVE,
+                                         MEMBER_UNKNOWN};
+
+  metric_set(l->metrics.live_servers, NULL, (double)snap->n);
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+    metric_set(l->metrics.member_status,
+               (const char *[]){member_seen_name(all[i])}, all[i] == seen);
 }
 
 /* One pass of the re-join state machine with fresh observations. */
@@ -224,16 +261,19 @@ static void step(struct launcher *l, long long now)
       LOG_WARNF("re-joining: %s; stopping dkron (it finishes its running "
                 "jobs first)",
                 l->state.cause);
+      metric_inc(l->metrics.rejoins, (const char *[]){l->state.cut_off_reason});
       proc_kill(l->child, SIGTERM);
       break;
     case ACT_NONE:
       break;
   }
-  if (before == PHASE_RUNNING && l->state.phase == PHASE_DRAINING)
+  if (before == PHASE_RUNNING && l->state.phase == PHASE_DRAINING) {
+    metric_inc(l->metrics.drain_waits, NULL);
     LOG_WARNF("cut off: %s; waiting for %ld job%s on this node to finish "
               "(at most %ld s)",
               l->state.cause, busy, busy == 1 ? "" : "s",
               l->params.drain_limit_ms / 1000);
+  }
   if (snap.n == 0 && now >= l->next_wait_log) {
     char text[160];
     live_summary_text(&snap.summary, text, sizeof(text));
@@ -241,6 +281,10 @@ static void step(struct launcher *l, long long now)
               snap.listed ? "" : " (no list from the API yet)");
     l->next_wait_log = now + WAIT_LOG_EVERY_MS;
   }
+  if (running)
+    count_step(l, &snap, in.seen);
+  else
+    metric_set(l->metrics.live_servers, NULL, (double)snap.n);
   update_status(l, &snap);
   live_snapshot_free(&snap);
 }
@@ -273,6 +317,8 @@ static int handle_signals(struct launcher *l)
                   l->exit_code);
         l->child_exited = true;
         l->child = 0;
+        metric_set(l->metrics.dkron_up, NULL, 0);
+        metric_set(l->metrics.dkron_exit_code, NULL, l->exit_code);
       } else if (l->child <= 0) {
         proc_reap(0, NULL);
       }

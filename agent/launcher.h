@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "launcher_config.h"
+#include "launcher_metrics.h"
 #include "rejoin.h"
 #include "server_watch.h"
 #include "status_server.h"
@@ -22,6 +23,7 @@ struct launcher {
   pid_t child;
   struct server_watch *watch;
   struct status_server *status;
+  struct launcher_metrics metrics; /* served on the status port */
   struct rejoin_state state;
   struct rejoin_params params;
   bool child_exited; /* since the last step */

@@ -128,13 +128,13 @@ int launcher_config_load(struct launcher_config *cfg, int argc, char **argv)
   memset(&g, 0, sizeof(g));
   code =
     cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
-               LAUNCHER_VERSION, err);
+               DKRON_K8S_VERSION, err);
   if (code >= 0)
     return code;
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
   *cfg = g;
   if (fill_pod_defaults(cfg, err, sizeof(err)) != 0)
-    return cfg_handle(&spec, CFG_INVALID, LAUNCHER_VERSION, err);
+    return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   return -1;
 }

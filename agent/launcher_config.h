@@ -5,8 +5,6 @@
 
 #include <stdbool.h>
 
-#define LAUNCHER_VERSION "0.1.0"
-
 struct launcher_config {
   /* which servers */
   const char *selector;

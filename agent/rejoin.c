@@ -13,6 +13,7 @@ void rejoin_init(struct rejoin_state *s)
   s->backoff_ms = 0;
   s->alive = false;
   s->cause[0] = '\0';
+  s->cut_off_reason = "";
 }
 
 const char *rejoin_phase_name(enum rejoin_phase phase)
@@ -77,6 +78,7 @@ static void set_cut_off_cause(struct rejoin_state *s,
 {
   const char *plural = in->live_servers == 1 ? "" : "s";
 
+  s->cut_off_reason = in->joined_gone ? "joined_servers_gone" : "not_alive";
   if (in->joined_gone)
     snprintf(s->cause, sizeof(s->cause),
              "not an alive member, and none of the servers it joined is live "

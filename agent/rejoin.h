@@ -56,6 +56,9 @@ struct rejoin_state {
   long backoff_ms;
   bool alive;      /* last membership answer said alive */
   char cause[256]; /* why the last re-join or relaunch happened */
+  /* Why the last cut-off happened, as a short stable code:
+   * "not_alive" or "joined_servers_gone". */
+  const char *cut_off_reason;
 };
 
 void rejoin_init(struct rejoin_state *s);

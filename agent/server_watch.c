@@ -238,6 +238,8 @@ static bool ensure_client(struct server_watch *w)
   dk_err_clear(&err);
   if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK)
     w->kube = k8s_client_new(&kc, &err);
+  if (w->kube)
+    k8s_client_count_requests(w->kube, w->opts.api_requests);
   k8s_config_free(&kc);
   if (!w->kube)
     LOG_ERRORF("cannot use the Kubernetes API: %s", err.msg);
@@ -281,8 +283,10 @@ static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
       rc = DK_OK;
       break;
     }
-    if (rc == DK_OK)
+    if (rc == DK_OK) {
+      metric_inc(w->opts.watch_restarts, NULL);
       continue; /* the server ended the watch: resume from rv */
+    }
     if (rc == DK_EGONE)
       LOG_INFOF("the watch expired (410 Gone): listing again");
     else
@@ -305,6 +309,8 @@ static void *watch_main(void *arg)
 
     if (atomic_load(&w->stop))
       break;
+    metric_inc(w->opts.watch_relists,
+               (const char *[]){rc == DK_EGONE ? "gone" : "error"});
     if (rc == DK_EGONE)
       continue;
     if (!w->listed && !fallback_tried && connect_trouble(rc) &&

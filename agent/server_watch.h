@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "live_servers.h"
+#include "metrics.h"
 
 struct server_watch_opts {
   const char *selector;
@@ -28,6 +29,10 @@ struct server_watch_opts {
   const char *kube_api_url, *kube_token_file, *kube_ca_file;
   const char *fallback_service; /* NULL: no DNS fallback */
   const char *dns_server;
+  /* Counted when set (launcher_metrics.h); NULL: not counted. */
+  struct metric *api_requests;   /* {verb, code} */
+  struct metric *watch_restarts; /* a watch re-opened from its rv */
+  struct metric *watch_relists;  /* {reason}: gone, error */
 };
 
 /* A consistent copy of the live set; free with live_snapshot_free. */

@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "http.h"
+#include "metrics.h"
 
 struct dkron_client {
   struct http_client *http;
-  char *base; /* without a trailing '/' */
+  char *base;            /* without a trailing '/' */
+  struct metric *errors; /* {path, error}; NULL: not counted */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -449,6 +451,18 @@ const char *dkron_client_url(const struct dkron_client *client)
   return client->base;
 }
 
+void dkron_client_count_errors(struct dkron_client *client,
+                               struct metric *errors)
+{
+  client->errors = errors;
+}
+
+static void count_error(struct dkron_client *c, const char *path,
+                        const char *what)
+{
+  metric_inc(c->errors, (const char *[]){path, what});
+}
+
 /* Sends one request to base + path. DK_OK whenever an HTTP status came
  * back, whatever it is: every caller judges the status itself. */
 static enum dk_code request(struct dkron_client *c, const char *method,
@@ -478,6 +492,8 @@ static enum dk_code request(struct dkron_client *c, const char *method,
     rc = DK_OK;
   if (rc == DK_OK && err)
     dk_err_clear(err);
+  if (rc != DK_OK && rc != DK_ECANCELED)
+    count_error(c, path, dk_code_name(rc));
   free(url);
   return rc;
 }
@@ -488,6 +504,7 @@ static enum dk_code unexpected_status(struct dkron_client *c,
                                       const struct http_response *resp,
                                       const char *expected, struct dk_err *err)
 {
+  count_error(c, path, "unexpected_status");
   dk_err_set(err, DK_EHTTP,
              "%s %s%s: HTTP %ld, expected %s; check that the URL is a dkron "
              "server and read its log",
@@ -573,8 +590,10 @@ static enum dk_code get_and_parse(struct dkron_client *client, const char *path,
     goto out;
   }
   rc = parse(resp.body, resp.len, out, err);
-  if (rc != DK_OK)
+  if (rc != DK_OK) {
+    count_error(client, path, dk_code_name(rc));
     dk_err_prefix(err, "GET %s%s", client->base, path);
+  }
 out:
   http_response_free(&resp);
   return rc;

@@ -92,6 +92,13 @@ struct dkron_client *dkron_client_new(const char *base_url,
 void dkron_client_free(struct dkron_client *client);
 const char *dkron_client_url(const struct dkron_client *client);
 
+struct metric;
+/* Counts the client's failed calls in errors (labels "path,error": the
+ * API path and dk_code_name() of the failure, or "unexpected_status"); a
+ * request the caller stopped is not a failure. NULL stops counting. */
+void dkron_client_count_errors(struct dkron_client *client,
+                               struct metric *errors);
+
 /* GET /v1/leader. DK_OK with DKRON_LEADER_FOUND (leader filled, the caller
  * clears it with dkron_member_clear) or DKRON_LEADER_NONE. When the server
  * cannot be reached: DK_ECONNECT or DK_ETIMEOUT with

@@ -562,6 +562,7 @@ static void set_common_options(struct http_client *c, const char *url,
     curl_easy_setopt(h, CURLOPT_CAPATH, NULL); /* only the given CAs */
   }
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT);
 }
 
 /* Sets the method and the request body. */

@@ -12,6 +12,7 @@
  *   nor copied into an error message.
  * - Every failure fills struct dk_err with a readable message (method, URL
  *   without query secrets, curl's error buffer or the HTTP status).
+ * - Every request carries User-Agent: dkron-k8s/<version>.
  * - A client is not thread-safe: use it from one thread at a time. A
  *   stream running on another thread needs a client of its own.
  */
@@ -23,6 +24,7 @@
 #include "err.h"
 
 #define HTTP_DEFAULT_MAX_BODY (16u * 1024u * 1024u)
+#define HTTP_USER_AGENT       "dkron-k8s/" DKRON_K8S_VERSION
 
 /* A caller's "stop now?" question: non-zero means stop. */
 typedef int (*http_stop_fn)(void *user);

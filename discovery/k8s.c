@@ -16,6 +16,7 @@
 
 #include "k8s_internal.h"
 #include "log.h"
+#include "metrics.h"
 
 #define TOKEN_MAX        16384 /* projected tokens are ~1 KiB */
 #define LIST_MAX_PAGES   10000 /* guards against a server looping on continue */
@@ -128,6 +129,7 @@ struct k8s_client {
   bool sa_configured;
   char service_account[256];
   struct token token;
+  struct metric *requests; /* {verb, code}; NULL: not counted */
 };
 
 static void token_release(struct token *t)
@@ -343,6 +345,11 @@ void k8s_client_free(struct k8s_client *c)
   free(c);
 }
 
+void k8s_client_count_requests(struct k8s_client *c, struct metric *requests)
+{
+  c->requests = requests;
+}
+
 const char *k8s_client_namespace(const struct k8s_client *c)
 {
   return c->namespace;
@@ -388,10 +395,27 @@ static void describe(const struct k8s_client *c, struct api_call *call)
              call->verb, call->resource, c->namespace);
 }
 
+/* One request, counted by verb and answer ("error" when none came). A
+ * watch that the caller ends after its 200 counts as that 200. */
+static void count_request(struct k8s_client *c, const struct api_call *call,
+                          enum dk_code rc, const struct http_response *resp)
+{
+  char code[24];
+
+  if (rc == DK_ECANCELED && resp->status <= 0)
+    return; /* stopped before an answer: not a request's outcome */
+  if (resp->status > 0)
+    snprintf(code, sizeof(code), "%ld", resp->status);
+  else
+    snprintf(code, sizeof(code), "error");
+  metric_inc(c->requests, (const char *[]){call->verb, code});
+}
+
 static enum dk_code send_once(struct k8s_client *c, const struct api_call *call,
                               struct http_response *resp, struct dk_err *err)
 {
   struct http_request req = {0};
+  enum dk_code rc;
 
   req.method = call->method;
   req.url = call->url;
@@ -402,9 +426,12 @@ static enum dk_code send_once(struct k8s_client *c, const struct api_call *call,
   req.idempotent = 1; /* GETs, and label merge-patches are idempotent */
   req.timeout_ms = call->timeout_ms;
   if (call->on_data)
-    return http_stream(c->http, &req, call->idle_timeout_ms, call->on_data,
-                       call->should_stop, call->user, resp, err);
-  return http_do(c->http, &req, resp, err);
+    rc = http_stream(c->http, &req, call->idle_timeout_ms, call->on_data,
+                     call->should_stop, call->user, resp, err);
+  else
+    rc = http_do(c->http, &req, resp, err);
+  count_request(c, call, rc, resp);
+  return rc;
 }
 
 /* 403: spell out the Role rule that would allow this request. An RBAC

@@ -63,6 +63,13 @@ struct k8s_client *k8s_client_new(const struct k8s_config *cfg,
                                   struct dk_err *err);
 void k8s_client_free(struct k8s_client *client);
 
+struct metric;
+/* Counts every request in requests (labels "verb,code": the RBAC verb and
+ * the HTTP status, or "error" when no answer came); a request the caller
+ * stopped is not counted. NULL stops counting. */
+void k8s_client_count_requests(struct k8s_client *client,
+                               struct metric *requests);
+
 const char *k8s_client_namespace(const struct k8s_client *client);
 /* As used in messages; "" when it could not be determined. */
 const char *k8s_client_service_account(const struct k8s_client *client);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dynbuf.h"
 
 #define TEXT_MAX           512
 #define REQUEST_MEMORY     (16 * 1024) /* bounds a request head */
@@ -17,13 +18,15 @@
 #define DEFAULT_STALE_MS   30000L
 #define CONTENT_TYPE_PLAIN "text/plain; charset=utf-8"
 #define METHOD_NOT_ALLOWED "method not allowed: use GET or HEAD\n"
-#define NOT_FOUND          "not found: use /readyz or /healthz\n"
+#define NOT_FOUND          "not found: use /readyz, /healthz or /metrics\n"
+#define METRICS_MAX        (4 * 1024 * 1024)
 
 struct status_server {
   struct MHD_Daemon *daemon;
   long port;
   long stale_ms;
-  pthread_mutex_t lock; /* guards the fields below */
+  struct metrics *metrics; /* not owned; NULL: /metrics is 404 */
+  pthread_mutex_t lock;    /* guards the fields below */
   bool ready;
   char ready_text[TEXT_MAX];
   long long last_beat; /* clock_ms() */
@@ -63,22 +66,50 @@ static unsigned status_of(struct status_server *s, const char *url, char *body,
   return code;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code,
-                             const char *body)
+static enum MHD_Result send_response(struct MHD_Connection *conn, unsigned code,
+                                     struct MHD_Response *r,
+                                     const char *content_type)
 {
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-    strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
   enum MHD_Result ok;
 
   if (!r)
     return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE_PLAIN);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
   MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
   ok = MHD_queue_response(conn, code, r);
   MHD_destroy_response(r);
   return ok;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code,
+                             const char *body)
+{
+  return send_response(conn, code,
+                       MHD_create_response_from_buffer(
+                         strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY),
+                       CONTENT_TYPE_PLAIN);
+}
+
+/* The registry in the text exposition format, rendered for this scrape. */
+static enum MHD_Result reply_metrics(struct MHD_Connection *conn,
+                                     struct metrics *m)
+{
+  struct dynbuf b;
+  size_t len = 0;
+  char *text;
+
+  dynbuf_init(&b, METRICS_MAX);
+  metrics_render(m, &b);
+  text = dynbuf_take(&b, &len);
+  if (!text)
+    return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                 "the metrics could not be rendered (out of memory)\n");
+  return send_response(
+    conn, MHD_HTTP_OK,
+    MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE),
+    METRICS_CONTENT_TYPE);
 }
 
 /* Answers every request at its first call: probes carry no body, and one
@@ -98,6 +129,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
   if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
       strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
     return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED);
+  if (strcmp(url, "/metrics") == 0 && ((struct status_server *)cls)->metrics)
+    return reply_metrics(conn, ((struct status_server *)cls)->metrics);
   code = status_of(cls, url, body, sizeof(body));
   if (code == 0)
     return reply(conn, MHD_HTTP_NOT_FOUND, NOT_FOUND);
@@ -137,6 +170,7 @@ struct status_server *status_server_start(const struct status_server_opts *o,
   }
   pthread_mutex_init(&s->lock, NULL);
   s->stale_ms = o->stale_ms > 0 ? o->stale_ms : DEFAULT_STALE_MS;
+  s->metrics = o->metrics;
   s->last_beat = clock_ms();
   s->started = true;
   snprintf(s->ready_text, sizeof(s->ready_text), "starting");

@@ -7,6 +7,7 @@
  *                 still starting (status_server_set_started); 200 during a
  *                 shutdown
  *   GET /readyz   200 with the ready text, or 503 with the reason
+ *   GET /metrics  the program's metrics (metrics.h), when it has a registry
  *   HEAD          the same, without the body; other methods get 405
  *
  * It runs on libmicrohttpd in a thread of its own (one poll loop for all
@@ -24,6 +25,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "metrics.h"
 
 struct status_server_opts {
   long port;          /* 0 picks a free port (tests) */
@@ -31,6 +33,9 @@ struct status_server_opts {
   unsigned idle_s;    /* close a connection idle this long; 0 = 2 */
   unsigned max_conns; /* connections in all; 0 = 64 */
   unsigned per_ip;    /* connections per client IP; 0 = 8 */
+  /* Served on /metrics (not owned; it must outlive the server); NULL:
+   * /metrics is not found. */
+  struct metrics *metrics;
 };
 
 struct status_server;

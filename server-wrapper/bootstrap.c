@@ -34,6 +34,7 @@ void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
   out->expect = 0;
   for (size_t i = 0; i < n_probes; i++) {
     if (probes[i].answer == DKRON_LEADER_FOUND) {
+      out->why = "peer_reports_leader";
       snprintf(out->reason, sizeof(out->reason),
                "no --bootstrap-expect: %s reports leader %s; joining the "
                "existing cluster",
@@ -42,6 +43,7 @@ void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
     }
   }
   if (has_raft_state) {
+    out->why = "raft_state_on_disk";
     snprintf(out->reason, sizeof(out->reason),
              "no --bootstrap-expect: the data dir holds Raft state, so this "
              "server rejoins its cluster (%s)",
@@ -49,12 +51,14 @@ void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
     return;
   }
   if (cluster_size == 1 && ordinal != 0) {
+    out->why = "single_server_not_ordinal_0";
     snprintf(out->reason, sizeof(out->reason),
              "no --bootstrap-expect: the initial cluster size is 1 and only "
              "ordinal 0 may bootstrap a single-server cluster");
     return;
   }
   out->expect = cluster_size;
+  out->why = "no_leader_no_raft_state";
   snprintf(out->reason, sizeof(out->reason),
            "--bootstrap-expect=%ld: no peer reports a leader (%s) and the "
            "data dir holds no Raft state",

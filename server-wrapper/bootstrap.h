@@ -23,6 +23,7 @@ struct peer_probe {
 
 struct bootstrap_decision {
   long expect;      /* 0: do not pass --bootstrap-expect */
+  const char *why;  /* a short stable code, for the metric and the Event */
   char reason[768]; /* one line for the log */
 };
 

@@ -35,8 +35,10 @@ static bool patch_label(struct wrapper *w, const char *pod, const char *value)
   if (k8s_patch_pod_labels(w->kube, pod, &change, 1, &err) != DK_OK) {
     LOG_WARNF("cannot label pod %s %s=%s (will retry): %s", pod,
               w->cfg->label_key, value, err.msg);
+    metric_inc(w->metrics.label_patches, (const char *[]){"error"});
     return false;
   }
+  metric_inc(w->metrics.label_patches, (const char *[]){"ok"});
   LOG_INFOF("labelled pod %s %s=%s", pod, w->cfg->label_key, value);
   return true;
 }
@@ -71,9 +73,12 @@ void leadership_poll(struct wrapper *w, long long now)
   }
   if (rc == DK_OK)
     r = leader ? ISLEADER_YES : ISLEADER_NO;
-  if (rc == DK_OK && leader != w->leader)
+  if (rc == DK_OK && leader != w->leader) {
     LOG_INFOF("this server is now %s", leader ? "the leader" : "a follower");
+    metric_inc(w->metrics.leader_changes, NULL);
+  }
   w->leader = rc == DK_OK && leader;
+  metric_set(w->metrics.leader, NULL, w->leader);
   patch = label_observe(&w->label, r, (long)now);
   if (patch != ROLE_UNKNOWN)
     label_patched(&w->label, patch,
@@ -131,6 +136,17 @@ static void clear_stale_labels(struct wrapper *w, long replicas)
   }
 }
 
+static void count_peers(struct wrapper *w, const struct dkron_raft_peers *p)
+{
+  size_t voters = 0;
+
+  for (size_t i = 0; i < p->n; i++)
+    voters += p->items[i].voter;
+  metric_set(w->metrics.raft_peers, (const char *[]){"voter"}, (double)voters);
+  metric_set(w->metrics.raft_peers, (const char *[]){"nonvoter"},
+             (double)(p->n - voters));
+}
+
 /* Compares the Raft peers with the pods that should exist and removes at
  * most one dead peer (we are the leader, so our own rpc address works). */
 static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
@@ -160,6 +176,7 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
     goto out;
   for (size_t i = 0; i < peers.n; i++)
     pv[i] = (struct raft_peer_view){peers.items[i].id, peers.items[i].voter};
+  count_peers(w, &peers);
   for (size_t i = 0; i < members.n; i++)
     mv[i] =
       (struct member_view){members.items[i].name, members.items[i].status};
@@ -170,8 +187,10 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
   if (victim && dkron_remove_peer(cfg->dkron, w->rpc_addr, victim,
                                   CLI_TIMEOUT_MS, &outcome, &err) != DK_OK)
     LOG_WARNF("could not remove stale peer %s: %s", victim, err.msg);
-  else if (victim)
+  else if (victim) {
     LOG_INFOF("removed stale peer %s from Raft", victim);
+    metric_inc(w->metrics.peers_removed, (const char *[]){"dead_peer"});
+  }
 out:
   free(pv);
   free(mv);

@@ -68,8 +68,10 @@ static void remove_self(struct wrapper *w)
                cfg->pod_name, err.msg);
   else if (outcome == DKRON_PEER_ALREADY_GONE)
     LOG_INFOF("%s was already out of the Raft configuration", cfg->pod_name);
-  else
+  else {
     LOG_INFOF("removed %s from Raft", cfg->pod_name);
+    metric_inc(w->metrics.peers_removed, (const char *[]){"scaled_down"});
+  }
 }
 
 /* True when the API says pod name is being deleted; false when it is not,

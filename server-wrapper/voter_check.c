@@ -55,6 +55,7 @@ void voter_check(struct wrapper *w, long long now)
     snprintf(w->ready_text, sizeof(w->ready_text), "%s", text);
   }
   w->ready = ready;
+  metric_set(w->metrics.ready, NULL, ready);
   status_server_set_ready(w->status, ready, text);
   w->next_voter_check =
     now + (ready ? READY_RECHECK_MS : w->cfg->isleader_interval);

@@ -44,6 +44,8 @@ static void start_kube(struct wrapper *w)
     kc.http.interrupt = wrapper_api_should_stop; /* SIGTERM, budgets */
     kc.http.interrupt_user = w;
     w->kube = k8s_client_new(&kc, &err);
+    if (w->kube)
+      k8s_client_count_requests(w->kube, w->metrics.api_requests);
   }
   k8s_config_free(&kc);
   if (!w->kube)
@@ -68,7 +70,9 @@ int wrapper_api_should_stop(void *user)
  * this server is a working voter (voter_check.c). */
 static int start_status(struct wrapper *w)
 {
-  struct status_server_opts o = {w->cfg->status_port, STATUS_STALE_MS, 0, 0, 0};
+  struct status_server_opts o = {.port = w->cfg->status_port,
+                                 .stale_ms = STATUS_STALE_MS,
+                                 .metrics = w->metrics.registry};
   struct dk_err err;
 
   if (w->cfg->status_port == 0)
@@ -97,6 +101,8 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
   w->sigfd = -1;
   label_init(&w->label);
   dead_peers_init(&w->dead);
+  if (cfg->status_port != 0)
+    wrapper_metrics_init(&w->metrics);
   dk_err_clear(&err);
   w->sigfd = runtime_start();
   if (w->sigfd < 0)
@@ -108,6 +114,7 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     LOG_ERRORF("cannot create the dkron client: %s", err.msg);
     return -1;
   }
+  dkron_client_count_errors(w->local, w->metrics.dkron_api_errors);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
                  cfg->http_port) < 0)
@@ -121,6 +128,7 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 void wrapper_finish(struct wrapper *w)
 {
   status_server_stop(w->status);
+  wrapper_metrics_free(&w->metrics); /* after the server that reads it */
   dkron_client_free(w->local);
   k8s_client_free(w->kube);
   free(w->rpc_addr);
@@ -222,6 +230,8 @@ long wrapper_decide_bootstrap(struct wrapper *w)
                    cfg->initial_cluster_size, cfg->ordinal, &d);
   dkron_peer_leaders_clear(answers, w->n_peer_urls);
   LOG_INFOF("bootstrap: %s", d.reason);
+  metric_set(w->metrics.bootstrap,
+             (const char *[]){d.expect ? "expect" : "join", d.why}, 1);
   return d.expect;
 }
 
@@ -263,6 +273,7 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   argv_free(argv);
   w->launched = clock_ms();
   w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
+  metric_set(w->metrics.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
   if (rc != DK_OK) {
     LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);

@@ -18,16 +18,18 @@
 #include "leader_label.h"
 #include "status_server.h"
 #include "wrapper_config.h"
+#include "wrapper_metrics.h"
 
 struct wrapper {
   const struct wrapper_config *cfg;
   int sigfd;
-  pid_t child;                  /* dkron, 0 before launch and after exit */
-  int child_status;             /* shell-style, once it exited */
-  struct dkron_client *local;   /* our own dkron's HTTP API */
-  struct k8s_client *kube;      /* NULL when the API is not configured */
-  struct status_server *status; /* NULL with --status-port=0 */
-  char *rpc_addr;               /* our pod IP:rpc port, for the raft CLI */
+  pid_t child;                    /* dkron, 0 before launch and after exit */
+  int child_status;               /* shell-style, once it exited */
+  struct dkron_client *local;     /* our own dkron's HTTP API */
+  struct k8s_client *kube;        /* NULL when the API is not configured */
+  struct status_server *status;   /* NULL with --status-port=0 */
+  struct wrapper_metrics metrics; /* served on the status port */
+  char *rpc_addr;                 /* our pod IP:rpc port, for the raft CLI */
   char *peer_urls[WRAPPER_MAX_PEERS]; /* other peers' HTTP base URLs */
   size_t n_peer_urls;
   struct label_state label;

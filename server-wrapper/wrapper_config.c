@@ -250,7 +250,7 @@ int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
 
   memset(&g, 0, sizeof(g));
   res = cfg_parse(&spec, argc, argv, &rest, err, sizeof(err));
-  code = cfg_handle(&spec, res, WRAPPER_VERSION, err);
+  code = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
   if (code >= 0)
     return code;
   remove_mode_parse(remove_mode_text, &g.remove_mode);
@@ -261,7 +261,7 @@ int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
       fill_pod_defaults(cfg, err, sizeof(err)) != 0 ||
       wrapper_config_derive(cfg, err, sizeof(err)) != 0) {
     wrapper_config_free(cfg);
-    return cfg_handle(&spec, CFG_INVALID, WRAPPER_VERSION, err);
+    return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   }
   return -1;
 }

@@ -11,7 +11,6 @@
 
 #include "shutdown_policy.h"
 
-#define WRAPPER_VERSION   "0.1.0"
 #define WRAPPER_MAX_PEERS 99
 
 struct wrapper_config {

@@ -553,6 +553,9 @@ static void record_request(struct req_state *st, struct MHD_Connection *con,
   copy_bounded(st->rec.content_type, sizeof(st->rec.content_type),
                MHD_lookup_connection_value(con, MHD_HEADER_KIND,
                                            MHD_HTTP_HEADER_CONTENT_TYPE));
+  copy_bounded(st->rec.user_agent, sizeof(st->rec.user_agent),
+               MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                           MHD_HTTP_HEADER_USER_AGENT));
 }
 
 /* MHD access handler: collects the body over several calls, then logs

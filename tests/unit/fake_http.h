@@ -42,6 +42,7 @@ struct fake_request {
   char query[1024];         /* raw query string without '?', or "" */
   char authorization[1024]; /* Authorization header or "" */
   char content_type[128];
+  char user_agent[128];
   char body[8192]; /* request body (truncated to fit), NUL-terminated */
 };
 

@@ -290,6 +290,7 @@ START_TEST(bearer_sent_but_never_logged_or_in_errors)
 
   ck_assert_int_eq(fake_server_request(fs, 0, &seen), 0);
   ck_assert_str_eq(seen.authorization, "Bearer " TOKEN);
+  ck_assert_str_eq(seen.user_agent, "dkron-k8s/" DKRON_K8S_VERSION);
   ck_assert_msg(strstr(lc.text, "retry 2/2") != NULL, "log: %s", lc.text);
   ck_assert_msg(strstr(lc.text, TOKEN) == NULL, "token logged: %s", lc.text);
   ck_assert_msg(strstr(err.msg, "127.0.0.1") != NULL, "msg: %s", err.msg);

@@ -108,15 +108,24 @@ START_TEST(watch_follows_events_and_relists_on_410)
 {
   const struct fake_route routes[] = {{"GET", PODS_PATH, pods_script, 4}};
   struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
-  struct server_watch_opts opts = {SELECTOR, "dkron", true, 8946, NULL,
-                                   NULL,     NULL,    NULL, NULL};
+  struct server_watch_opts opts = {.selector = SELECTOR,
+                                   .namespace = "dkron",
+                                   .require_ready = true,
+                                   .serf_port = 8946};
   struct live_snapshot snap = {0};
   struct fake_request req;
   struct server_watch *w;
   struct dk_err err;
   long long stop_start;
+  struct metrics *m = metrics_new();
+  struct metric *requests =
+    metrics_add(m, METRIC_COUNTER, "requests_total", "r", "verb,code");
+  struct metric *relists =
+    metrics_add(m, METRIC_COUNTER, "relists_total", "l", "reason");
 
   ck_assert_ptr_nonnull(fs);
+  opts.api_requests = requests;
+  opts.watch_relists = relists;
   write_token();
   opts.kube_api_url = fake_server_url(fs);
   opts.kube_token_file = token_path;
@@ -154,6 +163,13 @@ START_TEST(watch_follows_events_and_relists_on_410)
   server_watch_stop(w);
   ck_assert_int_lt(clock_ms() - stop_start, test_ms(5000));
   ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS_PATH), 4);
+  /* counted as they happened: two lists, two watches (the first ended by
+   * its 410 event, the second by the stop), one relist for the 410 */
+  ck_assert(metric_value(requests, (const char *[]){"list", "200"}) == 2.0);
+  ck_assert(metric_value(requests, (const char *[]){"watch", "200"}) == 2.0);
+  ck_assert(metric_value(relists, (const char *[]){"gone"}) == 1.0);
+  ck_assert(metric_value(relists, (const char *[]){"error"}) == 0.0);
+  metrics_free(m);
   live_snapshot_free(&snap);
   fake_server_stop(fs);
   unlink(token_path);
@@ -174,8 +190,10 @@ START_TEST(watch_keeps_retrying_on_403)
 {
   const struct fake_route routes[] = {{"GET", PODS_PATH, forbidden, 1}};
   struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
-  struct server_watch_opts opts = {SELECTOR, "dkron", true, 8946, NULL,
-                                   NULL,     NULL,    NULL, NULL};
+  struct server_watch_opts opts = {.selector = SELECTOR,
+                                   .namespace = "dkron",
+                                   .require_ready = true,
+                                   .serf_port = 8946};
   struct live_snapshot snap = {0};
   struct server_watch *w;
   struct dk_err err;

@@ -81,9 +81,14 @@ static void ask(long port, bool v6, const char *request, char *out, size_t len)
   close(s);
 }
 
-static struct status_server *start(long stale_ms, unsigned per_ip)
+static struct status_server *start_with(long stale_ms, unsigned per_ip,
+                                        struct metrics *m)
 {
-  struct status_server_opts o = {0, stale_ms, 1, 0, per_ip};
+  struct status_server_opts o = {.port = 0,
+                                 .stale_ms = stale_ms,
+                                 .idle_s = 1,
+                                 .per_ip = per_ip,
+                                 .metrics = m};
   struct dk_err err;
   struct status_server *st;
 
@@ -92,6 +97,11 @@ static struct status_server *start(long stale_ms, unsigned per_ip)
   ck_assert_msg(st != NULL, "%s", err.msg);
   ck_assert_int_gt(status_server_port(st), 0);
   return st;
+}
+
+static struct status_server *start(long stale_ms, unsigned per_ip)
+{
+  return start_with(stale_ms, per_ip, NULL);
 }
 
 #define GET(path) "GET " path " HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -142,6 +152,31 @@ START_TEST(readyz_and_healthz_report_the_state)
   ck_assert_msg(out[0] == '\0' || strncmp(out, "HTTP/1.1 400", 12) == 0, "%s",
                 out);
   status_server_stop(st);
+}
+END_TEST
+
+START_TEST(metrics_are_served_fresh_on_every_scrape)
+{
+  struct metrics *m = metrics_new();
+  struct metric *c =
+    metrics_add(m, METRIC_COUNTER, "dkron_k8s_x_total", "Things.", "kind");
+  struct status_server *st = start_with(60000, 0, m);
+  long port = status_server_port(st);
+  char out[4096];
+
+  metric_inc(c, (const char *[]){"a"});
+  ask(port, false, GET("/metrics"), out, sizeof(out));
+  assert_status(out, "200");
+  ck_assert_ptr_nonnull(
+    strstr(out, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+  ck_assert_ptr_nonnull(strstr(out, "\r\n\r\n# HELP dkron_k8s_x_total Things.\n"
+                                    "# TYPE dkron_k8s_x_total counter\n"
+                                    "dkron_k8s_x_total{kind=\"a\"} 1\n"));
+  metric_inc(c, (const char *[]){"a"});
+  ask(port, true, GET("/metrics"), out, sizeof(out));
+  ck_assert_ptr_nonnull(strstr(out, "dkron_k8s_x_total{kind=\"a\"} 2\n"));
+  status_server_stop(st);
+  metrics_free(m);
 }
 END_TEST
 
@@ -249,7 +284,7 @@ END_TEST
 START_TEST(port_in_use_is_explained)
 {
   struct status_server *a = start(60000, 0);
-  struct status_server_opts o = {status_server_port(a), 0, 0, 0, 0};
+  struct status_server_opts o = {.port = status_server_port(a)};
   struct dk_err err;
 
   dk_err_clear(&err);
@@ -271,6 +306,7 @@ Suite *make_status_server_suite(void)
 
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, readyz_and_healthz_report_the_state);
+  tcase_add_test(tc, metrics_are_served_fresh_on_every_scrape);
   tcase_add_test(tc, healthz_follows_start_and_loop);
   tcase_add_test(tc, slow_clients_do_not_stall_probes);
   tcase_add_test(tc, one_client_cannot_take_every_connection);

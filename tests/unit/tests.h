@@ -22,5 +22,7 @@ Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);
 Suite *make_status_server_suite(void);
 Suite *make_raft_wire_suite(void);
+Suite *make_dynbuf_suite(void);
+Suite *make_metrics_suite(void);
 
 #endif
