@@ -19,6 +19,33 @@
 #define IDLE_CHECK_MS       200LL
 #define STATUS_STALE_MIN_MS 30000L
 
+/* Events about our pod, posted by a thread of their own (events.h). */
+static void start_events(struct launcher *l)
+{
+  const struct launcher_config *cfg = l->cfg;
+  struct k8s_overrides ov = {.api_url = cfg->kube_api_url,
+                             .token_file = cfg->kube_token_file,
+                             .ca_file = cfg->kube_ca_file,
+                             /* ours, not the servers': NULL = the
+                              * service account's */
+                             .namespace = getenv("POD_NAMESPACE")};
+  struct events_opts o = {.controller = LAUNCHER_EVENT_CONTROLLER,
+                          .pod = cfg->pod_name,
+                          .api_requests = l->metrics.api_requests,
+                          .events = l->metrics.events};
+  struct k8s_config kc;
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK) {
+    o.kube = &kc;
+    l->events = events_start(&o, &err);
+  }
+  k8s_config_free(&kc);
+  if (!l->events)
+    LOG_WARNF("running without Kubernetes Events: %s", err.msg);
+}
+
 int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 {
   struct server_watch_opts wopts = {.selector = cfg->selector,
@@ -39,6 +66,8 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   wopts.api_requests = l->metrics.api_requests;
   wopts.watch_restarts = l->metrics.watch_restarts;
   wopts.watch_relists = l->metrics.watch_relists;
+  start_events(l);
+  wopts.events = l->events;
   rejoin_init(&l->state);
   l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
                                      cfg->relaunch_backoff_max, 300000};
@@ -75,6 +104,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 void launcher_finish(struct launcher *l)
 {
   server_watch_stop(l->watch);
+  events_stop(l->events);
   status_server_stop(l->status);
   launcher_metrics_free(&l->metrics); /* after the server that reads it */
   argv_free(l->joined);
@@ -262,6 +292,8 @@ static void step(struct launcher *l, long long now)
                 "jobs first)",
                 l->state.cause);
       metric_inc(l->metrics.rejoins, (const char *[]){l->state.cut_off_reason});
+      events_emit(l->events, true, "Rejoin", "Rejoin",
+                  "re-joining the dkron cluster: %s", l->state.cause);
       proc_kill(l->child, SIGTERM);
       break;
     case ACT_NONE:

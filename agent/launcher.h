@@ -11,11 +11,14 @@
 
 #include <sys/types.h>
 
+#include "events.h"
 #include "launcher_config.h"
 #include "launcher_metrics.h"
 #include "rejoin.h"
 #include "server_watch.h"
 #include "status_server.h"
+
+#define LAUNCHER_EVENT_CONTROLLER "dkron-k8s.io/agent-launcher"
 
 struct launcher {
   const struct launcher_config *cfg;
@@ -24,6 +27,7 @@ struct launcher {
   struct server_watch *watch;
   struct status_server *status;
   struct launcher_metrics metrics; /* served on the status port */
+  struct events *events;           /* NULL without the API */
   struct rejoin_state state;
   struct rejoin_params params;
   bool child_exited; /* since the last step */

@@ -55,6 +55,10 @@ void launcher_metrics_init(struct launcher_metrics *m)
                 "path,error");
   m->dkron_up = metrics_add(r, METRIC_GAUGE, "dkron_k8s_dkron_up",
                             "1 while the dkron child process runs.", NULL);
+  m->events = metrics_add(r, METRIC_COUNTER, "dkron_k8s_events_total",
+                          "Kubernetes Events, by result (posted; dropped: "
+                          "rate limit, repeat or full queue; failed).",
+                          "result");
   m->dkron_starts =
     metrics_add(r, METRIC_COUNTER, "dkron_k8s_dkron_starts_total",
                 "Times the launcher started dkron (1 + restarts).", NULL);

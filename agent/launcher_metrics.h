@@ -17,6 +17,7 @@
  *   dkron_k8s_dkron_up                              1 while dkron runs
  *   dkron_k8s_dkron_starts_total                    launches of dkron
  *   dkron_k8s_dkron_last_exit_code                  -1 before any exit
+ *   dkron_k8s_events_total{result}                  posted, dropped, failed
  */
 #ifndef AGENT_LAUNCHER_METRICS_H
 #define AGENT_LAUNCHER_METRICS_H
@@ -35,6 +36,7 @@ struct launcher_metrics {
   struct metric *api_requests;
   struct metric *dkron_api_errors;
   struct metric *dkron_up;
+  struct metric *events; /* {result}: posted, dropped, failed */
   struct metric *dkron_starts;
   struct metric *dkron_exit_code;
 };

@@ -261,6 +261,9 @@ static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
 
   dk_err_clear(&err);
   rc = k8s_list_pods(w->kube, &lopts, &list, &err);
+  if (rc == DK_EFORBIDDEN)
+    events_emit(w->opts.events, true, "Forbidden", "ListServers", "%s",
+                err.msg);
   if (rc != DK_OK) {
     LOG_WARNF("listing the dkron servers failed (retry in %ld ms): %s",
               next_backoff(*backoff), err.msg);

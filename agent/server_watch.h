@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "events.h"
 #include "live_servers.h"
 #include "metrics.h"
 
@@ -33,6 +34,7 @@ struct server_watch_opts {
   struct metric *api_requests;   /* {verb, code} */
   struct metric *watch_restarts; /* a watch re-opened from its rv */
   struct metric *watch_relists;  /* {reason}: gone, error */
+  struct events *events;         /* an RBAC refusal is posted; may be NULL */
 };
 
 /* A consistent copy of the live set; free with live_snapshot_free. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -375,6 +376,7 @@ struct api_call {
   const char *content_type;
   const char *body;
   size_t body_len;
+  bool once; /* not idempotent (a create): never retried */
   /* Streaming (watch) only. */
   http_data_fn on_data;
   http_stop_fn should_stop;
@@ -423,7 +425,8 @@ static enum dk_code send_once(struct k8s_client *c, const struct api_call *call,
   req.content_type = call->content_type;
   req.body = call->body;
   req.body_len = call->body_len;
-  req.idempotent = 1; /* GETs, and label merge-patches are idempotent */
+  /* GETs and label merge-patches are idempotent; a create is not */
+  req.idempotent = !call->once;
   req.timeout_ms = call->timeout_ms;
   if (call->on_data)
     rc = http_stream(c->http, &req, call->idle_timeout_ms, call->on_data,
@@ -949,5 +952,91 @@ enum dk_code k8s_get_statefulset_replicas(struct k8s_client *c,
   }
   http_response_free(&resp);
   free(call.url);
+  return rc;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+/* MicroTime, as the API wants it: 2026-11-30T13:40:45.123456Z. */
+static void micro_time(char *out, size_t len)
+{
+  struct timespec ts;
+  struct tm tm;
+  char base[32];
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out, len, "%.20s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+static char *event_body(const struct k8s_client *c, const struct k8s_event *ev)
+{
+  cJSON *root = cJSON_CreateObject();
+  cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
+  cJSON *regarding = cJSON_AddObjectToObject(root, "regarding");
+  char prefix[300], when[48];
+  char *body = NULL;
+  bool ok;
+
+  micro_time(when, sizeof(when));
+  snprintf(prefix, sizeof(prefix), "%s.", ev->regarding_pod);
+  ok =
+    meta && regarding &&
+    cJSON_AddStringToObject(root, "apiVersion", "events.k8s.io/v1") &&
+    cJSON_AddStringToObject(root, "kind", "Event") &&
+    cJSON_AddStringToObject(meta, "generateName", prefix) &&
+    cJSON_AddStringToObject(meta, "namespace", c->namespace) &&
+    cJSON_AddStringToObject(root, "eventTime", when) &&
+    cJSON_AddStringToObject(root, "reportingController", ev->controller) &&
+    cJSON_AddStringToObject(root, "reportingInstance", ev->instance) &&
+    cJSON_AddStringToObject(root, "action", ev->action) &&
+    cJSON_AddStringToObject(root, "reason", ev->reason) &&
+    cJSON_AddStringToObject(root, "type", ev->warning ? "Warning" : "Normal") &&
+    cJSON_AddStringToObject(root, "note", ev->note) &&
+    cJSON_AddStringToObject(regarding, "apiVersion", "v1") &&
+    cJSON_AddStringToObject(regarding, "kind", "Pod") &&
+    cJSON_AddStringToObject(regarding, "namespace", c->namespace) &&
+    cJSON_AddStringToObject(regarding, "name", ev->regarding_pod);
+  if (ok && ev->regarding_uid && ev->regarding_uid[0])
+    ok = cJSON_AddStringToObject(regarding, "uid", ev->regarding_uid) != NULL;
+  if (ok)
+    body = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  return body;
+}
+
+enum dk_code k8s_create_event(struct k8s_client *c, const struct k8s_event *ev,
+                              struct dk_err *err)
+{
+  struct api_call call = {.verb = "create",
+                          .resource = "events",
+                          .group = "events.k8s.io",
+                          .kind = "event",
+                          .method = "POST",
+                          .content_type = "application/json",
+                          .once = true};
+  struct http_response resp;
+  struct strbuf sb = {0};
+  char *body;
+  enum dk_code rc;
+
+  rc = check_name("pod", ev->regarding_pod, err);
+  if (rc != DK_OK)
+    return rc;
+  body = event_body(c, ev);
+  if (!body)
+    return dk_err_set(err, DK_ENOMEM, "create event: out of memory");
+  sb_puts(&sb, c->api_url);
+  sb_puts(&sb, "/apis/events.k8s.io/v1/namespaces/");
+  sb_puts(&sb, c->namespace);
+  sb_puts(&sb, "/events");
+  call.url = sb_take(&sb);
+  call.body = body;
+  call.body_len = strlen(body);
+  rc = api_request(c, &call, &resp, err);
+  http_response_free(&resp);
+  free(call.url);
+  cJSON_free(body);
   return rc;
 }

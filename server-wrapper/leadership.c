@@ -35,6 +35,8 @@ static bool patch_label(struct wrapper *w, const char *pod, const char *value)
   if (k8s_patch_pod_labels(w->kube, pod, &change, 1, &err) != DK_OK) {
     LOG_WARNF("cannot label pod %s %s=%s (will retry): %s", pod,
               w->cfg->label_key, value, err.msg);
+    if (err.code == DK_EFORBIDDEN)
+      events_emit(w->events, true, "Forbidden", "PatchLabel", "%s", err.msg);
     metric_inc(w->metrics.label_patches, (const char *[]){"error"});
     return false;
   }
@@ -76,6 +78,9 @@ void leadership_poll(struct wrapper *w, long long now)
   if (rc == DK_OK && leader != w->leader) {
     LOG_INFOF("this server is now %s", leader ? "the leader" : "a follower");
     metric_inc(w->metrics.leader_changes, NULL);
+    events_emit(w->events, false, leader ? "LeaderElected" : "LeadershipLost",
+                "Elect", "%s is now %s of the dkron cluster", w->cfg->pod_name,
+                leader ? "the leader" : "a follower");
   }
   w->leader = rc == DK_OK && leader;
   metric_set(w->metrics.leader, NULL, w->leader);
@@ -190,6 +195,8 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
   else if (victim) {
     LOG_INFOF("removed stale peer %s from Raft", victim);
     metric_inc(w->metrics.peers_removed, (const char *[]){"dead_peer"});
+    events_emit(w->events, false, "RaftPeerRemoved", "RemovePeer",
+                "removed stale peer %s from Raft: %s", victim, why);
   }
 out:
   free(pv);

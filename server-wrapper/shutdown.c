@@ -71,6 +71,10 @@ static void remove_self(struct wrapper *w)
   else {
     LOG_INFOF("removed %s from Raft", cfg->pod_name);
     metric_inc(w->metrics.peers_removed, (const char *[]){"scaled_down"});
+    events_emit(w->events, false, "RaftPeerRemoved", "Leave",
+                "removed %s from Raft: its ordinal is above spec.replicas "
+                "(scaled down)",
+                cfg->pod_name);
   }
 }
 
@@ -160,6 +164,10 @@ static void wait_for_quorum(struct wrapper *w, long replicas)
                 now - start, why);
       return;
     }
+    if (next_log == 0)
+      events_emit(w->events, true, "QuorumGuard", "Leave",
+                  "waiting up to %ld ms before leaving: %s",
+                  w->cfg->quorum_wait, why);
     if (now >= next_log) {
       LOG_WARNF("waiting before leaving: %s", why);
       next_log = now + QUORUM_LOG_EVERY_MS;

@@ -24,6 +24,22 @@
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
+/* Events about our pod, posted by a thread of their own (events.h). */
+static void start_events(struct wrapper *w, const struct k8s_config *kc)
+{
+  struct events_opts o = {.kube = kc,
+                          .controller = WRAPPER_EVENT_CONTROLLER,
+                          .pod = w->cfg->pod_name,
+                          .api_requests = w->metrics.api_requests,
+                          .events = w->metrics.events};
+  struct dk_err err;
+
+  dk_err_clear(&err);
+  w->events = events_start(&o, &err);
+  if (!w->events)
+    LOG_WARNF("running without Kubernetes Events: %s", err.msg);
+}
+
 static void start_kube(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
@@ -46,6 +62,8 @@ static void start_kube(struct wrapper *w)
     w->kube = k8s_client_new(&kc, &err);
     if (w->kube)
       k8s_client_count_requests(w->kube, w->metrics.api_requests);
+    if (w->kube)
+      start_events(w, &kc);
   }
   k8s_config_free(&kc);
   if (!w->kube)
@@ -127,6 +145,7 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 
 void wrapper_finish(struct wrapper *w)
 {
+  events_stop(w->events);
   status_server_stop(w->status);
   wrapper_metrics_free(&w->metrics); /* after the server that reads it */
   dkron_client_free(w->local);
@@ -232,6 +251,8 @@ long wrapper_decide_bootstrap(struct wrapper *w)
   LOG_INFOF("bootstrap: %s", d.reason);
   metric_set(w->metrics.bootstrap,
              (const char *[]){d.expect ? "expect" : "join", d.why}, 1);
+  events_emit(w->events, false, d.expect ? "BootstrapExpect" : "JoinCluster",
+              "Bootstrap", "%s", d.reason);
   return d.expect;
 }
 

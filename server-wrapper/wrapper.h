@@ -14,11 +14,14 @@
 
 #include "dead_peers.h"
 #include "dkron.h"
+#include "events.h"
 #include "k8s.h"
 #include "leader_label.h"
 #include "status_server.h"
 #include "wrapper_config.h"
 #include "wrapper_metrics.h"
+
+#define WRAPPER_EVENT_CONTROLLER "dkron-k8s.io/server-wrapper"
 
 struct wrapper {
   const struct wrapper_config *cfg;
@@ -27,6 +30,7 @@ struct wrapper {
   int child_status;               /* shell-style, once it exited */
   struct dkron_client *local;     /* our own dkron's HTTP API */
   struct k8s_client *kube;        /* NULL when the API is not configured */
+  struct events *events;          /* NULL without the API */
   struct status_server *status;   /* NULL with --status-port=0 */
   struct wrapper_metrics metrics; /* served on the status port */
   char *rpc_addr;                 /* our pod IP:rpc port, for the raft CLI */

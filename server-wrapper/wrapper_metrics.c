@@ -54,6 +54,10 @@ void wrapper_metrics_init(struct wrapper_metrics *m)
                 "path,error");
   m->dkron_up = metrics_add(r, METRIC_GAUGE, "dkron_k8s_dkron_up",
                             "1 while the dkron child process runs.", NULL);
+  m->events = metrics_add(r, METRIC_COUNTER, "dkron_k8s_events_total",
+                          "Kubernetes Events, by result (posted; dropped: "
+                          "rate limit, repeat or full queue; failed).",
+                          "result");
 }
 
 void wrapper_metrics_free(struct wrapper_metrics *m)

@@ -11,6 +11,8 @@
  *   dkron_k8s_api_requests_total{verb,code}               Kubernetes API
  *   dkron_k8s_dkron_api_errors_total{path,error}          local dkron API
  *   dkron_k8s_dkron_up                                    1 while dkron runs
+ *   dkron_k8s_events_total{result}                        posted, dropped,
+ *                                                         failed
  *
  * dkron's own exit ends the wrapper (and the container, whose restart
  * count Kubernetes keeps), so the wrapper has no restart counter of its
@@ -33,6 +35,7 @@ struct wrapper_metrics {
   struct metric *api_requests;
   struct metric *dkron_api_errors;
   struct metric *dkron_up;
+  struct metric *events; /* {result}: posted, dropped, failed */
 };
 
 /* Declares every family (all NULL when the registry cannot be made). */

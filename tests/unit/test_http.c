@@ -17,6 +17,7 @@
 #include "fake_http.h"
 #include "http.h"
 #include "log.h"
+#include "log_capture.h"
 #include "tests.h"
 
 extern char **environ;
@@ -203,32 +204,6 @@ static unsigned short closed_port(void)
   ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
   close(fd);
   return ntohs(addr.sin_port);
-}
-
-/* Captures log lines in a pipe until log_capture_end. */
-struct log_capture {
-  int fds[2];
-  char text[16384];
-};
-
-static void log_capture_begin(struct log_capture *lc)
-{
-  ck_assert_int_eq(pipe2(lc->fds, O_NONBLOCK | O_CLOEXEC), 0);
-  log_set_fd(lc->fds[1]);
-}
-
-static void log_capture_end(struct log_capture *lc)
-{
-  size_t len = 0;
-  ssize_t n;
-
-  log_set_fd(STDERR_FILENO);
-  close(lc->fds[1]);
-  while (len < sizeof(lc->text) - 1 &&
-         (n = read(lc->fds[0], lc->text + len, sizeof(lc->text) - 1 - len)) > 0)
-    len += (size_t)n;
-  lc->text[len] = '\0';
-  close(lc->fds[0]);
 }
 
 /* ---- plain requests ---- */

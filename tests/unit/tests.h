@@ -24,5 +24,6 @@ Suite *make_status_server_suite(void);
 Suite *make_raft_wire_suite(void);
 Suite *make_dynbuf_suite(void);
 Suite *make_metrics_suite(void);
+Suite *make_events_suite(void);
 
 #endif

@@ -3,8 +3,9 @@
 # need. After applying the rendered base in a namespace of its own, the API
 # server's own authorizer (kubectl auth can-i --as the ServiceAccounts) must
 # allow every call the binaries make:
-#   dkron-server: get+patch pods/dkron-server-0..2, get statefulsets/dkron-server
-#   dkron-agent:  list+watch pods
+#   dkron-server: get+patch pods/dkron-server-0..2, get statefulsets/dkron-server,
+#                 create events.k8s.io events
+#   dkron-agent:  list+watch pods, create events.k8s.io events
 # and deny the neighbours: other verbs, other resources, other pod names,
 # other StatefulSets, other namespaces, cluster scope, each other's rights.
 # The production overlay's Role covers its 5 pods. No dkron needed.
@@ -39,6 +40,7 @@ for i in 0 1 2; do
 	allow dkron-server "$NS" patch "pods/dkron-server-$i"
 done
 allow dkron-server "$NS" get statefulsets.apps/dkron-server
+allow dkron-server "$NS" create events.events.k8s.io
 
 # dkron-server: the neighbours.
 for v in delete update create; do deny dkron-server "$NS" "$v" pods/dkron-server-0; done
@@ -63,10 +65,17 @@ deny dkron-server "$OTHER" patch pods/dkron-server-0
 deny dkron-server default get statefulsets.apps/dkron-server
 deny dkron-server - get pods
 deny dkron-server - list nodes
+# Events: create only, in its own namespace, in events.k8s.io only.
+for sa in dkron-server dkron-agent; do
+	for v in get list watch update patch delete; do deny "$sa" "$NS" "$v" events.events.k8s.io; done
+	deny "$sa" "$NS" create events # the core/v1 group is not granted
+	deny "$sa" "$OTHER" create events.events.k8s.io
+done
 
 # dkron-agent: what dkron-agent-launcher does.
 allow dkron-agent "$NS" list pods
 allow dkron-agent "$NS" watch pods
+allow dkron-agent "$NS" create events.events.k8s.io
 
 # dkron-agent: the neighbours.
 for v in get patch update delete create deletecollection; do deny dkron-agent "$NS" "$v" pods; done
