@@ -288,9 +288,10 @@ static void step(struct launcher *l, long long now)
       launch(l, &snap);
       break;
     case ACT_STOP:
-      LOG_WARNF("re-joining: %s; stopping dkron (it finishes its running "
-                "jobs first)",
-                l->state.cause);
+      LOG_KV(LOG_WARN, FIELDS(LOG_STR("reason", l->state.cut_off_reason)),
+             "re-joining: %s; stopping dkron (it finishes its running "
+             "jobs first)",
+             l->state.cause);
       metric_inc(l->metrics.rejoins, (const char *[]){l->state.cut_off_reason});
       events_emit(l->events, true, "Rejoin", "Rejoin",
                   "re-joining the dkron cluster: %s", l->state.cause);

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
   if (code >= 0)
     return code;
   log_setup_names("dkron-agent-launcher", cfg.log_level, cfg.log_format);
+  log_set_pod(cfg.pod_name);
   code = 1;
   if (launcher_start(&l, &cfg) == 0)
     code = launcher_run(&l);

@@ -14,7 +14,8 @@ static struct {
   enum log_level level;
   enum log_format format;
   int fd;
-} g_log = {"dkron-k8s", LOG_INFO, LOG_FORMAT_TEXT, STDERR_FILENO};
+  char pod[256]; /* "" until log_set_pod */
+} g_log = {"dkron-k8s", LOG_INFO, LOG_FORMAT_TEXT, STDERR_FILENO, ""};
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -41,6 +42,11 @@ void log_setup_names(const char *component, const char *level,
 void log_set_fd(int fd)
 {
   g_log.fd = fd;
+}
+
+void log_set_pod(const char *pod)
+{
+  snprintf(g_log.pod, sizeof(g_log.pod), "%s", pod ? pod : "");
 }
 
 int log_enabled(enum log_level level)
@@ -126,42 +132,91 @@ static void append(char *dst, size_t cap, size_t *pos, const char *src)
 {
   size_t n = strlen(src);
 
+  if (*pos + 1 >= cap)
+    return;
   if (*pos + n >= cap)
     n = cap - *pos - 1;
   memcpy(dst + *pos, src, n);
   *pos += n;
 }
 
-void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+/* A text value is quoted when it is empty or holds a space, a quote or
+ * an '=' (so the line splits back into its pairs). */
+static void text_value(char *dst, size_t cap, size_t *pos, const char *v)
+{
+  if (*v && !strpbrk(v, " \"=\t\n")) {
+    append(dst, cap, pos, v);
+    return;
+  }
+  append(dst, cap, pos, "\"");
+  json_escape(dst, cap - 2, pos, v);
+  append(dst, cap, pos, "\"");
+}
+
+static void add_field(char *line, size_t cap, size_t *pos,
+                      const struct log_field *f)
+{
+  char num[32];
+
+  if (!f->str)
+    snprintf(num, sizeof(num), "%lld", f->num);
+  if (g_log.format == LOG_FORMAT_JSON) {
+    append(line, cap, pos, ",\"");
+    json_escape(line, cap - 3, pos, f->key);
+    append(line, cap, pos, "\":");
+    if (!f->str) {
+      append(line, cap, pos, num);
+      return;
+    }
+    append(line, cap, pos, "\"");
+    json_escape(line, cap - 3, pos, f->str);
+    append(line, cap, pos, "\"");
+  } else {
+    append(line, cap, pos, " ");
+    append(line, cap, pos, f->key);
+    append(line, cap, pos, "=");
+    text_value(line, cap, pos, f->str ? f->str : num);
+  }
+}
+
+static void write_line(enum log_level level, const struct log_field *fields,
+                       size_t n, const char *fmt, va_list ap)
 {
   char msg[LOG_LINE_MAX / 2];
   char line[LOG_LINE_MAX];
   char ts[96];
   size_t pos = 0;
   int saved_errno = errno;
+  const size_t room = sizeof(line) - 2; /* for '}' and '\n' */
 
-  if (!log_enabled(level))
-    return;
   vsnprintf(msg, sizeof(msg), fmt, ap);
   format_time(ts, sizeof(ts));
   if (g_log.format == LOG_FORMAT_JSON) {
-    append(line, sizeof(line), &pos, "{\"ts\":\"");
-    append(line, sizeof(line), &pos, ts);
-    append(line, sizeof(line), &pos, "\",\"level\":\"");
-    append(line, sizeof(line), &pos, level_names[level]);
-    append(line, sizeof(line), &pos, "\",\"component\":\"");
-    json_escape(line, sizeof(line) - 3, &pos, g_log.component);
-    append(line, sizeof(line), &pos, "\",\"msg\":\"");
-    json_escape(line, sizeof(line) - 3, &pos, msg);
-    append(line, sizeof(line), &pos, "\"}");
+    append(line, room, &pos, "{\"ts\":\"");
+    append(line, room, &pos, ts);
+    append(line, room, &pos, "\",\"level\":\"");
+    append(line, room, &pos, level_names[level]);
+    append(line, room, &pos, "\",\"component\":\"");
+    json_escape(line, room - 3, &pos, g_log.component);
+    append(line, room, &pos, "\",\"msg\":\"");
+    json_escape(line, room - 3, &pos, msg);
+    append(line, room, &pos, "\"");
   } else {
     static const char *const tags[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
-    int n = snprintf(line, sizeof(line) - 1, "%s %s %s: %s", ts, tags[level],
+    int w = snprintf(line, room, "%s %s %s: %s", ts, tags[level],
                      g_log.component, msg);
-    pos = n < 0 ? 0 : (size_t)n;
-    if (pos > sizeof(line) - 2)
-      pos = sizeof(line) - 2;
+    pos = w < 0 ? 0 : (size_t)w;
+    if (pos > room - 1)
+      pos = room - 1;
   }
+  if (g_log.pod[0]) {
+    struct log_field pod = LOG_STR("pod", g_log.pod);
+    add_field(line, room, &pos, &pod);
+  }
+  for (size_t i = 0; i < n; i++)
+    add_field(line, room, &pos, &fields[i]);
+  if (g_log.format == LOG_FORMAT_JSON)
+    line[pos++] = '}';
   line[pos++] = '\n';
   for (size_t off = 0; off < pos;) {
     ssize_t w = write(g_log.fd, line + off, pos - off);
@@ -172,6 +227,24 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     off += (size_t)w;
   }
   errno = saved_errno;
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+  if (log_enabled(level))
+    write_line(level, NULL, 0, fmt, ap);
+}
+
+void log_fields(enum log_level level, const struct log_field *fields, size_t n,
+                const char *fmt, ...)
+{
+  va_list ap;
+
+  if (!log_enabled(level))
+    return;
+  va_start(ap, fmt);
+  write_line(level, fields, n, fmt, ap);
+  va_end(ap);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -76,7 +76,8 @@ void leadership_poll(struct wrapper *w, long long now)
   if (rc == DK_OK)
     r = leader ? ISLEADER_YES : ISLEADER_NO;
   if (rc == DK_OK && leader != w->leader) {
-    LOG_INFOF("this server is now %s", leader ? "the leader" : "a follower");
+    LOG_KV(LOG_INFO, FIELDS(LOG_STR("role", leader ? "leader" : "follower")),
+           "this server is now %s", leader ? "the leader" : "a follower");
     metric_inc(w->metrics.leader_changes, NULL);
     events_emit(w->events, false, leader ? "LeaderElected" : "LeadershipLost",
                 "Elect", "%s is now %s of the dkron cluster", w->cfg->pod_name,
@@ -193,7 +194,9 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
                                   CLI_TIMEOUT_MS, &outcome, &err) != DK_OK)
     LOG_WARNF("could not remove stale peer %s: %s", victim, err.msg);
   else if (victim) {
-    LOG_INFOF("removed stale peer %s from Raft", victim);
+    LOG_KV(LOG_INFO,
+           FIELDS(LOG_STR("peer", victim), LOG_STR("reason", "dead_peer")),
+           "removed stale peer %s from Raft", victim);
     metric_inc(w->metrics.peers_removed, (const char *[]){"dead_peer"});
     events_emit(w->events, false, "RaftPeerRemoved", "RemovePeer",
                 "removed stale peer %s from Raft: %s", victim, why);

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
   if (code >= 0)
     return code;
   log_setup_names("dkron-server-wrapper", cfg.log_level, cfg.log_format);
+  log_set_pod(cfg.pod_name);
   code = 1;
   if (wrapper_start(&w, &cfg) != 0)
     goto out;

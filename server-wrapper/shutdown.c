@@ -199,7 +199,8 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   dk_err_clear(&err);
   facts.leave_ok = dkron_leave(w->local, cfg->leave_timeout, &err) == DK_OK;
   if (facts.leave_ok)
-    LOG_INFOF("left the cluster in %lld ms", clock_ms() - start);
+    LOG_KV(LOG_INFO, FIELDS(LOG_NUM("duration_ms", clock_ms() - start)),
+           "left the cluster in %lld ms", clock_ms() - start);
   else
     LOG_WARNF("graceful leave failed: %s", err.msg);
   status = proc_stop(w->child, SIGTERM, cfg->stop_timeout);
@@ -211,6 +212,9 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   } else {
     LOG_INFOF("%s", reason);
   }
-  LOG_INFOF("shutdown finished in %lld ms", clock_ms() - start);
+  LOG_KV(LOG_INFO,
+         FIELDS(LOG_NUM("duration_ms", clock_ms() - start),
+                LOG_NUM("status", status)),
+         "shutdown finished in %lld ms", clock_ms() - start);
   return status < 0 ? 1 : status;
 }

@@ -248,7 +248,10 @@ long wrapper_decide_bootstrap(struct wrapper *w)
                    bootstrap_has_raft_state(cfg->data_dir),
                    cfg->initial_cluster_size, cfg->ordinal, &d);
   dkron_peer_leaders_clear(answers, w->n_peer_urls);
-  LOG_INFOF("bootstrap: %s", d.reason);
+  LOG_KV(LOG_INFO,
+         FIELDS(LOG_STR("decision", d.expect ? "expect" : "join"),
+                LOG_STR("reason", d.why)),
+         "bootstrap: %s", d.reason);
   metric_set(w->metrics.bootstrap,
              (const char *[]){d.expect ? "expect" : "join", d.why}, 1);
   events_emit(w->events, false, d.expect ? "BootstrapExpect" : "JoinCluster",

@@ -52,6 +52,47 @@ START_TEST(json_line_escapes_message)
 }
 END_TEST
 
+/* One log_fields call with output captured, pod set to "dkron-server-0". */
+static void capture_fields(enum log_format fmt, char *out, size_t outlen)
+{
+  int fds[2];
+  ssize_t n;
+
+  ck_assert_int_eq(pipe(fds), 0);
+  log_setup("unit", LOG_INFO, fmt);
+  log_set_pod("dkron-server-0");
+  log_set_fd(fds[1]);
+  LOG_KV(LOG_INFO,
+         FIELDS(LOG_STR("peer", "dkron-server-3"), LOG_STR("reason", "a b=c"),
+                LOG_NUM("duration_ms", 1234), LOG_STR("status", "")),
+         "removed %s", "dkron-server-3");
+  log_set_fd(STDERR_FILENO);
+  log_set_pod(NULL);
+  close(fds[1]);
+  n = read(fds[0], out, outlen - 1);
+  close(fds[0]);
+  out[n < 0 ? 0 : n] = '\0';
+}
+
+START_TEST(fields_are_members_in_json_and_pairs_in_text)
+{
+  char out[1024];
+
+  capture_fields(LOG_FORMAT_JSON, out, sizeof(out));
+  ck_assert_msg(strstr(out, "\"msg\":\"removed dkron-server-3\","
+                            "\"pod\":\"dkron-server-0\","
+                            "\"peer\":\"dkron-server-3\","
+                            "\"reason\":\"a b=c\",\"duration_ms\":1234,"
+                            "\"status\":\"\"}\n"),
+                "%s", out);
+  capture_fields(LOG_FORMAT_TEXT, out, sizeof(out));
+  ck_assert_msg(strstr(out, " INFO  unit: removed dkron-server-3 "
+                            "pod=dkron-server-0 peer=dkron-server-3 "
+                            "reason=\"a b=c\" duration_ms=1234 status=\"\"\n"),
+                "%s", out);
+}
+END_TEST
+
 START_TEST(below_level_is_silent)
 {
   char out[128];
@@ -97,6 +138,7 @@ Suite *make_err_log_suite(void)
 
   tcase_add_test(tc, text_line_has_time_level_component);
   tcase_add_test(tc, json_line_escapes_message);
+  tcase_add_test(tc, fields_are_members_in_json_and_pairs_in_text);
   tcase_add_test(tc, below_level_is_silent);
   tcase_add_test(tc, level_and_format_names);
   tcase_add_test(tc, err_set_and_prefix);
