@@ -67,7 +67,8 @@ static const struct cfg_option options[] = {
    "Port of the status endpoint: /readyz (200 when this worker is an alive "
    "member, else 503 with the reason) and /healthz (200 while the "
    "launcher's loop runs; also during a shutdown, however long dkron's "
-   "jobs take). 0 turns it off.",
+   "jobs take) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
+   "off.",
    &g.status_port, 0, 65535, NULL, NULL},
   CFG_KUBE_OPTIONS(&g.kube_api_url, &g.kube_token_file, &g.kube_ca_file),
   {"dns-server", "LAUNCHER_DNS_SERVER", CFG_STRING, NULL,

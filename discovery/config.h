@@ -84,8 +84,9 @@ extern const char *const cfg_log_formats[]; /* text json */
    NULL},                                                               \
   {                                                                     \
     "log-format", ENV_PREFIX "LOG_FORMAT", CFG_CHOICE, "text",          \
-      "Format of this program's own log lines.", format, 0, 0,          \
-      cfg_log_formats, NULL                                             \
+      "Format of this program's own log lines: text (fields as "        \
+      "key=value after the message) or json (fields as members).",      \
+      format, 0, 0, cfg_log_formats, NULL                               \
   }
 
 #define CFG_KUBE_OPTIONS(api_url, token_file, ca_file)                        \

@@ -59,7 +59,8 @@ static const struct cfg_option options[] = {
    "as a voter at its current address and whose Serf members list it "
    "alive; else 503 with the reason) and /healthz (503 until dkron's HTTP "
    "API first answers, for a startupProbe; then 200 while the wrapper's "
-   "loop runs). 0 turns it off.",
+   "loop runs) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
+   "off.",
    &g.status_port, 0, 65535, NULL, NULL},
   {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "500ms",
    "dkron's --retry-interval between attempts to join the peers (at a first "

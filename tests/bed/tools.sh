@@ -8,7 +8,10 @@
 #   dkron                       with go install, as upstream releases it, or
 #                               from its source archive when the proxy
 #                               refuses the module (see build_dkron);
-#   helm                        with go install (the Helm chart's tests).
+#   helm                        with go install (the Helm chart's tests);
+#   promtool                    from Debian's prometheus package, unpacked
+#                               (not installed: no service), to check the
+#                               /metrics outputs.
 # Only missing binaries are built. Each step prints one line with its elapsed
 # seconds; go's own output goes to a log whose tail is printed on failure.
 #
@@ -23,7 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # helm is checked by version (not part of the cache key, so that a helm bump
 # does not rebuild the cluster tools).
 : "${DKRON_HELM_VERSION:=3.22.0}" # newest 3.x on the module proxy when chosen
-TOOLS=("${DKRON_TOOLS_LIST[@]}" helm)
+TOOLS=("${DKRON_TOOLS_LIST[@]}" helm promtool)
 
 PRINT_BIN=0
 case "${1:-}" in
@@ -302,6 +305,20 @@ build_helm() {
 	record_time helm "$STEP_SECONDS" "$COLD"
 }
 
+# promtool only: the package's binary, without installing the package (its
+# postinst would set up a Prometheus service).
+fetch_promtool() {
+	local log="$DKRON_TOOLS_DIR/log/promtool.log" dir="$DKRON_TOOLS_DIR/tmp/promtool"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	step "promtool from Debian's prometheus package" "$log" \
+		sh -c 'cd "$1" && { apt-get download prometheus || { apt-get update -qq && apt-get download prometheus; }; } &&
+			dpkg -x prometheus_*.deb root' sh "$dir"
+	mv -f "$dir/root/usr/bin/promtool" "$DKRON_TOOLS_BIN/promtool"
+	rm -rf "$dir"
+	record_time promtool "$STEP_SECONDS" "$COLD"
+}
+
 main() {
 	local want
 	want=$(missing_tools | tr '\n' ' ')
@@ -349,6 +366,7 @@ main() {
 	case " $want " in *" kube-apiserver "* | *" kubectl "*) build_k8s "$want" ;; esac
 	case " $want " in *" dkron "*) build_dkron ;; esac
 	case " $want " in *" helm "*) build_helm ;; esac
+	case " $want " in *" promtool "*) fetch_promtool ;; esac
 
 	local left
 	left=$(missing_tools | grep -v '^dkron$' | tr '\n' ' ' || true)

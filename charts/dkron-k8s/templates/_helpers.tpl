@@ -142,3 +142,19 @@ with the list of known ones, so a typo never goes unnoticed.
 {{- end -}}
 {{- toJson $l -}}
 {{- end }}
+
+{{/*
+Pod annotations: the user's, and with metrics.scrapeAnnotations the
+prometheus.io/* ones for the status port's /metrics. Call with
+(list $ctx $podAnnotations); renders YAML, or nothing.
+*/}}
+{{- define "dkron-k8s.podAnnotations" -}}
+{{- $ctx := index . 0 -}}
+{{- $a := deepCopy (index . 1 | default dict) -}}
+{{- if $ctx.Values.metrics.scrapeAnnotations -}}
+{{- $_ := set $a "prometheus.io/scrape" "true" -}}
+{{- $_ := set $a "prometheus.io/port" "8081" -}}
+{{- $_ := set $a "prometheus.io/path" "/metrics" -}}
+{{- end -}}
+{{- with $a }}{{ toYaml . }}{{ end -}}
+{{- end -}}

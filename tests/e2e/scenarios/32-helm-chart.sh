@@ -84,9 +84,18 @@ assert_eq "settings: LAUNCHER_LOG_FORMAT" json "$(q settings "$(env_of Deploymen
 assert_eq "settings: unset settings stay unset (binary defaults)" "" "$(q settings "$(env_of StatefulSet WRAPPER_STOP_TIMEOUT)")"
 assert_eq "settings: leader Service selects the custom label" true \
 	"$(q settings '.items[] | select(.kind == "Service" and .metadata.name == "dkron-server-leader") | .spec.selector.leader')"
-assert_eq "settings: dkron args after --" "-- --tag zone=a" \
+assert_eq "settings: dkron args after --" "-- --enable-prometheus --tag zone=a" \
 	"$(q settings "$(sts '.spec.template.spec.containers[0].args | join(" ")')")"
 dry_run settings dkron-helm
+
+# Metrics: scrape annotations and ServiceMonitors only when asked for (the
+# bed has no prometheus-operator CRDs: the rendering alone is checked).
+helm_bed template r "$CHART" --set metrics.serviceMonitor.enabled=true --set metrics.scrapeAnnotations=true \
+	--set metrics.dkronPrometheus=false >"$E2E_WORK/metrics.yaml"
+assert_eq "metrics: ServiceMonitors" 2 "$(grep -c '^kind: ServiceMonitor$' "$E2E_WORK/metrics.yaml")"
+assert_eq "metrics: pods with prometheus.io/port 8081" 2 "$(grep -c 'prometheus.io/port: "8081"' "$E2E_WORK/metrics.yaml")"
+assert_eq "metrics: no --enable-prometheus when dkronPrometheus=false" 0 "$(grep -c -- '--enable-prometheus' "$E2E_WORK/metrics.yaml")"
+assert_eq "metrics: off by default" 0 "$(grep -c 'ServiceMonitor\|prometheus.io/' "$E2E_WORK/settings.yaml")"
 
 # Scaling past the initial size: replicas and the Role follow, the
 # bootstrap size stays.
