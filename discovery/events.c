@@ -43,6 +43,7 @@ struct events {
   struct recent recent[RECENT_MAX];
   size_t next_recent;
   bool forbidden_logged;
+  bool failure_logged;
 };
 
 static void count(struct events *ev, const char *result)
@@ -85,6 +86,11 @@ static void post(struct events *ev, const struct queued *q)
     LOG_WARNF("cannot post Kubernetes Events (the work goes on without "
               "them): %s",
               err.msg);
+  } else if (err.code != DK_EFORBIDDEN && !ev->failure_logged) {
+    ev->failure_logged = true; /* once: the API may be down for long */
+    LOG_WARNF("event %s not posted (the work goes on; later failures are "
+              "logged at debug level): %s",
+              q->reason, err.msg);
   } else if (err.code != DK_EFORBIDDEN) {
     LOG_DEBUGF("event %s not posted: %s", q->reason, err.msg);
   }

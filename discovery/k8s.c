@@ -957,14 +957,20 @@ enum dk_code k8s_get_statefulset_replicas(struct k8s_client *c,
 
 /* ---- events ------------------------------------------------------------- */
 
-/* MicroTime, as the API wants it: 2026-11-30T13:40:45.123456Z. */
-static void micro_time(char *out, size_t len)
+/* MicroTime, as the API wants it: 2026-11-30T13:40:45.123456Z; name gets
+ * "<pod>.<hex nanoseconds>", unique per pod as client-go makes it (a
+ * generateName ending in '.' is not a valid name). */
+static void event_time_and_name(const char *pod, char *out, size_t len,
+                                char *name, size_t name_len)
 {
   struct timespec ts;
   struct tm tm;
   char base[32];
 
   clock_gettime(CLOCK_REALTIME, &ts);
+  snprintf(name, name_len, "%s.%llx", pod,
+           (unsigned long long)ts.tv_sec * 1000000000ULL +
+             (unsigned long long)ts.tv_nsec);
   gmtime_r(&ts.tv_sec, &tm);
   strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(out, len, "%.20s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
@@ -975,17 +981,17 @@ static char *event_body(const struct k8s_client *c, const struct k8s_event *ev)
   cJSON *root = cJSON_CreateObject();
   cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
   cJSON *regarding = cJSON_AddObjectToObject(root, "regarding");
-  char prefix[300], when[48];
+  char name[300], when[48];
   char *body = NULL;
   bool ok;
 
-  micro_time(when, sizeof(when));
-  snprintf(prefix, sizeof(prefix), "%s.", ev->regarding_pod);
+  event_time_and_name(ev->regarding_pod, when, sizeof(when), name,
+                      sizeof(name));
   ok =
     meta && regarding &&
     cJSON_AddStringToObject(root, "apiVersion", "events.k8s.io/v1") &&
     cJSON_AddStringToObject(root, "kind", "Event") &&
-    cJSON_AddStringToObject(meta, "generateName", prefix) &&
+    cJSON_AddStringToObject(meta, "name", name) &&
     cJSON_AddStringToObject(meta, "namespace", c->namespace) &&
     cJSON_AddStringToObject(root, "eventTime", when) &&
     cJSON_AddStringToObject(root, "reportingController", ev->controller) &&

@@ -11,10 +11,27 @@
  * (raft_wire.h), and the election happens at once. The other servers grant
  * the vote as they would after the timeout (empty configuration: a
  * bootstrap). Once, and only on a first bootstrap.
+ *
+ * A bootstrap that never starts. dkron (v4.0.9) runs its bootstrap check
+ * only on a Serf member-join event. Serf coalesces a member's events over
+ * 3 s and delivers the latest kind: a join followed within that window by
+ * the member's tag update (dkron sets its rpc_addr tag right after
+ * joining) arrives as a member-update. When all servers start within a
+ * second or two of each other (as after the wrapper's DNS wait), every
+ * server may see only updates: all are alive members, none writes the
+ * Raft configuration, and nothing ever will. The wrapper of ordinal 0
+ * watches for that: launched with --bootstrap-expect=N, no leader and no
+ * voters after BOOTSTRAP_STUCK_MS while at least N servers are alive
+ * members, it restarts its dkron (at most BOOTSTRAP_MAX_RESTARTS times).
+ * Restarted, dkron joins servers whose tags no longer change, sees their
+ * member-join events, and bootstraps; the others vote for it.
  */
+#include <signal.h>
+
 #include "clock.h"
 #include "dkron_cli.h"
 #include "log.h"
+#include "proc.h"
 #include "raft_wire.h"
 #include "wrapper.h"
 
@@ -22,6 +39,62 @@
 #define FIRST_ELECTION_GIVE_UP 120000LL
 #define FIRST_ELECTION_CLI_MS  2000L
 #define FIRST_ELECTION_RAFT_MS 1000L
+#define BOOTSTRAP_STUCK_MS     10000LL
+#define BOOTSTRAP_MAX_RESTARTS 3
+
+/* Alive members that are servers. */
+static size_t alive_servers(struct wrapper *w)
+{
+  struct dkron_members members = {NULL, 0};
+  struct dk_err err;
+  size_t n = 0;
+
+  dk_err_clear(&err);
+  if (dkron_members(w->local, &members, &err) == DK_OK)
+    for (size_t i = 0; i < members.n; i++)
+      n += members.items[i].server && members.items[i].status == DKRON_ALIVE;
+  dkron_members_free(&members);
+  return n;
+}
+
+static void check_stuck(struct wrapper *w, long long now)
+{
+  size_t alive;
+
+  if (w->cfg->ordinal != 0 || w->bootstrap_restarts >= BOOTSTRAP_MAX_RESTARTS ||
+      now - w->launched < BOOTSTRAP_STUCK_MS)
+    return;
+  alive = alive_servers(w);
+  if (alive < (size_t)w->bootstrap_expect)
+    return;
+  LOG_KV(LOG_WARN, FIELDS(LOG_STR("reason", "bootstrap_stuck")),
+         "bootstrap: %zu servers are alive members, but %lld s after the "
+         "start none has written the Raft configuration: dkron saw their "
+         "joins only as updates (Serf coalesces a join with the tag update "
+         "that follows it), and it bootstraps on a join; restarting dkron "
+         "so that it sees them join",
+         alive, (now - w->launched) / 1000);
+  events_emit(w->events, true, "BootstrapStuck", "Bootstrap",
+              "%zu servers alive, no Raft configuration %lld s after the "
+              "start: restarting dkron so that it bootstraps",
+              alive, (now - w->launched) / 1000);
+  w->bootstrap_stuck = true;
+  w->bootstrap_restarts++;
+}
+
+int first_election_restart(struct wrapper *w)
+{
+  int status;
+
+  w->bootstrap_stuck = false;
+  w->first_election_pending = false;
+  status = proc_stop(w->child, SIGTERM, w->cfg->stop_timeout);
+  LOG_INFOF("bootstrap: dkron stopped (status %d); starting it again", status);
+  w->child = 0;
+  metric_set(w->metrics.dkron_up, NULL, 0);
+  status = wrapper_launch(w, w->bootstrap_expect);
+  return status == 0 ? -1 : status;
+}
 
 void first_election_poll(struct wrapper *w, long long now)
 {
@@ -52,8 +125,10 @@ void first_election_poll(struct wrapper *w, long long now)
   for (size_t i = 0; i < peers.n; i++)
     voters += peers.items[i].voter;
   dkron_raft_peers_free(&peers);
-  if (voters == 0)
-    return; /* not bootstrapped here (yet) */
+  if (voters == 0) {
+    check_stuck(w, now); /* not bootstrapped here (yet) */
+    return;
+  }
   w->first_election_pending = false;
   dk_err_clear(&err);
   if (raft_timeout_now(w->cfg->pod_ip, w->cfg->rpc_port, FIRST_ELECTION_RAFT_MS,

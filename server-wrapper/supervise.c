@@ -87,6 +87,8 @@ int wrapper_supervise(struct wrapper *w)
       next_poll = now + cfg->isleader_interval;
     }
     first_election_poll(w, now);
+    if (w->bootstrap_stuck && (code = first_election_restart(w)) >= 0)
+      return code;
     voter_check(w, now);
     warn_if_api_down(w, now, &next_warn);
     if (w->leader && now >= next_cleanup) {

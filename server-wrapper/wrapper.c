@@ -297,6 +297,7 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   argv_free(argv);
   w->launched = clock_ms();
   w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
+  w->bootstrap_expect = bootstrap_expect;
   metric_set(w->metrics.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
   if (rc != DK_OK) {

@@ -44,8 +44,11 @@ struct wrapper {
   long long next_voter_check;
   bool first_election_pending; /* launched with --bootstrap-expect */
   long long next_first_election;
-  bool api_up;        /* dkron's HTTP API has answered at least once */
-  long long launched; /* clock_ms() at launch */
+  long bootstrap_expect;  /* as launched; 0 = none */
+  bool bootstrap_stuck;   /* restart dkron (first_election.c) */
+  int bootstrap_restarts; /* done so far */
+  bool api_up;            /* dkron's HTTP API has answered at least once */
+  long long launched;     /* clock_ms() at launch */
   /* While non-zero, Kubernetes API calls are abandoned at this clock_ms()
    * (the shutdown gives them a budget; see wrapper_api_should_stop). */
   long long api_deadline;
@@ -80,9 +83,12 @@ int wrapper_shutdown(struct wrapper *w, int signo);
  * the status server (voter_check.c); called from the supervise loop. */
 void voter_check(struct wrapper *w, long long now);
 
-/* The first election of a new cluster at once (first_election.c); called
- * from the supervise loop. */
+/* The first election of a new cluster at once, and a first bootstrap that
+ * dkron never starts (first_election.c); called from the supervise loop. */
 void first_election_poll(struct wrapper *w, long long now);
+/* Restarts dkron after first_election_poll found the bootstrap stuck
+ * (w->bootstrap_stuck). -1 to go on supervising, else the exit code. */
+int first_election_restart(struct wrapper *w);
 
 /* Leader duties, called from the supervise loop. */
 void leadership_poll(struct wrapper *w, long long now);

@@ -115,7 +115,7 @@ START_TEST(event_names_our_pod_and_the_decision)
   ck_assert_str_eq(req.content_type, "application/json");
   ck_assert_msg(
     strstr(req.body, "\"apiVersion\":\"events.k8s.io/v1\"") &&
-      strstr(req.body, "\"generateName\":\"dkron-server-0.\"") &&
+      strstr(req.body, "\"name\":\"dkron-server-0.") &&
       strstr(req.body, "\"reportingController\":\"dkron-k8s.io/"
                        "test\"") &&
       strstr(req.body, "\"reportingInstance\":\"dkron-server-0\"") &&
