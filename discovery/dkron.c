@@ -1,7 +1,6 @@
 /* dkron.c: the dkron HTTP API client and its parsers (see dkron.h). */
 #include "dkron.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "json.h"
 
 struct dkron_client {
   struct http_client *http;
@@ -24,20 +24,25 @@ struct dkron_client {
 static enum dk_code parse_json(const char *body, size_t len, const char *what,
                                cJSON **out, struct dk_err *err)
 {
-  const char *end = NULL;
+  cJSON *root = NULL;
+  enum json_result jr;
+  size_t off;
 
   *out = NULL;
   if (!body || len == 0)
     return dk_err_set(err, DK_EPARSE, "%s: empty body, expected JSON", what);
-  cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-  if (!root) {
-    size_t off = end && end >= body ? (size_t)(end - body) : 0;
+  jr = json_parse(body, len, &root, &off);
+  if (jr == JSON_UNTERMINATED)
+    return dk_err_set(err, DK_EINVAL,
+                      "%s: internal error: the %zu-byte text is not "
+                      "NUL-terminated",
+                      what, len);
+  if (jr != JSON_OK)
     return dk_err_set(err, DK_EPARSE,
                       "%s: malformed JSON near byte %zu; is the URL a dkron "
                       "server's HTTP port?",
                       what, off);
-  }
-  for (const char *p = end; p && p < body + len && *p; p++) {
+  for (const char *p = body + off; p < body + len && *p; p++) {
     if (!isspace((unsigned char)*p)) {
       cJSON_Delete(root);
       return dk_err_set(err, DK_EPARSE,

@@ -213,8 +213,12 @@ static void subject_from_jwt(const char *token, char *out, size_t outlen)
   if (!payload)
     return;
   len = base64url_decode(dot1 + 1, n, payload);
-  if (len > 0)
-    claims = cJSON_ParseWithLength((const char *)payload, (size_t)len);
+  if (len > 0) {
+    size_t end;
+
+    payload[len] = '\0';
+    json_parse((const char *)payload, (size_t)len, &claims, &end);
+  }
   sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
   if (cJSON_IsString(sub) &&
       strncmp(sub->valuestring, SA_PREFIX, strlen(SA_PREFIX)) == 0)

@@ -223,15 +223,19 @@ static size_t skip_whitespace(const char *s, size_t pos, size_t len)
 enum dk_code k8s_json_parse(const char *body, size_t len, const char *what,
                             cJSON **out, struct dk_err *err)
 {
-  const char *end = NULL;
+  enum json_result jr;
   size_t pos;
 
   *out = NULL;
   if (!body || skip_whitespace(body, 0, len) == len)
     return dk_err_set(err, DK_EPARSE, "response is not a %s: empty body", what);
-  *out = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-  pos = end ? (size_t)(end - body) : 0;
-  if (!*out) {
+  jr = json_parse(body, len, out, &pos);
+  if (jr == JSON_UNTERMINATED)
+    return dk_err_set(err, DK_EINVAL,
+                      "%s: internal error: the %zu-byte text is not "
+                      "NUL-terminated",
+                      what, len);
+  if (jr != JSON_OK) {
     bool at_end = pos + 1 >= len;
     return dk_err_set(
       err, DK_EPARSE, "response is not a %s: invalid JSON at byte %zu of %zu%s",

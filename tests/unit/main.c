@@ -20,6 +20,7 @@ int main(void)
 
   srunner_add_suite(sr, make_config_suite());
   srunner_add_suite(sr, make_http_suite());
+  srunner_add_suite(sr, make_json_suite());
   srunner_add_suite(sr, make_k8s_suite());
   srunner_add_suite(sr, make_dns_suite());
   srunner_add_suite(sr, make_dkron_suite());

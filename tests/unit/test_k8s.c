@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
+#include "json.h"
 
 #include "fake_http.h"
 #include "k8s.h"
@@ -893,6 +893,67 @@ START_TEST(watch_parser_callback_can_stop)
 }
 END_TEST
 
+/* A line of exactly len bytes (newline excluded): `head` then padding in
+ * a string, then `tail`. */
+static char *padded_line(const char *head, const char *tail, size_t len)
+{
+  size_t h = strlen(head), t = strlen(tail);
+  char *line = malloc(len + 2);
+
+  ck_assert_ptr_nonnull(line);
+  ck_assert_uint_gt(len, h + t);
+  memcpy(line, head, h);
+  memset(line + h, 'x', len - h - t);
+  memcpy(line + len - t, tail, t);
+  line[len] = '\n';
+  line[len + 1] = '\0';
+  return line;
+}
+
+/* A line carried across chunks that fills the parser's line buffer to the
+ * last byte (4 KiB first, doubled as it grows) must still be handed to
+ * cJSON with a NUL after it: cJSON before 1.7.18 reads one byte past
+ * `{"":"",` (CVE-2023-53154), which ASan and valgrind report here. A whole
+ * event that fills the buffer still parses. */
+START_TEST(watch_parser_carried_line_filling_its_buffer)
+{
+  static const size_t lens[] = {4095, 4096, 4097, 8191, 8192, 8193};
+  struct dk_err err = {0};
+
+  for (size_t i = 0; i < N_OF(lens); i++) {
+    char *cut_short =
+      padded_line("{\"type\":\"ADDED\",\"pad\":\"", "\",", lens[i]);
+    char *whole =
+      padded_line("{\"type\":\"ADDED\",\"object\":" POD_SERVER_1_PENDING(
+                    "48300") ",\"pad\":\"",
+                  "\"}", lens[i]);
+    struct recorder rec = {0};
+    struct k8s_watch_parser *p =
+      k8s_watch_parser_new(label_keys, 0, record_event, &rec);
+
+    ck_assert_int_eq(k8s_watch_parser_feed(p, cut_short, 1000, &err), DK_OK);
+    ck_assert_int_eq(
+      k8s_watch_parser_feed(p, cut_short + 1000, lens[i] + 1 - 1000, &err),
+      DK_EPARSE);
+    ck_assert_msg(strstr(err.msg, "invalid JSON"), "len %zu: %s", lens[i],
+                  err.msg);
+    k8s_watch_parser_free(p);
+
+    p = k8s_watch_parser_new(label_keys, 0, record_event, &rec);
+    ck_assert_int_eq(k8s_watch_parser_feed(p, whole, 1000, &err), DK_OK);
+    ck_assert_msg(
+      k8s_watch_parser_feed(p, whole + 1000, lens[i] + 1 - 1000, &err) == DK_OK,
+      "len %zu: %s", lens[i], err.msg);
+    ck_assert_uint_eq(rec.n, 1);
+    ck_assert_str_eq(rec.ev[0].rv, "48300");
+    ck_assert_int_eq(k8s_watch_parser_finish(p, &err), DK_OK);
+    k8s_watch_parser_free(p);
+    free(cut_short);
+    free(whole);
+  }
+}
+END_TEST
+
 /* ---- against the fake API server --------------------------------------- */
 
 START_TEST(list_pods_parses_every_field)
@@ -1628,6 +1689,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(parse, watch_parser_rejects_bad_lines);
   tcase_add_test(parse, watch_parser_limits_and_unfinished_events);
   tcase_add_test(parse, watch_parser_callback_can_stop);
+  tcase_add_test(parse, watch_parser_carried_line_filling_its_buffer);
   suite_add_tcase(s, parse);
 
   tcase_add_unchecked_fixture(api, tmp_dir_setup, tmp_dir_teardown);

@@ -13,6 +13,7 @@ long test_ms(long ms);
 Suite *make_err_log_suite(void);
 Suite *make_config_suite(void);
 Suite *make_http_suite(void);
+Suite *make_json_suite(void);
 Suite *make_k8s_suite(void);
 Suite *make_dns_suite(void);
 Suite *make_dkron_suite(void);
