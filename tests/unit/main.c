@@ -18,6 +18,7 @@ int main(void)
   SRunner *sr = srunner_create(make_err_log_suite());
   int failed;
 
+  srunner_add_suite(sr, make_backoff_suite());
   srunner_add_suite(sr, make_config_suite());
   srunner_add_suite(sr, make_http_suite());
   srunner_add_suite(sr, make_json_suite());

@@ -11,6 +11,7 @@
 long test_ms(long ms);
 
 Suite *make_err_log_suite(void);
+Suite *make_backoff_suite(void);
 Suite *make_config_suite(void);
 Suite *make_http_suite(void);
 Suite *make_json_suite(void);
