@@ -1649,6 +1649,66 @@ END_TEST
 
 /* A token file that is empty or holds more than one token-like word stops
  * the client at creation, naming the file but never its content. */
+/* http:// would send the bearer token in clear text: it is refused unless
+ * the host is this machine (a `kubectl proxy`), and the message names the
+ * flag, its env and the fix. https:// goes anywhere. */
+START_TEST(plain_http_api_url_only_to_loopback)
+{
+  static const char *const allowed[] = {
+    "http://127.0.0.1:8001",
+    "http://127.10.20.30:8001/",
+    "http://[::1]:8001",
+    "http://localhost:8001",
+    "http://LocalHost/",
+    "http://localhost",
+    "https://10.96.0.1:443",
+    "https://kubernetes.default.svc",
+    "http://[::ffff:127.0.0.1]:8001",
+  };
+  static const char *const refused[] = {
+    "http://10.96.0.1:443",
+    "http://kubernetes.default.svc:80",
+    "http://127.0.0.1.example.com:8001",
+    "http://localhost.example.com/",
+    "http://127.0.0.1@10.0.0.1:8001/",
+    "http://[::2]:8001",
+    "http://[fe80::1]:8001",
+    "http://2130706433/",
+    "http://:8001",
+    "HTTP://10.0.0.1/",
+  };
+  struct k8s_overrides ov = {0};
+  struct k8s_config cfg;
+  struct dk_err err = {0};
+  char path[PATH_MAX];
+
+  clear_service_env();
+  write_file("kubeconfig-token", "abc\n");
+  tmp_path("kubeconfig-token", path, sizeof(path));
+  ov.token_file = path;
+  ov.namespace = "dkron";
+  ov.sa_dir = tmp_dir;
+  for (size_t i = 0; i < N_OF(allowed); i++) {
+    ov.api_url = allowed[i];
+    ck_assert_msg(k8s_config_in_cluster(&ov, &cfg, &err) == DK_OK, "%s: %s",
+                  allowed[i], err.msg);
+    k8s_config_free(&cfg);
+  }
+  for (size_t i = 0; i < N_OF(refused); i++) {
+    dk_err_clear(&err);
+    ov.api_url = refused[i];
+    ck_assert_msg(k8s_config_in_cluster(&ov, &cfg, &err) == DK_EINVAL,
+                  "%s accepted", refused[i]);
+    ck_assert_msg(strstr(err.msg, "--kube-api-url") &&
+                    strstr(err.msg, "KUBE_API_URL") &&
+                    strstr(err.msg, "https://"),
+                  "%s: %s", refused[i], err.msg);
+    ck_assert_ptr_null(cfg.api_url);
+    k8s_config_free(&cfg);
+  }
+}
+END_TEST
+
 START_TEST(unusable_token_file_is_refused)
 {
   static const char *const bad[] = {"\n", "abc-secret def-secret\n",
@@ -1715,6 +1775,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(config, in_cluster_config_from_env_and_files);
   tcase_add_test(config, in_cluster_config_errors);
   tcase_add_test(config, out_of_cluster_overrides);
+  tcase_add_test(config, plain_http_api_url_only_to_loopback);
   tcase_add_test(config, unusable_token_file_is_refused);
   suite_add_tcase(s, config);
   return s;
