@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
+
 #define LABEL_POD_INDEX    "apps.kubernetes.io/pod-index"
 #define LABEL_STS_POD_NAME "statefulset.kubernetes.io/pod-name"
 /* Ordinals are small; 9 digits keep the arithmetic far from overflow. */
@@ -455,10 +457,11 @@ int k8s_status_from_json(const cJSON *obj, struct k8s_status *st)
   if (cJSON_IsNumber(code) && code->valuedouble >= 0 &&
       code->valuedouble < 1000)
     st->code = (long)code->valuedouble;
+  /* The message may echo a request's headers: no credential gets out. */
   if (reason)
-    snprintf(st->reason, sizeof(st->reason), "%s", reason);
+    redact_secrets(reason, st->reason, sizeof(st->reason));
   if (message)
-    snprintf(st->message, sizeof(st->message), "%s", message);
+    redact_secrets(message, st->message, sizeof(st->message));
   return 0;
 }
 

@@ -48,7 +48,8 @@ struct k8s_pod_list {
   char *resource_version; /* the list's resourceVersion, to watch from */
 };
 
-/* The fields of a metav1.Status that error messages use (truncated). */
+/* The fields of a metav1.Status that error messages use (truncated), with
+ * any credential in them replaced by "[redacted]" (see redact.h). */
 struct k8s_status {
   long code;       /* 0 if absent */
   char reason[64]; /* e.g. "Forbidden", "Expired"; "" if absent */

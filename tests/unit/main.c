@@ -31,6 +31,7 @@ int main(void)
   srunner_add_suite(sr, make_launcher_watch_suite());
   srunner_add_suite(sr, make_status_server_suite());
   srunner_add_suite(sr, make_raft_wire_suite());
+  srunner_add_suite(sr, make_redact_suite());
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -1404,6 +1404,42 @@ START_TEST(get_missing_pod_is_enotfound)
 END_TEST
 
 /* Broken bodies: malformed JSON, the wrong shape, a truncated transfer. */
+/* An API server (or a proxy in front of it) that echoes the request's
+ * headers in a Status message: the token never reaches the error message,
+ * from a response or from a watch ERROR event. */
+START_TEST(status_messages_are_scrubbed_of_credentials)
+{
+  static const struct fake_response script[] = {REPLY(
+    404, STATUS(404, "NotFound",
+                "pods not found; request headers: Authorization: Bearer "
+                "token-1, X-Id: eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln"))};
+  static const char error_event[] =
+    EV_ERROR(500, "InternalError", "proxy said: authorization=token-2 bad");
+  struct fake_server *fs = start1("GET", PODS "/dkron-server-9", script, 1);
+  struct k8s_client *c = client_for(fs, "token-1");
+  struct k8s_watch_parser *p =
+    k8s_watch_parser_new(label_keys, 0, record_event, NULL);
+  struct k8s_pod pod;
+  struct dk_err err = {0};
+
+  ck_assert_int_eq(k8s_get_pod(c, "dkron-server-9", NULL, &pod, &err),
+                   DK_ENOTFOUND);
+  ck_assert_msg(strstr(err.msg, "request headers: Authorization: [redacted], "
+                                "X-Id: [redacted]"),
+                "%s", err.msg);
+  ck_assert_ptr_null(strstr(err.msg, "token-1"));
+  ck_assert_ptr_null(strstr(err.msg, "eyJ"));
+  ck_assert_int_eq(
+    k8s_watch_parser_feed(p, error_event, strlen(error_event), &err), DK_EHTTP);
+  ck_assert_msg(strstr(err.msg, "proxy said: authorization=[redacted] bad"),
+                "%s", err.msg);
+  ck_assert_ptr_null(strstr(err.msg, "token-2"));
+  k8s_watch_parser_free(p);
+  k8s_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
 START_TEST(broken_bodies_are_errors)
 {
   static const struct fake_response malformed[] = {REPLY(
@@ -1766,6 +1802,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(api, forbidden_by_a_webhook_is_not_blamed_on_rbac);
   tcase_add_test(api, get_missing_pod_is_enotfound);
   tcase_add_test(api, broken_bodies_are_errors);
+  tcase_add_test(api, status_messages_are_scrubbed_of_credentials);
   tcase_add_test(api, rotated_token_is_used_without_a_401);
   tcase_add_test(api, patch_labels_sends_a_merge_patch);
   tcase_add_test(api, statefulset_replicas);

@@ -24,5 +24,6 @@ Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);
 Suite *make_status_server_suite(void);
 Suite *make_raft_wire_suite(void);
+Suite *make_redact_suite(void);
 
 #endif
