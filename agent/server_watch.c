@@ -254,7 +254,7 @@ static bool watch_progressed(const char *before, const char *after)
  * repeated at once. */
 static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
 {
-  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0};
+  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0, 0};
   const struct k8s_watch_opts wopts = {w->opts.selector, NULL,        NULL,
                                        WATCH_TIMEOUT_S,  0,           0,
                                        on_event,         should_stop, w};

@@ -962,7 +962,7 @@ START_TEST(list_pods_parses_every_field)
   struct fake_response script[] = {REPLY(200, body)};
   struct fake_server *fs = start1("GET", PODS, script, 1);
   struct k8s_client *c = client_for(fs, "token-1");
-  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 0};
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 0, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -1038,7 +1038,7 @@ START_TEST(list_pods_follows_continue)
   struct fake_server *fs = start1("GET", PODS, script, 2);
   struct k8s_client *c = client_for(fs, "token-1");
   struct k8s_list_opts opts = {"app in (dkron),role!=agent",
-                               "status.phase!=Failed", label_keys, 2};
+                               "status.phase!=Failed", label_keys, 2, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -1067,6 +1067,41 @@ START_TEST(list_pods_follows_continue)
 }
 END_TEST
 
+/* Pages are many small requests, so the page cap alone would let a
+ * server (or a too-wide selector) fill memory: the items of all pages
+ * together are capped too, with an error that says so. */
+START_TEST(list_pods_caps_the_items_of_all_pages)
+{
+  char *page1 = page1_body();
+  char *page2 = page2_body();
+  struct fake_response script[] = {REPLY(200, page1), REPLY(200, page2)};
+  struct fake_server *fs = start1("GET", PODS, script, 2);
+  struct k8s_client *c = client_for(fs, "token-1");
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2, 3};
+  struct k8s_pod_list list;
+  struct dk_err err = {0};
+
+  ck_assert_int_eq(k8s_list_pods(c, &opts, &list, &err), DK_ETOOBIG);
+  ck_assert_msg(strstr(err.msg, "more than 3 pods") &&
+                  strstr(err.msg, "app=dkron") &&
+                  strstr(err.msg, "narrow the label selector"),
+                "%s", err.msg);
+  ck_assert_uint_eq(list.n, 0);
+  ck_assert_ptr_null(list.items);
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS), 2);
+  /* Exactly at the cap is fine. */
+  ck_assert_int_eq(fake_server_set_script(fs, "GET", PODS, script, 2), 0);
+  opts.max_items = 4;
+  ck_assert_msg(k8s_list_pods(c, &opts, &list, &err) == DK_OK, "%s", err.msg);
+  ck_assert_uint_eq(list.n, 4);
+  k8s_pod_list_free(&list);
+  k8s_client_free(c);
+  fake_server_stop(fs);
+  free(page1);
+  free(page2);
+}
+END_TEST
+
 /* 410 on a continue token restarts the list once, from the first page;
  * a second expiry is reported. */
 START_TEST(list_pods_restarts_once_when_continue_expires)
@@ -1080,7 +1115,7 @@ START_TEST(list_pods_restarts_once_when_continue_expires)
                                           REPLY(410, status_410_continue)};
   struct fake_server *fs = start1("GET", PODS, recovers, 4);
   struct k8s_client *c = client_for(fs, "token-1");
-  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2};
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -1792,6 +1827,7 @@ Suite *make_k8s_suite(void)
   tcase_set_timeout(api, 30);
   tcase_add_test(api, list_pods_parses_every_field);
   tcase_add_test(api, list_pods_follows_continue);
+  tcase_add_test(api, list_pods_caps_the_items_of_all_pages);
   tcase_add_test(api, list_pods_restarts_once_when_continue_expires);
   tcase_add_test(api, watch_pods_streams_events_and_tracks_rv);
   tcase_add_test(api, watch_pods_gone_and_garbage);
