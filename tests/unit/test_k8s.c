@@ -723,6 +723,17 @@ START_TEST(pod_list_shape_errors)
                                            &cont, &err),
                    DK_OK);
   ck_assert_uint_eq(list.n, 2);
+  /* A NUL inside the body is data after the value, as for dkron's. */
+  {
+    static const char nul_junk[] = "{\"kind\":\"PodList\",\"items\":[]}\0junk";
+
+    ck_assert_int_eq(k8s_pod_list_parse_page(nul_junk, sizeof(nul_junk) - 1,
+                                             NULL, &list, &cont, &err),
+                     DK_EPARSE);
+    ck_assert_msg(strstr(err.msg, "unexpected data after the JSON value at "
+                                  "byte 29 of 34"),
+                  "%s", err.msg);
+  }
   k8s_pod_list_free(&list);
   free(page);
 }
