@@ -221,7 +221,9 @@ long wrapper_decide_bootstrap(struct wrapper *w)
                    bootstrap_has_raft_state(cfg->data_dir),
                    cfg->initial_cluster_size, cfg->ordinal, &d);
   dkron_peer_leaders_clear(answers, w->n_peer_urls);
-  LOG_INFOF("bootstrap: %s", d.reason);
+  LOG_INFOF("bootstrap: %s",
+            d.reason ? d.reason : "(out of memory describing why)");
+  bootstrap_decision_free(&d);
   return d.expect;
 }
 
