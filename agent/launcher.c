@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent_argv.h"
+#include "backoff.h"
 #include "clock.h"
 #include "dkron.h"
 #include "log.h"
@@ -61,6 +62,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
 
   memset(l, 0, sizeof(*l));
   l->cfg = cfg;
+  l->rng = backoff_seed();
   if (cfg->status_port > 0)
     launcher_metrics_init(&l->metrics);
   wopts.api_requests = l->metrics.api_requests;
@@ -112,8 +114,9 @@ void launcher_finish(struct launcher *l)
   runtime_finish();
 }
 
-/* Asks up to MAX_SERVERS_ASKED live servers, in turn, for our membership
- * and (when wanted) for the executions running on our node. */
+/* Asks up to MAX_SERVERS_ASKED live servers, in turn from a random one,
+ * for our membership and (when wanted) for the executions running on our
+ * node. */
 static enum member_seen ask_servers(struct launcher *l,
                                     const struct live_snapshot *snap,
                                     bool want_busy, long *busy)
@@ -122,9 +125,12 @@ static enum member_seen ask_servers(struct launcher *l,
   struct dkron_client_opts opts = {cfg->member_query_timeout,
                                    cfg->member_query_timeout, 1,
                                    proc_stop_pending, NULL};
+  size_t order[MAX_SERVERS_ASKED];
+  size_t n_asked = live_ask_order(snap->n, MAX_SERVERS_ASKED, &l->rng, order);
 
   *busy = -1;
-  for (size_t i = 0; i < snap->n && i < MAX_SERVERS_ASKED; i++) {
+  for (size_t k = 0; k < n_asked; k++) {
+    size_t i = order[k];
     struct dkron_members members = {NULL, 0};
     struct dkron_executions execs = {NULL, 0};
     struct dkron_client *c;

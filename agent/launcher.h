@@ -9,6 +9,7 @@
 #ifndef AGENT_LAUNCHER_H
 #define AGENT_LAUNCHER_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "events.h"
@@ -34,6 +35,7 @@ struct launcher {
   int exit_code;
   long long next_wait_log;
   char **joined; /* the --join addresses of the running dkron */
+  uint64_t rng;  /* which live servers are asked about membership */
 };
 
 /* Signals, libraries, the watch thread and the status endpoint. 0 on

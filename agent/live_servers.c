@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "backoff.h"
 
 const char *live_server_reject(const struct k8s_pod *pod, bool require_ready)
 {
@@ -81,4 +82,14 @@ char **live_join_addrs(const struct k8s_pod *pods, size_t n_pods,
   qsort(out, k, sizeof(*out), compare_strings);
   *n = k;
   return out;
+}
+
+size_t live_ask_order(size_t n, size_t max, uint64_t *rng, size_t *order)
+{
+  size_t count = n < max ? n : max;
+  size_t start = n ? (size_t)(backoff_random(rng) % n) : 0;
+
+  for (size_t i = 0; i < count; i++)
+    order[i] = (start + i) % n;
+  return count;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "k8s_pod.h"
 
@@ -40,5 +41,11 @@ char **live_join_addrs(const struct k8s_pod *pods, size_t n_pods,
  * and none of them is in `live`: every server dkron knew is gone. Both are
  * NULL-terminated arrays (NULL counts as empty). */
 bool live_none_left(char *const *joined, char *const *live);
+
+/* Which of n live servers to ask, in order: min(n, max) distinct indices
+ * into the live list, from a random start (drawn from *rng with
+ * backoff_random), so that the workers do not all ask the first server.
+ * Returns how many were written to order. */
+size_t live_ask_order(size_t n, size_t max, uint64_t *rng, size_t *order);
 
 #endif

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "argv.h"
+#include "backoff.h"
 #include "dns.h"
 #include "k8s.h"
 #include "log.h"
@@ -24,6 +25,7 @@ struct server_watch {
   pthread_cond_t wake;
   atomic_int stop;
   /* thread-owned */
+  struct backoff backoff; /* before the next list */
   struct k8s_client *kube;
   struct k8s_pod *pods;
   size_t n_pods;
@@ -59,13 +61,6 @@ static void nap(struct server_watch *w, long ms)
          pthread_cond_timedwait(&w->wake, &w->mu, &until) == 0)
     ;
   pthread_mutex_unlock(&w->mu);
-}
-
-static long next_backoff(long backoff)
-{
-  if (backoff < BACKOFF_MIN_MS)
-    return BACKOFF_MIN_MS;
-  return backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 }
 
 static bool same_set(char **a, char **b)
@@ -246,11 +241,22 @@ static bool ensure_client(struct server_watch *w)
   return w->kube != NULL;
 }
 
-/* One list followed by watches until a relist is needed. Returns the code
- * that ended it (DK_OK only when stopping). */
-static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
+/* True when the watch moved the resourceVersion on (an event or a
+ * bookmark arrived): it worked, whatever ended it. before is NULL when
+ * there was no memory to copy it: then no progress is assumed. */
+static bool watch_progressed(const char *before, const char *after)
 {
-  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0};
+  return before && after && strcmp(before, after) != 0;
+}
+
+/* One list followed by watches until a relist is needed. Returns the code
+ * that ended it (DK_OK only when stopping) and sets *delay_ms to the wait
+ * before the next list: the backoff, reset only by a watch that worked, so
+ * a list that cannot be watched, or a watch refused at once, is not
+ * repeated at once. */
+static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
+{
+  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0, 0};
   const struct k8s_watch_opts wopts = {w->opts.selector, NULL,        NULL,
                                        WATCH_TIMEOUT_S,  0,           0,
                                        on_event,         should_stop, w};
@@ -265,8 +271,9 @@ static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
     events_emit(w->opts.events, true, "Forbidden", "ListServers", "%s",
                 err.msg);
   if (rc != DK_OK) {
+    *delay_ms = backoff_next_ms(&w->backoff);
     LOG_WARNF("listing the dkron servers failed (retry in %ld ms): %s",
-              next_backoff(*backoff), err.msg);
+              *delay_ms, err.msg);
     k8s_pod_list_free(&list);
     return rc;
   }
@@ -279,9 +286,21 @@ static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
   list.resource_version = NULL;
   k8s_pod_list_free(&list);
   publish_pods(w);
-  *backoff = 0;
+  if (!rv) {
+    *delay_ms = backoff_next_ms(&w->backoff);
+    LOG_WARNF("the API server's pod list has no metadata.resourceVersion, so "
+              "it cannot be watched: listing again in %ld ms (is "
+              "--kube-api-url a Kubernetes API server?)",
+              *delay_ms);
+    return DK_EPARSE;
+  }
   for (;;) {
-    rc = rv ? k8s_watch_pods(w->kube, &wopts, &rv, &err) : DK_EGONE;
+    char *before = strdup(rv);
+
+    rc = k8s_watch_pods(w->kube, &wopts, &rv, &err);
+    if (rc == DK_OK || watch_progressed(before, rv))
+      backoff_reset(&w->backoff);
+    free(before);
     if (atomic_load(&w->stop)) {
       rc = DK_OK;
       break;
@@ -290,10 +309,14 @@ static enum dk_code list_and_watch(struct server_watch *w, long *backoff)
       metric_inc(w->opts.watch_restarts, NULL);
       continue; /* the server ended the watch: resume from rv */
     }
+    *delay_ms = backoff_next_ms(&w->backoff);
     if (rc == DK_EGONE)
-      LOG_INFOF("the watch expired (410 Gone): listing again");
+      LOG_INFOF("the watch expired (410 Gone): listing again in %ld ms",
+                *delay_ms);
     else
-      LOG_WARNF("watching the dkron servers failed: %s", err.msg);
+      LOG_WARNF("watching the dkron servers failed (listing again in %ld ms): "
+                "%s",
+                *delay_ms, err.msg);
     break;
   }
   free(rv);
@@ -304,25 +327,25 @@ static void *watch_main(void *arg)
 {
   struct server_watch *w = arg;
   bool fallback_tried = false;
-  long backoff = 0;
 
   while (!atomic_load(&w->stop)) {
-    enum dk_code rc =
-      ensure_client(w) ? list_and_watch(w, &backoff) : DK_EINVAL;
+    long delay_ms = 0;
+    enum dk_code rc = DK_EINVAL;
 
+    if (ensure_client(w))
+      rc = list_and_watch(w, &delay_ms);
+    else
+      delay_ms = backoff_next_ms(&w->backoff);
     if (atomic_load(&w->stop))
       break;
     metric_inc(w->opts.watch_relists,
                (const char *[]){rc == DK_EGONE ? "gone" : "error"});
-    if (rc == DK_EGONE)
-      continue;
     if (!w->listed && !fallback_tried && connect_trouble(rc) &&
         w->opts.fallback_service) {
       fallback_tried = true;
       use_dns_fallback(w);
     }
-    backoff = next_backoff(backoff);
-    nap(w, backoff);
+    nap(w, delay_ms);
   }
   return NULL;
 }
@@ -337,6 +360,7 @@ struct server_watch *server_watch_start(const struct server_watch_opts *opts,
     return NULL;
   }
   w->opts = *opts;
+  backoff_init(&w->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
   atomic_init(&w->stop, 0);
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->wake, NULL);

@@ -1,9 +1,12 @@
 /* server_watch.h: the live dkron servers, kept current by a thread that
  * lists the server pods once and then watches them.
  *
- * The thread relists on 410 Gone and after any error (with backoff, 1 s
- * doubling to 30 s), and otherwise only re-opens the watch when the server
- * ends it, so in steady state it costs the API server one open watch.
+ * The thread relists on 410 Gone, on a list without a resourceVersion and
+ * after any error, each time after a random delay (full jitter) in a window
+ * of 1 s doubling to 30 s; only a watch that delivered something resets
+ * the window, so a watch refused at once is not retried in a tight loop.
+ * Otherwise it only re-opens the watch when the server ends it, so in
+ * steady state it costs the API server one open watch.
  * A 401 is handled by the Kubernetes client (token re-read); a 403 is
  * logged with the missing RBAC rule and retried with backoff.
  *

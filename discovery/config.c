@@ -225,7 +225,8 @@ enum cfg_result cfg_parse(const struct cfg_spec *spec, int argc, char **argv,
   rest->argc = 0;
   rest->argv = argv + argc;
   err[0] = '\0';
-  for (int i = 1; i < argc; i++) {
+  /* Help wins over bad values, but what follows -- is dkron's. */
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
       return CFG_HELP;
     if (strcmp(argv[i], "--version") == 0)

@@ -94,7 +94,9 @@ extern const char *const cfg_log_formats[]; /* text json */
    "KUBE_API_URL",                                                            \
    CFG_STRING,                                                                \
    NULL,                                                                      \
-   "Kubernetes API URL. Default: in-cluster (KUBERNETES_SERVICE_HOST/PORT).", \
+   "Kubernetes API URL: https://, or http:// to 127.0.0.1, ::1 or localhost " \
+   "only (a local proxy). Default: in-cluster (KUBERNETES_SERVICE_HOST/"      \
+   "PORT).",                                                                  \
    api_url,                                                                   \
    0,                                                                         \
    0,                                                                         \

@@ -1,7 +1,6 @@
 /* dkron.c: the dkron HTTP API client and its parsers (see dkron.h). */
 #include "dkron.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "json.h"
 #include "metrics.h"
 
 struct dkron_client {
@@ -20,35 +20,35 @@ struct dkron_client {
 /* ---------------------------------------------------------------------- */
 /* Parsing                                                                */
 
-/* Parses a whole body as one JSON value; trailing whitespace is allowed,
- * anything else after the value is an error (a truncated or concatenated
- * body must not pass as valid). */
+/* Parses a whole body as one JSON value, under json.h's rules: white space
+ * around it is allowed, anything else after it is an error (a truncated or
+ * concatenated body must not pass as valid). */
 static enum dk_code parse_json(const char *body, size_t len, const char *what,
                                cJSON **out, struct dk_err *err)
 {
-  const char *end = NULL;
+  size_t off;
 
-  *out = NULL;
-  if (!body || len == 0)
-    return dk_err_set(err, DK_EPARSE, "%s: empty body, expected JSON", what);
-  cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-  if (!root) {
-    size_t off = end && end >= body ? (size_t)(end - body) : 0;
-    return dk_err_set(err, DK_EPARSE,
-                      "%s: malformed JSON near byte %zu; is the URL a dkron "
-                      "server's HTTP port?",
-                      what, off);
-  }
-  for (const char *p = end; p && p < body + len && *p; p++) {
-    if (!isspace((unsigned char)*p)) {
-      cJSON_Delete(root);
+  switch (json_parse(body, len, out, &off)) {
+    case JSON_OK:
+      return DK_OK;
+    case JSON_EMPTY:
+      return dk_err_set(err, DK_EPARSE, "%s: empty body, expected JSON", what);
+    case JSON_MALFORMED:
+      return dk_err_set(err, DK_EPARSE,
+                        "%s: malformed JSON near byte %zu; is the URL a dkron "
+                        "server's HTTP port?",
+                        what, off);
+    case JSON_TRAILING:
       return dk_err_set(err, DK_EPARSE,
                         "%s: unexpected data after the JSON value at byte %zu",
-                        what, (size_t)(p - body));
-    }
+                        what, off);
+    case JSON_UNTERMINATED:
+      break;
   }
-  *out = root;
-  return DK_OK;
+  return dk_err_set(err, DK_EINVAL,
+                    "%s: internal error: the %zu-byte text is not "
+                    "NUL-terminated",
+                    what, len);
 }
 
 /* A copy of obj[key] if it is a string, "" if it is absent or null; NULL

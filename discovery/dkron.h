@@ -152,7 +152,8 @@ void dkron_peer_leaders_clear(struct dkron_peer_leader *peers, size_t n);
 const struct dkron_peer_leader *
 dkron_peer_leaders_first(const struct dkron_peer_leader *peers, size_t n);
 
-/* Parsers, exposed for tests. body need not be NUL-terminated. */
+/* Parsers, exposed for tests. body[len] must be '\0', as HTTP response
+ * bodies are (see json.h). */
 enum dk_code dkron_parse_members(const char *body, size_t len,
                                  struct dkron_members *out, struct dk_err *err);
 /* A /v1/leader body: "null" or empty -> *found = false. */

@@ -216,8 +216,12 @@ static void subject_from_jwt(const char *token, char *out, size_t outlen)
   if (!payload)
     return;
   len = base64url_decode(dot1 + 1, n, payload);
-  if (len > 0)
-    claims = cJSON_ParseWithLength((const char *)payload, (size_t)len);
+  if (len > 0) {
+    size_t end;
+
+    payload[len] = '\0';
+    json_parse((const char *)payload, (size_t)len, &claims, &end);
+  }
   sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
   if (cJSON_IsString(sub) &&
       strncmp(sub->valuestring, SA_PREFIX, strlen(SA_PREFIX)) == 0)
@@ -618,6 +622,8 @@ static enum dk_code list_all_pages(struct k8s_client *c,
                                    struct k8s_pod_list *out, bool *expired,
                                    struct dk_err *err)
 {
+  size_t max_items =
+    opts->max_items ? opts->max_items : K8S_DEFAULT_LIST_MAX_ITEMS;
   char *cont = NULL;
   char *next = NULL;
   enum dk_code rc;
@@ -635,6 +641,13 @@ static enum dk_code list_all_pages(struct k8s_client *c,
     rc = list_page(c, opts, cont, out, &next, err);
     if (rc == DK_EGONE && cont)
       *expired = true;
+    if (rc == DK_OK && out->n > max_items)
+      rc = dk_err_set(err, DK_ETOOBIG,
+                      "list pods in namespace \"%s\": more than %zu pods "
+                      "match (label selector \"%.200s\"); refusing to hold "
+                      "them all: narrow the label selector",
+                      c->namespace, max_items,
+                      opts->label_selector ? opts->label_selector : "");
     free(cont);
     cont = next;
   } while (rc == DK_OK && cont);

@@ -23,6 +23,7 @@
 
 #define K8S_SA_DIR                  "/var/run/secrets/kubernetes.io/serviceaccount"
 #define K8S_DEFAULT_PAGE_LIMIT      500
+#define K8S_DEFAULT_LIST_MAX_ITEMS  10000
 #define K8S_DEFAULT_WATCH_TIMEOUT_S 300
 
 /* Everything owned (free with k8s_config_free). */
@@ -80,11 +81,13 @@ struct k8s_list_opts {
   const char *label_selector; /* e.g. "app in (dkron),role!=agent"; NULL */
   const char *field_selector; /* e.g. "status.phase=Running"; NULL */
   const char *const *label_keys;
-  long limit; /* page size; 0 = K8S_DEFAULT_PAGE_LIMIT */
+  long limit;       /* page size; 0 = K8S_DEFAULT_PAGE_LIMIT */
+  size_t max_items; /* all pages together; 0 = K8S_DEFAULT_LIST_MAX_ITEMS */
 };
 
-/* Lists all pods matching opts, page by page (following `continue`). If a
- * continue token expires mid-way (410), the list restarts once. out gets
+/* Lists all pods matching opts, page by page (following `continue`); more
+ * than max_items pods in all is DK_ETOOBIG. If a continue token expires
+ * mid-way (410), the list restarts once. out gets
  * the merged items and the list's resourceVersion to watch from; it is
  * initialised here and must be freed with k8s_pod_list_free either way. */
 enum dk_code k8s_list_pods(struct k8s_client *client,

@@ -3,12 +3,15 @@
  * shares (k8s_internal.h). */
 #include "k8s.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,8 +130,48 @@ static enum dk_code api_url_from_env(char **out, struct dk_err *err)
   return DK_OK;
 }
 
+/* True when the authority that starts at s (up to '/', '?' or '#') names
+ * this machine: 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z) or localhost. Any
+ * userinfo ("user@") is skipped: the host is what follows the last '@'. */
+static bool authority_is_loopback(const char *s)
+{
+  size_t n = strcspn(s, "/?#");
+  const char *at = memchr(s, '@', n);
+  char host[256];
+  struct in6_addr a6;
+  struct in_addr a4;
+  size_t len;
+
+  while (at) {
+    n -= (size_t)(at + 1 - s);
+    s = at + 1;
+    at = memchr(s, '@', n);
+  }
+  if (n > 0 && s[0] == '[') {
+    const char *close = memchr(s, ']', n);
+    len = close ? (size_t)(close - s - 1) : sizeof(host);
+    if (len >= sizeof(host))
+      return false;
+    memcpy(host, s + 1, len);
+    host[len] = '\0';
+    if (inet_pton(AF_INET6, host, &a6) != 1)
+      return false;
+    return IN6_IS_ADDR_LOOPBACK(&a6) ||
+           (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+  }
+  len = strcspn(s, ":/?#");
+  if (len > n || len >= sizeof(host))
+    return false;
+  memcpy(host, s, len);
+  host[len] = '\0';
+  if (strcasecmp(host, "localhost") == 0)
+    return true;
+  return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 /* Copies an --kube-api-url override, checking the scheme and dropping a
- * trailing slash so paths can be appended. */
+ * trailing slash so paths can be appended. http:// is for a local proxy
+ * only: anywhere else the bearer token would travel in clear text. */
 static enum dk_code api_url_from_override(const char *url, char **out,
                                           struct dk_err *err)
 {
@@ -136,8 +179,18 @@ static enum dk_code api_url_from_override(const char *url, char **out,
 
   if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
     return dk_err_set(err, DK_EINVAL,
-                      "API server URL \"%.200s\" must start with https:// "
-                      "(or http:// for a local proxy)",
+                      "API server URL \"%.200s\" (--kube-api-url, env "
+                      "KUBE_API_URL) must start with https:// (or http:// "
+                      "for a local proxy)",
+                      url);
+  if (strncmp(url, "http://", 7) == 0 && !authority_is_loopback(url + 7))
+    return dk_err_set(err, DK_EINVAL,
+                      "API server URL \"%.200s\" (--kube-api-url, env "
+                      "KUBE_API_URL) is plain http:// to a host that is not "
+                      "this machine: the service-account token would cross "
+                      "the network in clear text; use https:// (http:// is "
+                      "only for a local proxy on 127.0.0.1, ::1 or "
+                      "localhost)",
                       url);
   while (n > 0 && url[n - 1] == '/')
     n--;

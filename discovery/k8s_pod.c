@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
+
 #define LABEL_POD_INDEX    "apps.kubernetes.io/pod-index"
 #define LABEL_STS_POD_NAME "statefulset.kubernetes.io/pod-name"
 /* Ordinals are small; 9 digits keep the arithmetic far from overflow. */
@@ -211,42 +213,36 @@ enum dk_code k8s_pod_from_json(const cJSON *pod, const char *const *label_keys,
   return DK_OK;
 }
 
-/* Index of the first byte that is not JSON whitespace, from pos on. */
-static size_t skip_whitespace(const char *s, size_t pos, size_t len)
-{
-  while (pos < len &&
-         (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
-    pos++;
-  return pos;
-}
-
 enum dk_code k8s_json_parse(const char *body, size_t len, const char *what,
                             cJSON **out, struct dk_err *err)
 {
-  const char *end = NULL;
   size_t pos;
 
-  *out = NULL;
-  if (!body || skip_whitespace(body, 0, len) == len)
-    return dk_err_set(err, DK_EPARSE, "response is not a %s: empty body", what);
-  *out = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-  pos = end ? (size_t)(end - body) : 0;
-  if (!*out) {
-    bool at_end = pos + 1 >= len;
-    return dk_err_set(
-      err, DK_EPARSE, "response is not a %s: invalid JSON at byte %zu of %zu%s",
-      what, pos, len, at_end ? " (the body ends early: truncated?)" : "");
+  switch (json_parse(body, len, out, &pos)) {
+    case JSON_OK:
+      return DK_OK;
+    case JSON_EMPTY:
+      return dk_err_set(err, DK_EPARSE, "response is not a %s: empty body",
+                        what);
+    case JSON_MALFORMED:
+      return dk_err_set(err, DK_EPARSE,
+                        "response is not a %s: invalid JSON at byte %zu of "
+                        "%zu%s",
+                        what, pos, len,
+                        pos + 1 >= len ? " (the body ends early: truncated?)"
+                                       : "");
+    case JSON_TRAILING:
+      return dk_err_set(err, DK_EPARSE,
+                        "response is not a %s: unexpected data after the JSON "
+                        "value at byte %zu of %zu",
+                        what, pos, len);
+    case JSON_UNTERMINATED:
+      break;
   }
-  pos = skip_whitespace(body, pos, len);
-  if (pos != len) {
-    cJSON_Delete(*out);
-    *out = NULL;
-    return dk_err_set(err, DK_EPARSE,
-                      "response is not a %s: unexpected data after the JSON "
-                      "value at byte %zu of %zu",
-                      what, pos, len);
-  }
-  return DK_OK;
+  return dk_err_set(err, DK_EINVAL,
+                    "%s: internal error: the %zu-byte text is not "
+                    "NUL-terminated",
+                    what, len);
 }
 
 enum dk_code k8s_pod_parse(const char *body, size_t len,
@@ -451,10 +447,11 @@ int k8s_status_from_json(const cJSON *obj, struct k8s_status *st)
   if (cJSON_IsNumber(code) && code->valuedouble >= 0 &&
       code->valuedouble < 1000)
     st->code = (long)code->valuedouble;
+  /* The message may echo a request's headers: no credential gets out. */
   if (reason)
-    snprintf(st->reason, sizeof(st->reason), "%s", reason);
+    redact_secrets(reason, st->reason, sizeof(st->reason));
   if (message)
-    snprintf(st->message, sizeof(st->message), "%s", message);
+    redact_secrets(message, st->message, sizeof(st->message));
   return 0;
 }
 

@@ -11,9 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "err.h"
+#include "json.h"
 
 enum k8s_phase {
   K8S_PHASE_UNKNOWN = 0, /* also when status.phase is absent */
@@ -49,7 +48,8 @@ struct k8s_pod_list {
   char *resource_version; /* the list's resourceVersion, to watch from */
 };
 
-/* The fields of a metav1.Status that error messages use (truncated). */
+/* The fields of a metav1.Status that error messages use (truncated), with
+ * any credential in them replaced by "[redacted]" (see redact.h). */
 struct k8s_status {
   long code;       /* 0 if absent */
   char reason[64]; /* e.g. "Forbidden", "Expired"; "" if absent */
@@ -57,7 +57,8 @@ struct k8s_status {
 };
 
 /* label_keys below is a NULL-terminated list of the label keys to keep
- * (NULL = keep none). */
+ * (NULL = keep none). A body of len bytes must be followed by a NUL
+ * (body[len] == '\0'), as HTTP response bodies are: see json.h. */
 
 /* Fills out from a Pod object. On failure out is left empty. */
 enum dk_code k8s_pod_from_json(const cJSON *pod, const char *const *label_keys,
@@ -96,9 +97,10 @@ int k8s_status_from_json(const cJSON *obj, struct k8s_status *st);
 /* Same, from a response body; -1 for a body that is not a Status. */
 int k8s_status_parse(const char *body, size_t len, struct k8s_status *st);
 
-/* Parses a whole JSON document of len bytes (no NUL needed). On malformed
- * input returns DK_EPARSE with "response is not a <what>: invalid JSON at
- * byte N of LEN". */
+/* Parses a whole JSON document of len bytes; body[len] must be '\0' (as
+ * HTTP response bodies are, see json.h). On malformed input returns
+ * DK_EPARSE with "response is not a <what>: invalid JSON at byte N of
+ * LEN". */
 enum dk_code k8s_json_parse(const char *body, size_t len, const char *what,
                             cJSON **out, struct dk_err *err);
 

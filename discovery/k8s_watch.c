@@ -12,9 +12,11 @@ struct k8s_watch_parser {
   k8s_event_fn fn;
   void *user;
   size_t max_line;
-  char *line; /* the unfinished line carried over between chunks */
+  /* The line being assembled: carried over between chunks, and the copy
+   * every complete line is parsed from, NUL-terminated (see json.h). */
+  char *line;
   size_t len;
-  size_t cap;
+  size_t cap; /* bytes allocated: always more than len */
   char *resource_version;
   size_t events;
   struct dk_err failure; /* sticky once code != DK_OK */
@@ -196,7 +198,8 @@ static enum dk_code process_line(struct k8s_watch_parser *p, const char *line,
   return DK_OK;
 }
 
-/* Adds n bytes to the carried-over line, within max_line. */
+/* Adds n bytes to the line being assembled, within max_line, and keeps it
+ * NUL-terminated. */
 static enum dk_code append_partial(struct k8s_watch_parser *p, const char *data,
                                    size_t n)
 {
@@ -208,7 +211,7 @@ static enum dk_code append_partial(struct k8s_watch_parser *p, const char *data,
                       "watch event line is over %zu bytes: refusing to buffer "
                       "it",
                       p->max_line);
-  while (cap < p->len + n)
+  while (cap <= p->len + n)
     cap *= 2;
   if (cap != p->cap) {
     grown = realloc(p->line, cap);
@@ -219,24 +222,18 @@ static enum dk_code append_partial(struct k8s_watch_parser *p, const char *data,
   }
   memcpy(p->line + p->len, data, n);
   p->len += n;
+  p->line[p->len] = '\0';
   return DK_OK;
 }
 
-/* Handles one newline-terminated piece: either a whole line straight from
- * the chunk, or the end of a line begun in an earlier chunk. */
+/* Handles one newline-terminated piece: a whole line from the chunk or the
+ * end of a line begun in an earlier chunk. Either way the line is parsed
+ * from p->line, where it is NUL-terminated; the chunk is not. */
 static enum dk_code complete_line(struct k8s_watch_parser *p, const char *data,
                                   size_t n)
 {
   enum dk_code rc;
 
-  if (p->len == 0) {
-    if (n > p->max_line)
-      return dk_err_set(&p->failure, DK_ETOOBIG,
-                        "watch event line is over %zu bytes: refusing to "
-                        "parse it",
-                        p->max_line);
-    return process_line(p, data, n);
-  }
   rc = append_partial(p, data, n);
   if (rc != DK_OK)
     return rc;

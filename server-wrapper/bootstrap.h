@@ -22,14 +22,18 @@ struct peer_probe {
 };
 
 struct bootstrap_decision {
-  long expect;      /* 0: do not pass --bootstrap-expect */
-  const char *why;  /* a short stable code, for the metric and the Event */
-  char reason[768]; /* one line for the log */
+  long expect;     /* 0: do not pass --bootstrap-expect */
+  const char *why; /* a short stable code, for the metric and the Event */
+  /* One line for the log, naming every peer's answer (owned; NULL only
+   * when out of memory). */
+  char *reason;
 };
 
+/* Fills out; free it with bootstrap_decision_free. */
 void bootstrap_decide(const struct peer_probe *probes, size_t n_probes,
                       bool has_raft_state, long cluster_size, long ordinal,
                       struct bootstrap_decision *out);
+void bootstrap_decision_free(struct bootstrap_decision *d);
 
 /* True when <data_dir>/raft holds a non-empty raft.db or any snapshot. */
 bool bootstrap_has_raft_state(const char *data_dir);

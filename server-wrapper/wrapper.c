@@ -229,6 +229,7 @@ long wrapper_decide_bootstrap(struct wrapper *w)
   struct dkron_peer_leader answers[WRAPPER_MAX_PEERS];
   struct peer_probe probes[WRAPPER_MAX_PEERS];
   struct bootstrap_decision d;
+  const char *reason;
   struct dk_err err;
 
   dk_err_clear(&err);
@@ -248,14 +249,16 @@ long wrapper_decide_bootstrap(struct wrapper *w)
                    bootstrap_has_raft_state(cfg->data_dir),
                    cfg->initial_cluster_size, cfg->ordinal, &d);
   dkron_peer_leaders_clear(answers, w->n_peer_urls);
+  reason = d.reason ? d.reason : "(out of memory describing why)";
   LOG_KV(LOG_INFO,
          FIELDS(LOG_STR("decision", d.expect ? "expect" : "join"),
                 LOG_STR("reason", d.why)),
-         "bootstrap: %s", d.reason);
+         "bootstrap: %s", reason);
   metric_set(w->metrics.bootstrap,
              (const char *[]){d.expect ? "expect" : "join", d.why}, 1);
   events_emit(w->events, false, d.expect ? "BootstrapExpect" : "JoinCluster",
-              "Bootstrap", "%s", d.reason);
+              "Bootstrap", "%s", reason);
+  bootstrap_decision_free(&d);
   return d.expect;
 }
 

@@ -5,7 +5,7 @@
 
 struct log_capture {
   int fds[2];
-  char text[16384];
+  char text[65536];
 };
 
 void log_capture_begin(struct log_capture *lc);

@@ -18,8 +18,10 @@ int main(void)
   SRunner *sr = srunner_create(make_err_log_suite());
   int failed;
 
+  srunner_add_suite(sr, make_backoff_suite());
   srunner_add_suite(sr, make_config_suite());
   srunner_add_suite(sr, make_http_suite());
+  srunner_add_suite(sr, make_json_suite());
   srunner_add_suite(sr, make_k8s_suite());
   srunner_add_suite(sr, make_dns_suite());
   srunner_add_suite(sr, make_dkron_suite());
@@ -32,6 +34,7 @@ int main(void)
   srunner_add_suite(sr, make_dynbuf_suite());
   srunner_add_suite(sr, make_metrics_suite());
   srunner_add_suite(sr, make_events_suite());
+  srunner_add_suite(sr, make_redact_suite());
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);

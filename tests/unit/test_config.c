@@ -97,6 +97,26 @@ START_TEST(passthrough_after_double_dash)
 }
 END_TEST
 
+/* -h, --help and --version after -- are dkron's, passed through as they
+ * are, not this program's. */
+START_TEST(help_and_version_after_double_dash_pass_through)
+{
+  char *argv[] = {"prog", "--size=4", "--",        "agent",
+                  "-h",   "--help",   "--version", NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  ck_assert_int_eq(run(7, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_size, 4);
+  ck_assert_int_eq(rest.argc, 4);
+  ck_assert_str_eq(rest.argv[0], "agent");
+  ck_assert_str_eq(rest.argv[1], "-h");
+  ck_assert_str_eq(rest.argv[2], "--help");
+  ck_assert_str_eq(rest.argv[3], "--version");
+}
+END_TEST
+
 START_TEST(durations)
 {
   ck_assert_int_eq(cfg_parse_duration_ms("500ms"), 500);
@@ -193,6 +213,7 @@ Suite *make_config_suite(void)
   tcase_add_test(tc, defaults_apply);
   tcase_add_test(tc, env_then_flag_precedence);
   tcase_add_test(tc, passthrough_after_double_dash);
+  tcase_add_test(tc, help_and_version_after_double_dash_pass_through);
   tcase_add_test(tc, durations);
   tcase_add_loop_test(tc, invalid_values_are_explained, 0,
                       (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));

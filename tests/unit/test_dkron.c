@@ -200,6 +200,38 @@ START_TEST(parse_members_rejects_malformed)
 }
 END_TEST
 
+/* Anything but white space after the JSON value is refused, a NUL byte
+ * included (a body is len bytes, not a C string), as the Kubernetes
+ * parsers do: one rule for every JSON body (json.h). */
+START_TEST(parsers_refuse_data_after_the_value)
+{
+  static const char members[] = "[]\0junk";
+  static const char leader[] = "null\0junk";
+  static const char busy[] = "[] \n\0";
+  struct dkron_members ms = {NULL, 0};
+  struct dkron_executions ex = {NULL, 0};
+  struct dkron_member m;
+  struct dk_err err = {0};
+  bool found = true;
+
+  ck_assert_int_eq(dkron_parse_members(members, sizeof(members) - 1, &ms, &err),
+                   DK_EPARSE);
+  ck_assert_msg(strstr(err.msg, "unexpected data after the JSON value at byte "
+                                "2"),
+                "%s", err.msg);
+  ck_assert_int_eq(
+    dkron_parse_leader(leader, sizeof(leader) - 1, &m, &found, &err),
+    DK_EPARSE);
+  ck_assert(!found);
+  ck_assert_int_eq(dkron_parse_busy(busy, sizeof(busy) - 1, &ex, &err),
+                   DK_EPARSE);
+  ck_assert_msg(strstr(err.msg, "at byte 4"), "%s", err.msg);
+  /* White space after the value is fine. */
+  ck_assert_int_eq(dkron_parse_busy("[] \r\n\t", 6, &ex, &err), DK_OK);
+  dkron_executions_free(&ex);
+}
+END_TEST
+
 START_TEST(parse_leader_shapes)
 {
   struct dkron_member m;
@@ -900,6 +932,7 @@ Suite *make_dkron_suite(void)
   tcase_add_test(parse, parse_members_real_shape);
   tcase_add_loop_test(parse, parse_members_rejects_malformed, 0,
                       (int)(sizeof(bad_members) / sizeof(bad_members[0])));
+  tcase_add_test(parse, parsers_refuse_data_after_the_value);
   tcase_add_test(parse, parse_leader_shapes);
   tcase_add_test(parse, parse_busy_counts_per_node);
   tcase_add_test(parse, list_peers_v4_table);

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
+#include "json.h"
 
 #include "fake_http.h"
 #include "k8s.h"
@@ -723,6 +723,17 @@ START_TEST(pod_list_shape_errors)
                                            &cont, &err),
                    DK_OK);
   ck_assert_uint_eq(list.n, 2);
+  /* A NUL inside the body is data after the value, as for dkron's. */
+  {
+    static const char nul_junk[] = "{\"kind\":\"PodList\",\"items\":[]}\0junk";
+
+    ck_assert_int_eq(k8s_pod_list_parse_page(nul_junk, sizeof(nul_junk) - 1,
+                                             NULL, &list, &cont, &err),
+                     DK_EPARSE);
+    ck_assert_msg(strstr(err.msg, "unexpected data after the JSON value at "
+                                  "byte 29 of 34"),
+                  "%s", err.msg);
+  }
   k8s_pod_list_free(&list);
   free(page);
 }
@@ -893,6 +904,67 @@ START_TEST(watch_parser_callback_can_stop)
 }
 END_TEST
 
+/* A line of exactly len bytes (newline excluded): `head` then padding in
+ * a string, then `tail`. */
+static char *padded_line(const char *head, const char *tail, size_t len)
+{
+  size_t h = strlen(head), t = strlen(tail);
+  char *line = malloc(len + 2);
+
+  ck_assert_ptr_nonnull(line);
+  ck_assert_uint_gt(len, h + t);
+  memcpy(line, head, h);
+  memset(line + h, 'x', len - h - t);
+  memcpy(line + len - t, tail, t);
+  line[len] = '\n';
+  line[len + 1] = '\0';
+  return line;
+}
+
+/* A line carried across chunks that fills the parser's line buffer to the
+ * last byte (4 KiB first, doubled as it grows) must still be handed to
+ * cJSON with a NUL after it: cJSON before 1.7.18 reads one byte past
+ * `{"":"",` (CVE-2023-53154), which ASan and valgrind report here. A whole
+ * event that fills the buffer still parses. */
+START_TEST(watch_parser_carried_line_filling_its_buffer)
+{
+  static const size_t lens[] = {4095, 4096, 4097, 8191, 8192, 8193};
+  struct dk_err err = {0};
+
+  for (size_t i = 0; i < N_OF(lens); i++) {
+    char *cut_short =
+      padded_line("{\"type\":\"ADDED\",\"pad\":\"", "\",", lens[i]);
+    char *whole =
+      padded_line("{\"type\":\"ADDED\",\"object\":" POD_SERVER_1_PENDING(
+                    "48300") ",\"pad\":\"",
+                  "\"}", lens[i]);
+    struct recorder rec = {0};
+    struct k8s_watch_parser *p =
+      k8s_watch_parser_new(label_keys, 0, record_event, &rec);
+
+    ck_assert_int_eq(k8s_watch_parser_feed(p, cut_short, 1000, &err), DK_OK);
+    ck_assert_int_eq(
+      k8s_watch_parser_feed(p, cut_short + 1000, lens[i] + 1 - 1000, &err),
+      DK_EPARSE);
+    ck_assert_msg(strstr(err.msg, "invalid JSON"), "len %zu: %s", lens[i],
+                  err.msg);
+    k8s_watch_parser_free(p);
+
+    p = k8s_watch_parser_new(label_keys, 0, record_event, &rec);
+    ck_assert_int_eq(k8s_watch_parser_feed(p, whole, 1000, &err), DK_OK);
+    ck_assert_msg(
+      k8s_watch_parser_feed(p, whole + 1000, lens[i] + 1 - 1000, &err) == DK_OK,
+      "len %zu: %s", lens[i], err.msg);
+    ck_assert_uint_eq(rec.n, 1);
+    ck_assert_str_eq(rec.ev[0].rv, "48300");
+    ck_assert_int_eq(k8s_watch_parser_finish(p, &err), DK_OK);
+    k8s_watch_parser_free(p);
+    free(cut_short);
+    free(whole);
+  }
+}
+END_TEST
+
 /* ---- against the fake API server --------------------------------------- */
 
 START_TEST(list_pods_parses_every_field)
@@ -901,7 +973,7 @@ START_TEST(list_pods_parses_every_field)
   struct fake_response script[] = {REPLY(200, body)};
   struct fake_server *fs = start1("GET", PODS, script, 1);
   struct k8s_client *c = client_for(fs, "token-1");
-  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 0};
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 0, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -977,7 +1049,7 @@ START_TEST(list_pods_follows_continue)
   struct fake_server *fs = start1("GET", PODS, script, 2);
   struct k8s_client *c = client_for(fs, "token-1");
   struct k8s_list_opts opts = {"app in (dkron),role!=agent",
-                               "status.phase!=Failed", label_keys, 2};
+                               "status.phase!=Failed", label_keys, 2, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -1006,6 +1078,41 @@ START_TEST(list_pods_follows_continue)
 }
 END_TEST
 
+/* Pages are many small requests, so the page cap alone would let a
+ * server (or a too-wide selector) fill memory: the items of all pages
+ * together are capped too, with an error that says so. */
+START_TEST(list_pods_caps_the_items_of_all_pages)
+{
+  char *page1 = page1_body();
+  char *page2 = page2_body();
+  struct fake_response script[] = {REPLY(200, page1), REPLY(200, page2)};
+  struct fake_server *fs = start1("GET", PODS, script, 2);
+  struct k8s_client *c = client_for(fs, "token-1");
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2, 3};
+  struct k8s_pod_list list;
+  struct dk_err err = {0};
+
+  ck_assert_int_eq(k8s_list_pods(c, &opts, &list, &err), DK_ETOOBIG);
+  ck_assert_msg(strstr(err.msg, "more than 3 pods") &&
+                  strstr(err.msg, "app=dkron") &&
+                  strstr(err.msg, "narrow the label selector"),
+                "%s", err.msg);
+  ck_assert_uint_eq(list.n, 0);
+  ck_assert_ptr_null(list.items);
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS), 2);
+  /* Exactly at the cap is fine. */
+  ck_assert_int_eq(fake_server_set_script(fs, "GET", PODS, script, 2), 0);
+  opts.max_items = 4;
+  ck_assert_msg(k8s_list_pods(c, &opts, &list, &err) == DK_OK, "%s", err.msg);
+  ck_assert_uint_eq(list.n, 4);
+  k8s_pod_list_free(&list);
+  k8s_client_free(c);
+  fake_server_stop(fs);
+  free(page1);
+  free(page2);
+}
+END_TEST
+
 /* 410 on a continue token restarts the list once, from the first page;
  * a second expiry is reported. */
 START_TEST(list_pods_restarts_once_when_continue_expires)
@@ -1019,7 +1126,7 @@ START_TEST(list_pods_restarts_once_when_continue_expires)
                                           REPLY(410, status_410_continue)};
   struct fake_server *fs = start1("GET", PODS, recovers, 4);
   struct k8s_client *c = client_for(fs, "token-1");
-  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2};
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 2, 0};
   struct k8s_pod_list list;
   struct fake_request req;
   struct dk_err err = {0};
@@ -1343,6 +1450,42 @@ START_TEST(get_missing_pod_is_enotfound)
 END_TEST
 
 /* Broken bodies: malformed JSON, the wrong shape, a truncated transfer. */
+/* An API server (or a proxy in front of it) that echoes the request's
+ * headers in a Status message: the token never reaches the error message,
+ * from a response or from a watch ERROR event. */
+START_TEST(status_messages_are_scrubbed_of_credentials)
+{
+  static const struct fake_response script[] = {REPLY(
+    404, STATUS(404, "NotFound",
+                "pods not found; request headers: Authorization: Bearer "
+                "token-1, X-Id: eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln"))};
+  static const char error_event[] =
+    EV_ERROR(500, "InternalError", "proxy said: authorization=token-2 bad");
+  struct fake_server *fs = start1("GET", PODS "/dkron-server-9", script, 1);
+  struct k8s_client *c = client_for(fs, "token-1");
+  struct k8s_watch_parser *p =
+    k8s_watch_parser_new(label_keys, 0, record_event, NULL);
+  struct k8s_pod pod;
+  struct dk_err err = {0};
+
+  ck_assert_int_eq(k8s_get_pod(c, "dkron-server-9", NULL, &pod, &err),
+                   DK_ENOTFOUND);
+  ck_assert_msg(strstr(err.msg, "request headers: Authorization: [redacted], "
+                                "X-Id: [redacted]"),
+                "%s", err.msg);
+  ck_assert_ptr_null(strstr(err.msg, "token-1"));
+  ck_assert_ptr_null(strstr(err.msg, "eyJ"));
+  ck_assert_int_eq(
+    k8s_watch_parser_feed(p, error_event, strlen(error_event), &err), DK_EHTTP);
+  ck_assert_msg(strstr(err.msg, "proxy said: authorization=[redacted] bad"),
+                "%s", err.msg);
+  ck_assert_ptr_null(strstr(err.msg, "token-2"));
+  k8s_watch_parser_free(p);
+  k8s_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
 START_TEST(broken_bodies_are_errors)
 {
   static const struct fake_response malformed[] = {REPLY(
@@ -1588,6 +1731,66 @@ END_TEST
 
 /* A token file that is empty or holds more than one token-like word stops
  * the client at creation, naming the file but never its content. */
+/* http:// would send the bearer token in clear text: it is refused unless
+ * the host is this machine (a `kubectl proxy`), and the message names the
+ * flag, its env and the fix. https:// goes anywhere. */
+START_TEST(plain_http_api_url_only_to_loopback)
+{
+  static const char *const allowed[] = {
+    "http://127.0.0.1:8001",
+    "http://127.10.20.30:8001/",
+    "http://[::1]:8001",
+    "http://localhost:8001",
+    "http://LocalHost/",
+    "http://localhost",
+    "https://10.96.0.1:443",
+    "https://kubernetes.default.svc",
+    "http://[::ffff:127.0.0.1]:8001",
+  };
+  static const char *const refused[] = {
+    "http://10.96.0.1:443",
+    "http://kubernetes.default.svc:80",
+    "http://127.0.0.1.example.com:8001",
+    "http://localhost.example.com/",
+    "http://127.0.0.1@10.0.0.1:8001/",
+    "http://[::2]:8001",
+    "http://[fe80::1]:8001",
+    "http://2130706433/",
+    "http://:8001",
+    "HTTP://10.0.0.1/",
+  };
+  struct k8s_overrides ov = {0};
+  struct k8s_config cfg;
+  struct dk_err err = {0};
+  char path[PATH_MAX];
+
+  clear_service_env();
+  write_file("kubeconfig-token", "abc\n");
+  tmp_path("kubeconfig-token", path, sizeof(path));
+  ov.token_file = path;
+  ov.namespace = "dkron";
+  ov.sa_dir = tmp_dir;
+  for (size_t i = 0; i < N_OF(allowed); i++) {
+    ov.api_url = allowed[i];
+    ck_assert_msg(k8s_config_in_cluster(&ov, &cfg, &err) == DK_OK, "%s: %s",
+                  allowed[i], err.msg);
+    k8s_config_free(&cfg);
+  }
+  for (size_t i = 0; i < N_OF(refused); i++) {
+    dk_err_clear(&err);
+    ov.api_url = refused[i];
+    ck_assert_msg(k8s_config_in_cluster(&ov, &cfg, &err) == DK_EINVAL,
+                  "%s accepted", refused[i]);
+    ck_assert_msg(strstr(err.msg, "--kube-api-url") &&
+                    strstr(err.msg, "KUBE_API_URL") &&
+                    strstr(err.msg, "https://"),
+                  "%s: %s", refused[i], err.msg);
+    ck_assert_ptr_null(cfg.api_url);
+    k8s_config_free(&cfg);
+  }
+}
+END_TEST
+
 START_TEST(unusable_token_file_is_refused)
 {
   static const char *const bad[] = {"\n", "abc-secret def-secret\n",
@@ -1628,12 +1831,14 @@ Suite *make_k8s_suite(void)
   tcase_add_test(parse, watch_parser_rejects_bad_lines);
   tcase_add_test(parse, watch_parser_limits_and_unfinished_events);
   tcase_add_test(parse, watch_parser_callback_can_stop);
+  tcase_add_test(parse, watch_parser_carried_line_filling_its_buffer);
   suite_add_tcase(s, parse);
 
   tcase_add_unchecked_fixture(api, tmp_dir_setup, tmp_dir_teardown);
   tcase_set_timeout(api, 30);
   tcase_add_test(api, list_pods_parses_every_field);
   tcase_add_test(api, list_pods_follows_continue);
+  tcase_add_test(api, list_pods_caps_the_items_of_all_pages);
   tcase_add_test(api, list_pods_restarts_once_when_continue_expires);
   tcase_add_test(api, watch_pods_streams_events_and_tracks_rv);
   tcase_add_test(api, watch_pods_gone_and_garbage);
@@ -1644,6 +1849,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(api, forbidden_by_a_webhook_is_not_blamed_on_rbac);
   tcase_add_test(api, get_missing_pod_is_enotfound);
   tcase_add_test(api, broken_bodies_are_errors);
+  tcase_add_test(api, status_messages_are_scrubbed_of_credentials);
   tcase_add_test(api, rotated_token_is_used_without_a_401);
   tcase_add_test(api, patch_labels_sends_a_merge_patch);
   tcase_add_test(api, statefulset_replicas);
@@ -1653,6 +1859,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(config, in_cluster_config_from_env_and_files);
   tcase_add_test(config, in_cluster_config_errors);
   tcase_add_test(config, out_of_cluster_overrides);
+  tcase_add_test(config, plain_http_api_url_only_to_loopback);
   tcase_add_test(config, unusable_token_file_is_refused);
   suite_add_tcase(s, config);
   return s;

@@ -1,5 +1,6 @@
 /* test_launcher.c: the agent launcher's decisions: which servers are live,
  * the worker's argv, and the membership / re-join state machine. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,38 @@ START_TEST(live_summary_and_join_list)
 END_TEST
 
 /* ---- argv ---- */
+
+/* With more live servers than are asked, which ones are asked is random:
+ * every server is asked first about as often as the others (not the first
+ * in the list by every worker), each turn asks distinct servers, and with
+ * few servers all of them are asked. */
+START_TEST(servers_to_ask_are_chosen_at_random)
+{
+  enum { N = 5, TURNS = 1000 };
+  size_t first[N] = {0};
+  size_t order[3];
+  uint64_t rng = 1;
+
+  for (int t = 0; t < TURNS; t++) {
+    ck_assert_uint_eq(live_ask_order(N, 3, &rng, order), 3);
+    for (size_t i = 0; i < 3; i++) {
+      ck_assert_uint_lt(order[i], N);
+      for (size_t j = 0; j < i; j++)
+        ck_assert_uint_ne(order[i], order[j]);
+    }
+    first[order[0]]++;
+  }
+  for (size_t i = 0; i < N; i++)
+    ck_assert_msg(first[i] > TURNS / N / 2, "server %zu asked first %zu times",
+                  i, first[i]);
+
+  ck_assert_uint_eq(live_ask_order(2, 3, &rng, order), 2);
+  ck_assert_uint_ne(order[0], order[1]);
+  ck_assert_uint_lt(order[0], 2);
+  ck_assert_uint_lt(order[1], 2);
+  ck_assert_uint_eq(live_ask_order(0, 3, &rng, order), 0);
+}
+END_TEST
 
 START_TEST(agent_argv_full)
 {
@@ -335,6 +368,7 @@ Suite *make_launcher_suite(void)
   tcase_add_loop_test(tc, live_filter_table, 0,
                       (int)(sizeof(live_cases) / sizeof(live_cases[0])));
   tcase_add_test(tc, live_summary_and_join_list);
+  tcase_add_test(tc, servers_to_ask_are_chosen_at_random);
   tcase_add_test(tc, agent_argv_full);
   tcase_add_loop_test(tc, agent_argv_refuses_owned_flags, 0,
                       (int)(sizeof(agent_refused) / sizeof(agent_refused[0])));

@@ -1,7 +1,8 @@
 /* test_launcher_watch.c: the launcher's server watch against the fake API
  * server: list, then watch events (MODIFIED, BOOKMARK, ADDED, DELETED), an
  * ERROR 410 that forces a relist, and a watch resumed from the new list's
- * resourceVersion. */
+ * resourceVersion; relists that back off when a list cannot be watched. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "argv.h"
 #include "clock.h"
 #include "fake_http.h"
+#include "log.h"
 #include "server_watch.h"
+#include "log_capture.h"
 #include "tests.h"
 
 #define SELECTOR \
@@ -205,7 +208,8 @@ START_TEST(watch_keeps_retrying_on_403)
   opts.kube_token_file = token_path;
   w = server_watch_start(&opts, &err);
   ck_assert_ptr_nonnull(w);
-  /* First try, then a retry after the 1 s backoff: never gives up. */
+  /* First try, then a retry within the first 1 s backoff window: never
+   * gives up. */
   while (fake_server_hits(fs, "GET", PODS_PATH) < 2 && clock_ms() < deadline)
     usleep(20000);
   ck_assert_uint_ge(fake_server_hits(fs, "GET", PODS_PATH), 2);
@@ -219,6 +223,91 @@ START_TEST(watch_keeps_retrying_on_403)
 }
 END_TEST
 
+/* Runs the watch against script for 2.5 s; returns the requests seen. */
+static unsigned run_watch_for_a_while(const struct fake_response *script,
+                                      size_t n, struct log_capture *lc)
+{
+  const struct fake_route routes[] = {{"GET", PODS_PATH, script, n}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct server_watch_opts opts = {.selector = SELECTOR,
+                                   .namespace = "dkron",
+                                   .require_ready = true,
+                                   .serf_port = 8946};
+  struct server_watch *w;
+  struct dk_err err;
+  unsigned hits;
+
+  ck_assert_ptr_nonnull(fs);
+  write_token();
+  opts.kube_api_url = fake_server_url(fs);
+  opts.kube_token_file = token_path;
+  log_capture_begin(lc);
+  w = server_watch_start(&opts, &err);
+  ck_assert_ptr_nonnull(w);
+  usleep(2500 * 1000);
+  server_watch_stop(w);
+  log_capture_end(lc);
+  hits = fake_server_hits(fs, "GET", PODS_PATH);
+  fake_server_stop(fs);
+  unlink(token_path);
+  return hits;
+}
+
+/* A PodList without metadata.resourceVersion cannot be watched: the watch
+ * lists again, with backoff (it used to relist at once, ~22 times a
+ * second), and says why, not "410 Gone". */
+START_TEST(list_without_resource_version_backs_off)
+{
+  static const struct fake_response no_rv[] = {
+    {200,
+     "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{},"
+     "\"items\":[" POD("dkron-server-0", "90", "10.0.0.10", "True") "]}",
+     NULL, NULL, 0, 0, NULL, 0, 0, 0}};
+  struct log_capture lc;
+  unsigned hits = run_watch_for_a_while(no_rv, 1, &lc);
+
+  /* The windows (1 s, 2 s, 4 s...) leave room for a handful at most. */
+  ck_assert_msg(hits >= 1 && hits <= 6, "%u lists in 2.5 s", hits);
+  ck_assert_msg(strstr(lc.text, "no metadata.resourceVersion"), "%s", lc.text);
+  ck_assert_msg(!strstr(lc.text, "410"), "%s", lc.text);
+}
+END_TEST
+
+/* A watch the API server refuses at once with 410 is not a reason to list
+ * again at once: the relists back off too. */
+START_TEST(watch_refused_with_410_at_once_backs_off)
+{
+  struct fake_response script[40];
+  struct log_capture lc;
+  unsigned hits;
+
+  for (size_t i = 0; i < 40; i += 2) {
+    script[i] = pods_script[0];
+    script[i + 1] = (struct fake_response){
+      410,
+      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+      "\"status\":\"Failure\",\"message\":\"too old resource version: 100 "
+      "(200)\",\"reason\":\"Expired\",\"code\":410}",
+      NULL,
+      NULL,
+      0,
+      0,
+      NULL,
+      0,
+      0,
+      0};
+  }
+  hits = run_watch_for_a_while(script, 40, &lc);
+  /* list + watch pairs: the first, then a few more in the growing
+   * windows (1 s, 2 s, 4 s...). */
+  ck_assert_msg(hits >= 2 && hits <= 12, "%u requests in 2.5 s", hits);
+  ck_assert_msg(strstr(lc.text, "the watch expired (410 Gone): listing "
+                                "again in "),
+                "%s", lc.text);
+  ck_assert_msg(!strstr(lc.text, "resourceVersion, so"), "%s", lc.text);
+}
+END_TEST
+
 Suite *make_launcher_watch_suite(void)
 {
   Suite *s = suite_create("launcher_watch");
@@ -227,6 +316,8 @@ Suite *make_launcher_watch_suite(void)
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, watch_follows_events_and_relists_on_410);
   tcase_add_test(tc, watch_keeps_retrying_on_403);
+  tcase_add_test(tc, list_without_resource_version_backs_off);
+  tcase_add_test(tc, watch_refused_with_410_at_once_backs_off);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -123,6 +123,44 @@ START_TEST(bootstrap_decision_table)
                 c->expect, d.expect, d.reason);
   ck_assert_msg(strstr(d.reason, c->reason_has), "%s: reason '%s' lacks '%s'",
                 c->what, d.reason, c->reason_has);
+  bootstrap_decision_free(&d);
+}
+END_TEST
+
+/* The most peers the wrapper takes, each with a long name: the log line
+ * names every one of them, the last one included, and ends whole. */
+START_TEST(bootstrap_reason_names_every_peer)
+{
+  enum { N = WRAPPER_MAX_PEERS - 1, NAME_LEN = 253 };
+  static char names[N][NAME_LEN + 1];
+  static struct peer_probe probes[N];
+  struct bootstrap_decision d;
+  char last[NAME_LEN + 32];
+
+  for (size_t i = 0; i < N; i++) {
+    int w = snprintf(names[i], sizeof(names[i]), "dkron-server-%zu.", i + 1);
+    memset(names[i] + w, 'x', NAME_LEN - (size_t)w);
+    names[i][NAME_LEN] = '\0';
+    probes[i] = (struct peer_probe){names[i], DKRON_LEADER_UNREACHABLE, NULL};
+  }
+  probes[N - 1].answer = DKRON_LEADER_NONE;
+  snprintf(last, sizeof(last), ", %s: no leader)", names[N - 1]);
+
+  bootstrap_decide(probes, N, false, N + 1, 0, &d);
+  ck_assert_int_eq(d.expect, N + 1);
+  ck_assert_ptr_nonnull(d.reason);
+  ck_assert_msg(strstr(d.reason, last), "the last peer is missing: ...%s",
+                d.reason + strlen(d.reason) - 80);
+  ck_assert_msg(strstr(d.reason, ") and the data dir holds no Raft state"),
+                "cut: ...%s", d.reason + strlen(d.reason) - 80);
+  ck_assert_uint_gt(strlen(d.reason), (size_t)N * NAME_LEN);
+  bootstrap_decision_free(&d);
+  ck_assert_ptr_null(d.reason);
+
+  bootstrap_decide(probes, N, true, N + 1, 0, &d);
+  ck_assert_int_eq(d.expect, 0);
+  ck_assert_msg(strstr(d.reason, last), "the last peer is missing");
+  bootstrap_decision_free(&d);
 }
 END_TEST
 
@@ -828,6 +866,7 @@ Suite *make_wrapper_suite(void)
   tcase_add_loop_test(
     tc, bootstrap_decision_table, 0,
     (int)(sizeof(bootstrap_cases) / sizeof(bootstrap_cases[0])));
+  tcase_add_test(tc, bootstrap_reason_names_every_peer);
   tcase_add_test(tc, raft_state_detection);
   tcase_add_loop_test(
     tc, shutdown_decision_table, 0,

@@ -11,8 +11,10 @@
 long test_ms(long ms);
 
 Suite *make_err_log_suite(void);
+Suite *make_backoff_suite(void);
 Suite *make_config_suite(void);
 Suite *make_http_suite(void);
+Suite *make_json_suite(void);
 Suite *make_k8s_suite(void);
 Suite *make_dns_suite(void);
 Suite *make_dkron_suite(void);
@@ -25,5 +27,6 @@ Suite *make_raft_wire_suite(void);
 Suite *make_dynbuf_suite(void);
 Suite *make_metrics_suite(void);
 Suite *make_events_suite(void);
+Suite *make_redact_suite(void);
 
 #endif
