@@ -90,7 +90,10 @@ wait_until 240 "$old back: a leader and three alive servers" ln_cluster_ok
 assert_eq "dkron starts on $worker before" 1 "$(metric "$worker" dkron_k8s_dkron_starts_total)"
 ln_replace_servers
 wait_until 240 "the replaced servers have a leader and three alive servers" ln_cluster_ok
-wait_until 180 "worker $worker re-joined and is an alive member" ln_alive "$worker"
+if ! (wait_until 180 "worker $worker re-joined and is an alive member" ln_alive "$worker"); then
+	tail -n 40 "$(pod_field "$worker" log)" | cut -c1-300
+	fail "worker $worker not an alive member 180 s after the servers were replaced"
+fi
 assert_eq "re-joins (servers gone) on $worker" 1 \
 	"$(metric "$worker" 'dkron_k8s_rejoins_total{reason="joined_servers_gone"}')"
 assert_eq "re-joins (not alive) on $worker" "" "$(metric "$worker" 'dkron_k8s_rejoins_total{reason="not_alive"}')"
