@@ -68,8 +68,6 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   wopts.api_requests = l->metrics.api_requests;
   wopts.watch_restarts = l->metrics.watch_restarts;
   wopts.watch_relists = l->metrics.watch_relists;
-  start_events(l);
-  wopts.events = l->events;
   rejoin_init(&l->state);
   l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
                                      cfg->relaunch_backoff_max, 300000};
@@ -77,6 +75,10 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   l->sigfd = runtime_start();
   if (l->sigfd < 0)
     return -1;
+  /* Threads only once the signals are blocked (runtime_start), so that
+   * they all reach the signalfd. */
+  start_events(l);
+  wopts.events = l->events;
   if (cfg->status_port > 0) {
     /* A loop turn takes at most a check interval plus the member queries
      * (three servers asked in turn). */

@@ -2,6 +2,7 @@
 #include "events.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,7 @@ static void *events_main(void *arg)
   struct events *ev = arg;
   struct queued q;
 
+  pthread_setname_np(pthread_self(), EVENTS_THREAD_NAME);
   pthread_mutex_lock(&ev->lock);
   for (;;) {
     while (ev->len == 0 && !ev->stopping)
@@ -133,6 +135,8 @@ struct events *events_start(const struct events_opts *o, struct dk_err *err)
 {
   struct events *ev = calloc(1, sizeof(*ev));
   struct k8s_config kc;
+  sigset_t all, saved;
+  int rc;
 
   if (!ev) {
     dk_err_set(err, DK_ENOMEM, "events: out of memory");
@@ -159,7 +163,14 @@ struct events *events_start(const struct events_opts *o, struct dk_err *err)
     return NULL;
   }
   k8s_client_count_requests(ev->kube, o->api_requests);
-  if (pthread_create(&ev->thread, NULL, events_main, ev) != 0) {
+  /* The thread starts with every signal blocked, whenever it is started:
+   * a signal it left unblocked would be delivered to it (SIGCHLD lost for
+   * the main loop's signalfd, SIGTERM killing the process). */
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  rc = pthread_create(&ev->thread, NULL, events_main, ev);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (rc != 0) {
     dk_err_set(err, DK_ENOMEM, "events: cannot start the thread");
     recorder_free(ev);
     return NULL;

@@ -19,11 +19,12 @@
 #include "k8s.h"
 #include "metrics.h"
 
-#define EVENTS_QUEUE     16
-#define EVENTS_BURST     20
-#define EVENTS_REFILL_MS 30000L
-#define EVENTS_REPEAT_MS 60000L
-#define EVENTS_STOP_MS   2000L /* what events_stop gives the queue */
+#define EVENTS_QUEUE       16
+#define EVENTS_BURST       20
+#define EVENTS_REFILL_MS   30000L
+#define EVENTS_REPEAT_MS   60000L
+#define EVENTS_STOP_MS     2000L       /* what events_stop gives the queue */
+#define EVENTS_THREAD_NAME "dk-events" /* its name, for ps and tests */
 
 struct events_opts {
   const struct k8s_config *kube; /* copied into the recorder's own client */

@@ -1,7 +1,10 @@
 /* test_events.c: the Event recorder against the fake API server: the
  * Event's shape, the rate limits, a refusal that never stops the work,
  * and a stop bounded while the API server stalls. */
+#include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +147,66 @@ START_TEST(event_names_our_pod_and_the_decision)
 }
 END_TEST
 
+/* The blocked-signal mask of the recorder's thread (found by its name in
+ * /proc/self/task/<tid>/comm); 0 while there is no such thread. */
+static unsigned long long events_thread_mask(void)
+{
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  unsigned long long mask = 0;
+  bool found = false;
+
+  ck_assert_ptr_nonnull(d);
+  while (!found && (e = readdir(d))) {
+    char path[300], line[256] = "";
+    FILE *f;
+
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+    f = fopen(path, "r");
+    if (f && fgets(line, sizeof(line), f) &&
+        strcmp(line, EVENTS_THREAD_NAME "\n") == 0)
+      found = true;
+    if (f)
+      fclose(f);
+    if (!found)
+      continue;
+    snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+    f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f))
+      sscanf(line, "SigBlk: %llx", &mask);
+    if (f)
+      fclose(f);
+  }
+  closedir(d);
+  return found ? mask | 1ULL << 63 : 0;
+}
+
+START_TEST(the_thread_blocks_every_signal)
+{
+  static const struct fake_response created[] = {{.status = 201, .body = "{}"}};
+  struct recorder r;
+  sigset_t none, saved;
+  unsigned long long mask = 0;
+
+  /* started from a thread that blocks nothing, as before runtime_start */
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, &saved);
+  start(&r, created, 1);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  for (long long until = clock_ms() + test_ms(2000);
+       (mask = events_thread_mask()) == 0 && clock_ms() < until;)
+    usleep(10000); /* until it has named itself */
+  ck_assert_msg(mask != 0, "no thread named " EVENTS_THREAD_NAME);
+  ck_assert_msg((mask & (1ULL << (SIGCHLD - 1))) &&
+                  (mask & (1ULL << (SIGTERM - 1))),
+                "the events thread's SigBlk is %llx", mask);
+  finish(&r);
+  release(&r);
+}
+END_TEST
+
 START_TEST(repeats_and_bursts_are_dropped)
 {
   static const struct fake_response created[] = {{.status = 201, .body = "{}"}};
@@ -226,6 +289,7 @@ Suite *make_events_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, event_names_our_pod_and_the_decision);
+  tcase_add_test(tc, the_thread_blocks_every_signal);
   tcase_add_test(tc, repeats_and_bursts_are_dropped);
   tcase_add_test(tc, refusal_is_logged_once_and_the_work_goes_on);
   tcase_add_test(tc, stop_is_bounded_while_the_api_stalls);
