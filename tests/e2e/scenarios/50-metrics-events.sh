@@ -131,7 +131,7 @@ sigterm_delay() {
 	log=$(pod_field "$1" log)
 	t0=$(date +%s.%N)
 	kill -TERM "$pid"
-	wait_until 10 "$1 logs '$2'" grep -q "$2" "$log"
+	wait_until 10 "$1 logs '$2'" grep -q "$2" "$log" >&2
 	stamp=$(grep -m1 "$2" "$log" | cut -d' ' -f1)
 	awk -v a="$t0" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%.3f", b - a }'
 }
