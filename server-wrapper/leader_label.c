@@ -1,6 +1,8 @@
 /* leader_label.c: see leader_label.h. */
 #include "leader_label.h"
 
+#include "backoff.h"
+
 void label_init(struct label_state *s)
 {
   s->applied = ROLE_UNKNOWN;
@@ -8,6 +10,13 @@ void label_init(struct label_state *s)
   s->errors = 0;
   s->backoff_ms = 0;
   s->next_patch_ms = 0;
+  s->rng = backoff_seed();
+}
+
+/* Uniform in [0, max_ms]. */
+static long jitter(struct label_state *s, long max_ms)
+{
+  return (long)(backoff_random(&s->rng) % (uint64_t)(max_ms + 1));
 }
 
 enum label_role label_observe(struct label_state *s, enum isleader_result r,
@@ -34,13 +43,18 @@ enum label_role label_observe(struct label_state *s, enum isleader_result r,
   return s->desired;
 }
 
-void label_patched(struct label_state *s, enum label_role role, bool ok,
-                   long now_ms)
+void label_patched(struct label_state *s, enum label_role role,
+                   enum patch_outcome outcome, long now_ms)
 {
-  if (ok) {
+  if (outcome == PATCH_OK) {
     s->applied = role;
     s->backoff_ms = 0;
     s->next_patch_ms = 0;
+    return;
+  }
+  if (outcome == PATCH_NO_ANSWER) {
+    s->backoff_ms = 0;
+    s->next_patch_ms = now_ms + jitter(s, LABEL_RETRY_MS);
     return;
   }
   if (s->backoff_ms == 0)
@@ -49,7 +63,8 @@ void label_patched(struct label_state *s, enum label_role role, bool ok,
     s->backoff_ms *= 2;
   if (s->backoff_ms > LABEL_BACKOFF_MAX_MS)
     s->backoff_ms = LABEL_BACKOFF_MAX_MS;
-  s->next_patch_ms = now_ms + s->backoff_ms;
+  s->next_patch_ms =
+    now_ms + s->backoff_ms / 2 + jitter(s, s->backoff_ms - s->backoff_ms / 2);
 }
 
 enum label_role label_shutdown(struct label_state *s)

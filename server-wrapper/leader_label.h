@@ -7,28 +7,40 @@
  *   - errors keep the current value, but after LABEL_MAX_ERRORS in a row
  *     the pod is labelled follower: a server whose API is down must not
  *     keep attracting leader traffic;
- *   - patch only on change; a failed patch is retried with exponential
- *     backoff (1 s doubling to 30 s) and never stops anything else;
+ *   - patch only on change; a failed patch never stops anything else. It
+ *     is retried soon (within LABEL_RETRY_MS, with jitter) while the API
+ *     server does not answer (no answer, or a 5xx): the label is right
+ *     again as soon as the API is back. A refusal (a 4xx: RBAC, admission,
+ *     429) backs off: 1 s doubling to 30 s, each delay uniform in its upper
+ *     half;
  *   - on shutdown the label goes to follower.
  */
 #ifndef WRAPPER_LEADER_LABEL_H
 #define WRAPPER_LEADER_LABEL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define LABEL_MAX_ERRORS     3
+#define LABEL_RETRY_MS       500L
 #define LABEL_BACKOFF_MIN_MS 1000L
 #define LABEL_BACKOFF_MAX_MS 30000L
 
 enum label_role { ROLE_UNKNOWN = 0, ROLE_LEADER, ROLE_FOLLOWER };
 enum isleader_result { ISLEADER_YES, ISLEADER_NO, ISLEADER_ERROR };
+enum patch_outcome {
+  PATCH_OK,
+  PATCH_NO_ANSWER, /* the API server did not answer, or answered 5xx */
+  PATCH_REFUSED    /* it answered with a 4xx */
+};
 
 struct label_state {
   enum label_role applied; /* what the pod's label says (as we set it) */
   enum label_role desired;
   int errors;         /* consecutive isleader errors */
-  long backoff_ms;    /* after a failed patch */
+  long backoff_ms;    /* after a refused patch */
   long next_patch_ms; /* do not patch before this time */
+  uint64_t rng;       /* jitter (backoff_random); seeded by label_init */
 };
 
 void label_init(struct label_state *s);
@@ -39,8 +51,8 @@ enum label_role label_observe(struct label_state *s, enum isleader_result r,
                               long now_ms);
 
 /* Records the outcome of patching `role`. */
-void label_patched(struct label_state *s, enum label_role role, bool ok,
-                   long now_ms);
+void label_patched(struct label_state *s, enum label_role role,
+                   enum patch_outcome outcome, long now_ms);
 
 /* Shutdown: returns the role to patch (ROLE_FOLLOWER) or ROLE_UNKNOWN if
  * the label already says follower. Ignores backoff. */

@@ -23,14 +23,15 @@ static const char *role_value(const struct wrapper *w, enum label_role role)
   return role == ROLE_LEADER ? w->cfg->label_leader : w->cfg->label_follower;
 }
 
-/* Merge-patches one pod's leader label; true on success. */
-static bool patch_label(struct wrapper *w, const char *pod, const char *value)
+/* Merge-patches one pod's leader label. */
+static enum patch_outcome patch_label(struct wrapper *w, const char *pod,
+                                      const char *value)
 {
   struct k8s_label_change change = {w->cfg->label_key, value};
   struct dk_err err;
 
   if (!w->kube)
-    return false;
+    return PATCH_REFUSED;
   dk_err_clear(&err);
   if (k8s_patch_pod_labels(w->kube, pod, &change, 1, &err) != DK_OK) {
     LOG_WARNF("cannot label pod %s %s=%s (will retry): %s", pod,
@@ -38,22 +39,23 @@ static bool patch_label(struct wrapper *w, const char *pod, const char *value)
     if (err.code == DK_EFORBIDDEN)
       events_emit(w->events, true, "Forbidden", "PatchLabel", "%s", err.msg);
     metric_inc(w->metrics.label_patches, (const char *[]){"error"});
-    return false;
+    return err.http_status >= 400 && err.http_status < 500 ? PATCH_REFUSED
+                                                           : PATCH_NO_ANSWER;
   }
   metric_inc(w->metrics.label_patches, (const char *[]){"ok"});
   LOG_INFOF("labelled pod %s %s=%s", pod, w->cfg->label_key, value);
-  return true;
+  return PATCH_OK;
 }
 
 bool leadership_set_label(struct wrapper *w, enum label_role role)
 {
-  bool ok;
+  enum patch_outcome outcome;
 
   if (role == ROLE_FOLLOWER && label_shutdown(&w->label) == ROLE_UNKNOWN)
     return true;
-  ok = patch_label(w, w->cfg->pod_name, role_value(w, role));
-  label_patched(&w->label, role, ok, (long)clock_ms());
-  return ok;
+  outcome = patch_label(w, w->cfg->pod_name, role_value(w, role));
+  label_patched(&w->label, role, outcome, (long)clock_ms());
+  return outcome == PATCH_OK;
 }
 
 void leadership_poll(struct wrapper *w, long long now)

@@ -135,7 +135,7 @@ sigterm_delay() {
 	wait_until 10 "$1 logs '$2'" grep -q "$2" "$log" >&2
 	stamp=$(grep -m1 "$2" "$log" | cut -d' ' -f1)
 	# the log's stamps have milliseconds: a delay below 1 ms shows as 0
-	awk -v a="$t0" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { d = b - a; printf "%.3f", d < 0 ? 0 : d }'
+	awk -v a="$t0" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { d = b - a; printf "%.3f", (d < 0 ? 0 : d) }'
 }
 check_under_attack() { # check_under_attack <from> <target> <log line>
 	local worst delay
