@@ -1,6 +1,6 @@
-# dkron-k8s image: the official dkron image plus dkron-server-wrapper and
-# dkron-agent-launcher in /usr/local/bin (the paths the manifests and the Helm
-# chart use).
+# dkron-k8s image: the official dkron image plus dkron-server-wrapper,
+# dkron-agent-launcher and dkron-webhook-receiver in /usr/local/bin (the paths
+# the manifests and the Helm chart use).
 #
 # Build and push:
 #   docker build -t registry.example.com/dkron-k8s:0.1.0 .
@@ -39,20 +39,24 @@ COPY Makefile VERSION ./
 COPY discovery/ discovery/
 COPY server-wrapper/ server-wrapper/
 COPY agent/ agent/
+COPY webhook-receiver/ webhook-receiver/
 ARG CFLAGS=""
 ARG CPPFLAGS=""
 ARG LDFLAGS=""
 RUN make -j"$(nproc)" CFLAGS="$CFLAGS" CPPFLAGS="$CPPFLAGS" LDFLAGS="$LDFLAGS" all \
     && mkdir -p /out/dkron.data \
-    && install -m 0755 build/dkron-server-wrapper build/dkron-agent-launcher /out/
+    && install -m 0755 build/dkron-server-wrapper build/dkron-agent-launcher \
+       build/dkron-webhook-receiver /out/
 
 FROM ${DKRON_IMAGE}
 ARG RUNTIME_PACKAGES="libcurl c-ares cjson libmicrohttpd"
 USER 0
 RUN if [ -n "$RUNTIME_PACKAGES" ]; then apk add --no-cache $RUNTIME_PACKAGES; fi
-COPY --from=builder /out/dkron-server-wrapper /out/dkron-agent-launcher /usr/local/bin/
+COPY --from=builder /out/dkron-server-wrapper /out/dkron-agent-launcher \
+     /out/dkron-webhook-receiver /usr/local/bin/
 COPY --from=builder --chown=10001:10001 /out/dkron.data /dkron.data
 # Fails the build when a library the binaries link is missing from the image.
-RUN /usr/local/bin/dkron-server-wrapper --version && /usr/local/bin/dkron-agent-launcher --version
+RUN /usr/local/bin/dkron-server-wrapper --version && /usr/local/bin/dkron-agent-launcher --version \
+    && /usr/local/bin/dkron-webhook-receiver --version
 USER 10001:10001
 ENTRYPOINT ["/usr/local/bin/dkron-server-wrapper"]

@@ -41,33 +41,37 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -Idiscovery -Iserver-wrapper -Iagent -MMD -MP $(CPPFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -Idiscovery -Iserver-wrapper -Iagent -Iwebhook-receiver -MMD -MP $(CPPFLAGS)
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 DISCOVERY_SRC := $(sort $(wildcard discovery/*.c))
 SERVER_SRC := $(sort $(wildcard server-wrapper/*.c))
 AGENT_SRC := $(sort $(wildcard agent/*.c))
+RECEIVER_SRC := $(sort $(wildcard webhook-receiver/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 DISCOVERY_OBJ := $(call obj,$(DISCOVERY_SRC))
 SERVER_OBJ := $(call obj,$(SERVER_SRC))
 AGENT_OBJ := $(call obj,$(AGENT_SRC))
+RECEIVER_OBJ := $(call obj,$(RECEIVER_SRC))
 UNIT_OBJ := $(call obj,$(UNIT_SRC))
 # The unit runner links every module of the binaries except their main().
 SERVER_LIB_OBJ := $(filter-out %/main.o,$(SERVER_OBJ))
 AGENT_LIB_OBJ := $(filter-out %/main.o,$(AGENT_OBJ))
+RECEIVER_LIB_OBJ := $(filter-out %/main.o,$(RECEIVER_OBJ))
 
 SERVER_BIN := $(BUILD)/dkron-server-wrapper
 AGENT_BIN := $(BUILD)/dkron-agent-launcher
+RECEIVER_BIN := $(BUILD)/dkron-webhook-receiver
 UNIT_BIN := $(BUILD)/unit-tests
 LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         bench demo check tools bed-up bed-down bed-status
 
-all: $(SERVER_BIN) $(AGENT_BIN)
+all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
 $(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
@@ -87,8 +91,12 @@ $(SERVER_BIN): $(SERVER_OBJ) $(LIB)
 $(AGENT_BIN): $(AGENT_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(AGENT_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
 
-$(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(LIB)
+$(RECEIVER_BIN): $(RECEIVER_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(RECEIVER_OBJ) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(RECEIVER_LIB_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) \
+	  $(RECEIVER_LIB_OBJ) \
 	  $(LIB) $(TEST_LIBS) $(PKG_LIBS) $(LDLIBS)
 
 # Installs what the build and tests need, from Debian 12's packages only.
@@ -167,7 +175,7 @@ valgrind: all $(UNIT_BIN)
 	CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 UNIT_TIME_SCALE=10 $(VALGRIND) $(UNIT_BIN)
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
-            find discovery server-wrapper agent tests -name '*.[ch]')
+            find discovery server-wrapper agent webhook-receiver tests -name '*.[ch]')
 format:
 	clang-format -i $(C_FILES)
 

@@ -20,14 +20,14 @@ worker_log=$(pod_field "$worker" log)
 wait_until 120 "$worker is an alive member" ln_alive "$worker"
 first_dkron=$(ln_dkron_pid "$worker")
 
-ln_job long-job launcher tok23 "@manually" "sleep 20; curl -sf $LN_RECEIVER/hit/tok23"
+ln_job long-job launcher tok23 "@manually" "sleep 20; curl -sf -X PUT $LN_RECEIVER/log/tok23"
 # POST /v1/jobs/<job>/run answers only when the run is over: ask in the
 # background and watch the job start on the worker.
 curl -s --max-time 150 -X POST "http://$(pod_field dkron-server-0 ip):8080/v1/jobs/long-job/run" \
 	>"$E2E_WORK/run.out" 2>&1 &
 runner=$!
 on_exit 'kill "$runner" 2>/dev/null || true'
-job_running() { pgrep -f "sleep 20; curl -sf $LN_RECEIVER/hit/tok23" >/dev/null; }
+job_running() { pgrep -f "sleep 20; curl -sf -X PUT $LN_RECEIVER/log/tok23" >/dev/null; }
 wait_until 30 "long-job runs on the worker" job_running
 t_job=$(date +%s.%N)
 

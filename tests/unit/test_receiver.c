@@ -1,0 +1,248 @@
+/* test_receiver.c: the webhook receiver, its store and its HTTP handlers
+ * on a real socket: the exact JSON of GET /logs, the caps and their
+ * statuses, bad tokens, wrong methods and paths, and threads calling one
+ * token at once (every call counted). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "receiver.h"
+#include "store.h"
+#include "tests.h"
+
+#define STAMP_A "2021-03-27T18:59:30.072822641+01:00"
+#define STAMP_B "2021-03-27T18:59:31.000000001+01:00"
+
+START_TEST(store_renders_the_seed_shape_in_arrival_order)
+{
+  struct store_limits lim = {
+    .max_tokens = 10, .max_stamps = 10, .max_total = 100};
+  struct store *s = store_new(&lim);
+  struct dynbuf b;
+
+  ck_assert_int_eq(store_add(s, "zeta", STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "alpha.1_x-y", STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "zeta", STAMP_B), STORE_OK);
+  dynbuf_init(&b, 4096);
+  ck_assert_int_eq(store_render(s, &b), DK_OK);
+  ck_assert_str_eq(dynbuf_str(&b),
+                   "{\"zeta\":[\"" STAMP_A "\",\"" STAMP_B "\"],"
+                   "\"alpha.1_x-y\":[\"" STAMP_A "\"]}");
+  dynbuf_free(&b);
+  ck_assert_uint_eq(store_tokens(s), 2);
+  ck_assert_uint_eq(store_stamps(s), 3);
+  store_clear(s);
+  dynbuf_init(&b, 4096);
+  store_render(s, &b);
+  ck_assert_str_eq(dynbuf_str(&b), "{}");
+  dynbuf_free(&b);
+  store_free(s);
+}
+END_TEST
+
+START_TEST(store_bounds_and_bad_tokens)
+{
+  struct store_limits lim = {.max_tokens = 3, .max_stamps = 2, .max_total = 5};
+  struct store *s = store_new(&lim);
+  char long_token[STORE_TOKEN_MAX + 2];
+
+  memset(long_token, 'a', sizeof(long_token) - 1);
+  long_token[sizeof(long_token) - 1] = '\0';
+  ck_assert_int_eq(store_add(s, "", STAMP_A), STORE_BAD_TOKEN);
+  ck_assert_int_eq(store_add(s, "a/b", STAMP_A), STORE_BAD_TOKEN);
+  ck_assert_int_eq(store_add(s, "a b", STAMP_A), STORE_BAD_TOKEN);
+  ck_assert_int_eq(store_add(s, "\"x", STAMP_A), STORE_BAD_TOKEN);
+  ck_assert_int_eq(store_add(s, long_token, STAMP_A), STORE_BAD_TOKEN);
+  long_token[STORE_TOKEN_MAX] = '\0'; /* exactly the longest */
+  ck_assert_int_eq(store_add(s, long_token, STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "t", STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "t", STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "t", STAMP_A), STORE_TOKEN_FULL);
+  ck_assert_int_eq(store_add(s, "u", STAMP_A), STORE_OK);
+  ck_assert_int_eq(store_add(s, "v", STAMP_A), STORE_TOO_MANY_TOKENS);
+  ck_assert_int_eq(store_add(s, "u", STAMP_A), STORE_OK); /* 5 in all */
+  ck_assert_int_eq(store_add(s, long_token, STAMP_A), STORE_FULL);
+  ck_assert_uint_eq(store_stamps(s), 5);
+  store_free(s);
+}
+END_TEST
+
+START_TEST(store_many_tokens_are_all_found)
+{
+  struct store_limits lim = {
+    .max_tokens = 5000, .max_stamps = 10, .max_total = 100000};
+  struct store *s = store_new(&lim);
+  char t[32];
+
+  for (int round = 0; round < 2; round++)
+    for (int i = 0; i < 5000; i++) {
+      snprintf(t, sizeof(t), "tok-%d", i);
+      ck_assert_int_eq(store_add(s, t, STAMP_A), STORE_OK);
+    }
+  ck_assert_uint_eq(store_tokens(s), 5000);
+  ck_assert_uint_eq(store_stamps(s), 10000);
+  store_free(s);
+}
+END_TEST
+
+START_TEST(stamp_is_rfc3339_with_nanoseconds_and_offset)
+{
+  char stamp[STORE_STAMP_LEN + 1];
+
+  store_stamp_now(stamp, sizeof(stamp));
+  ck_assert_uint_eq(strlen(stamp), STORE_STAMP_LEN);
+  ck_assert_int_eq(stamp[10], 'T');
+  ck_assert_int_eq(stamp[19], '.');
+  ck_assert(stamp[29] == '+' || stamp[29] == '-');
+  ck_assert_int_eq(stamp[32], ':');
+}
+END_TEST
+
+/* ---- over HTTP ---- */
+
+struct server {
+  struct receiver *r;
+  struct http_client *c;
+  char base[64];
+};
+
+static void serve(struct server *sv, size_t max_tokens, size_t max_stamps)
+{
+  struct receiver_opts o = {.bind = "127.0.0.1",
+                            .limits = {.max_tokens = max_tokens,
+                                       .max_stamps = max_stamps,
+                                       .max_total = 1000000},
+                            .max_render = 1 << 24};
+  struct http_client_opts ho = {.max_attempts = 1};
+  struct dk_err err = {0};
+
+  sv->r = receiver_start(&o, &err);
+  ck_assert_msg(sv->r != NULL, "%s", err.msg);
+  snprintf(sv->base, sizeof(sv->base), "http://127.0.0.1:%ld",
+           receiver_port(sv->r));
+  sv->c = http_client_new(&ho, &err);
+  ck_assert_ptr_nonnull(sv->c);
+}
+
+static long call(struct server *sv, const char *method, const char *path,
+                 char *body, size_t len)
+{
+  char url[512];
+  struct http_request req = {.method = method, .url = url};
+  struct http_response resp;
+  struct dk_err err = {0};
+  long status;
+
+  snprintf(url, sizeof(url), "%s%s", sv->base, path);
+  ck_assert_int_eq(http_do(sv->c, &req, &resp, &err), DK_OK);
+  status = resp.status;
+  if (body)
+    snprintf(body, len, "%s", resp.body ? resp.body : "");
+  http_response_free(&resp);
+  return status;
+}
+
+static void unserve(struct server *sv)
+{
+  http_client_free(sv->c);
+  receiver_stop(sv->r);
+}
+
+START_TEST(http_api_statuses_and_shapes)
+{
+  struct server sv;
+  char body[4096];
+
+  serve(&sv, 2, 2);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/a", body, sizeof(body)), 200);
+  ck_assert_uint_eq(strlen(body), STORE_STAMP_LEN);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/a", NULL, 0), 200);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/a", body, sizeof(body)), 413);
+  ck_assert_ptr_nonnull(strstr(body, "--max-stamps"));
+  ck_assert_int_eq(call(&sv, "PUT", "/log/b", NULL, 0), 200);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/c", body, sizeof(body)), 429);
+  ck_assert_ptr_nonnull(strstr(body, "--max-tokens"));
+  ck_assert_int_eq(call(&sv, "PUT", "/log/bad%20token", body, sizeof(body)),
+                   400);
+  ck_assert_int_eq(call(&sv, "GET", "/log/a", body, sizeof(body)), 405);
+  ck_assert_ptr_nonnull(strstr(body, "PUT /log/<token>"));
+  ck_assert_int_eq(call(&sv, "GET", "/nothing", body, sizeof(body)), 404);
+  ck_assert_ptr_nonnull(strstr(body, "GET /logs"));
+  ck_assert_int_eq(call(&sv, "POST", "/logs", NULL, 0), 405);
+  ck_assert_int_eq(call(&sv, "GET", "/healthz", body, sizeof(body)), 200);
+  ck_assert_str_eq(body, "ok\n");
+  ck_assert_int_eq(call(&sv, "GET", "/logs", body, sizeof(body)), 200);
+  ck_assert_msg(strncmp(body, "{\"a\":[\"", 7) == 0 &&
+                  strstr(body, "\"],\"b\":[\"") &&
+                  body[strlen(body) - 1] == '}',
+                "%s", body);
+  ck_assert_int_eq(call(&sv, "GET", "/metrics", body, sizeof(body)), 200);
+  ck_assert_ptr_nonnull(strstr(body, "dkron_k8s_receiver_calls_total 3\n"));
+  ck_assert_ptr_nonnull(strstr(body, "dkron_k8s_receiver_tokens 2\n"));
+  ck_assert_ptr_nonnull(strstr(
+    body, "dkron_k8s_receiver_refused_total{reason=\"token_full\"} 1\n"));
+  ck_assert_int_eq(call(&sv, "DELETE", "/logs", body, sizeof(body)), 200);
+  ck_assert_int_eq(call(&sv, "GET", "/logs", body, sizeof(body)), 200);
+  ck_assert_str_eq(body, "{}");
+  ck_assert_int_eq(call(&sv, "PUT", "/log/c", NULL, 0), 200); /* room again */
+  unserve(&sv);
+}
+END_TEST
+
+#define HAMMER_THREADS 8
+#define HAMMER_CALLS   200
+
+static void *hammer(void *arg)
+{
+  struct server *shared = arg, mine = *shared;
+  struct http_client_opts ho = {.max_attempts = 1};
+  struct dk_err err = {0};
+
+  mine.c = http_client_new(&ho, &err); /* a client per thread */
+  for (int i = 0; i < HAMMER_CALLS; i++)
+    if (call(&mine, "PUT", "/log/shared", NULL, 0) != 200)
+      break;
+  http_client_free(mine.c);
+  return NULL;
+}
+
+START_TEST(concurrent_calls_are_all_counted)
+{
+  struct server sv;
+  pthread_t t[HAMMER_THREADS];
+  char *body = malloc(1 << 20);
+  size_t stamps = 0;
+
+  serve(&sv, 10, 100000);
+  for (int i = 0; i < HAMMER_THREADS; i++)
+    ck_assert_int_eq(pthread_create(&t[i], NULL, hammer, &sv), 0);
+  for (int i = 0; i < HAMMER_THREADS; i++)
+    pthread_join(t[i], NULL);
+  ck_assert_int_eq(call(&sv, "GET", "/logs", body, 1 << 20), 200);
+  for (const char *p = body; (p = strstr(p, "\"20")); p++)
+    stamps++;
+  ck_assert_uint_eq(stamps, HAMMER_THREADS * HAMMER_CALLS);
+  free(body);
+  unserve(&sv);
+}
+END_TEST
+
+Suite *make_receiver_suite(void)
+{
+  Suite *s = suite_create("receiver");
+  TCase *store = tcase_create("store");
+  TCase *api = tcase_create("http");
+
+  tcase_add_test(store, store_renders_the_seed_shape_in_arrival_order);
+  tcase_add_test(store, store_bounds_and_bad_tokens);
+  tcase_add_test(store, store_many_tokens_are_all_found);
+  tcase_add_test(store, stamp_is_rfc3339_with_nanoseconds_and_offset);
+  tcase_add_test(api, http_api_statuses_and_shapes);
+  tcase_add_test(api, concurrent_calls_are_all_counted);
+  tcase_set_timeout(api, 60);
+  suite_add_tcase(s, store);
+  suite_add_tcase(s, api);
+  return s;
+}
