@@ -10,6 +10,8 @@
 #   make demo        the local demo: 3 servers, 2 workers, a job, a server
 #                    replaced (KEEP=1 leaves the cluster up)
 #   make bench       benchmarks on the local cluster (bench/results.md)
+#   make acceptance  the acceptance sequence on the local cluster, with a
+#                    report of the missed job runs per phase
 #   make format      format the C sources with clang-format 14
 #   make format-check
 #
@@ -68,7 +70,7 @@ RECEIVER_BIN := $(BUILD)/dkron-webhook-receiver
 UNIT_BIN := $(BUILD)/unit-tests
 LIB := $(BUILD)/libdiscovery.a
 
-.PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
+.PHONY: all deps unit test e2e sanitize valgrind format format-check clean acceptance \
         bench demo check tools bed-up bed-down bed-status
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
@@ -137,6 +139,13 @@ test:
 # tears it down. Needs root (network namespaces).
 e2e: all
 	tests/e2e/run
+
+# The acceptance sequence on the bed (scenario 60; tests/acceptance/run for
+# a real cluster): jobs counted by the webhook receiver through a rolling
+# restart, a scale 3 → 5 → 3, a leader delete and the workers replaced.
+# The report goes to build/acceptance/.
+acceptance: all
+	tests/e2e/run 60-acceptance
 
 tools:
 	tests/bed/tools.sh

@@ -27,6 +27,8 @@ metrics_of() { curl -sf --max-time 2 "http://$(pod_field "$1" ip):8081/metrics";
 metric() { metrics_of "$1" | awk -v s="$2" '$1 == s {print $2}'; }
 metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
 events_json() { kc get events.events.k8s.io -o json; }
+# True once an Event with reason $2 about pod $1 exists (asked anew each time).
+has_event() { [ -n "$(event_note "$1" "$2")" ]; }
 # The note of the latest Event with reason $2 about pod $1 ("" if none).
 event_note() {
 	events_json | jq -r --arg p "$1" --arg r "$2" \
@@ -57,7 +59,7 @@ for p in "${LN_SERVERS[@]}"; do
 	*'decision="join"'*) want=JoinCluster ;;
 	*) fail "unexpected bootstrap_info on $p: $info" ;;
 	esac
-	wait_until 30 "the $want Event about $p" test -n "$(event_note "$p" "$want")"
+	wait_until 30 "the $want Event about $p" has_event "$p" "$want"
 	pass "$p: $(event_note "$p" "$want" | cut -c1-120)"
 done
 
@@ -81,7 +83,7 @@ for p in "${rest[@]}"; do
 		assert_eq "leader gauge on $p" 0 "$(metric "$p" dkron_k8s_leader)"
 	fi
 done
-wait_until 30 "the LeaderElected Event about $new" test -n "$(event_note "$new" LeaderElected)"
+wait_until 30 "the LeaderElected Event about $new" has_event "$new" LeaderElected
 pass "leader change counted once, on $new only"
 bed pod-create "sts/$LN_STS" "${old##*-}" >/dev/null 2>&1
 wait_until 240 "$old back: a leader and three alive servers" ln_cluster_ok

@@ -18,6 +18,8 @@ wr_wait 180 "cluster formed" "${pods[@]}"
 old=$(wr_labelled)
 mapfile -t rest < <(printf '%s\n' "${pods[@]}" | grep -vx "$old")
 label_of() { kc get pod "$1" -o jsonpath='{.metadata.labels.dkron-leader}' 2>/dev/null; }
+labelled_leader() { [ "$(label_of "$1")" = true ]; }
+only_labelled() { [ "$(wr_labelled)" = "$1" ]; }
 
 start_api() { bed api-start >/dev/null 2>&1 || true; }
 on_exit start_api
@@ -38,10 +40,10 @@ sleep "$left"
 bed api-start >/dev/null 2>&1
 t_up=$(date +%s.%N)
 pass "kube-apiserver answers again"
-wait_until 30 "$new labelled leader" test "$(label_of "$new")" = true
+wait_until 30 "$new labelled leader" labelled_leader "$new"
 took=$(wr_secs "$t_up" "$(date +%s.%N)")
 log "measured: $new labelled leader $took s after the API server answered again"
 awk -v t="$took" 'BEGIN { exit !(t < 5) }' || fail "the leader label took $took s after the API came back (target: under 2 s)"
 pass "leader label back $took s after the API (under 5 s; target 2 s)"
-wait_until 30 "exactly one pod labelled leader" test "$(wr_labelled)" = "$new"
+wait_until 30 "exactly one pod labelled leader" only_labelled "$new"
 pass "only $new carries the leader label"
