@@ -19,10 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "log.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 3000L
@@ -46,7 +46,7 @@ struct http_client {
   long backoff_max_ms;
   http_stop_fn interrupt;
   void *interrupt_user;
-  uint64_t rng;
+  struct backoff retry; /* reset by each http_do */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -91,65 +91,27 @@ static void curl_init_once(void)
   g_curl_init_rc = curl_global_init(CURL_GLOBAL_ALL);
 }
 
-/* ---- randomness and backoff ---- */
+/* ---- backoff ---- */
 
-/* splitmix64: small, fast and good enough to spread retries apart. */
-static uint64_t rng_next(uint64_t *state)
+/* The retry windows: base doubling up to max; a base above max starts (and
+ * stays) at max. */
+static void retry_backoff_init(struct backoff *b, long base_ms, long max_ms)
 {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  backoff_init(b, base_ms < max_ms ? base_ms : max_ms, max_ms);
 }
 
-/* Seeds from the kernel; falls back to time and pid if getrandom fails. */
-static uint64_t rng_seed(void)
+/* Full jitter in the window of retry number `attempt`, as http_do draws
+ * it: uniform in [0, min(max, base * 2^(attempt-1))]. */
+long http_backoff_ms(long base_ms, long max_ms, int attempt)
 {
-  uint64_t seed = 0;
-  struct timespec ts;
-
-  if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
-    return seed;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
-         ((uint64_t)getpid() << 16);
-}
-
-/* The upper bound of the backoff window: min(max, base * 2^(attempt-1)),
- * computed without overflow. */
-static long backoff_cap(long base_ms, long max_ms, int attempt)
-{
-  long cap = base_ms;
+  struct backoff b;
 
   if (base_ms <= 0 || max_ms <= 0)
     return 0;
-  for (int i = 1; i < attempt && cap < max_ms; i++)
-    cap = cap > LONG_MAX / 2 ? LONG_MAX : cap * 2;
-  return cap < max_ms ? cap : max_ms;
-}
-
-/* Full jitter: uniform in [0, cap], so clients retrying together spread
- * out instead of hitting the server in waves. */
-static long backoff_from(uint64_t *rng, long base_ms, long max_ms, int attempt)
-{
-  long cap = backoff_cap(base_ms, max_ms, attempt);
-
-  if (cap <= 0)
-    return 0;
-  return (long)(rng_next(rng) % ((uint64_t)cap + 1u));
-}
-
-long http_backoff_ms(long base_ms, long max_ms, int attempt)
-{
-  static _Thread_local uint64_t rng;
-  static _Thread_local int seeded;
-
-  if (!seeded) {
-    rng = rng_seed();
-    seeded = 1;
-  }
-  return backoff_from(&rng, base_ms, max_ms, attempt);
+  retry_backoff_init(&b, base_ms, max_ms);
+  for (int i = 1; i < attempt && backoff_window_ms(&b) < max_ms; i++)
+    backoff_next_ms(&b);
+  return backoff_next_ms(&b);
 }
 
 /* Parses a non-negative decimal number of seconds; -1 if not one. */
@@ -699,14 +661,16 @@ static enum dk_code perform_once(struct http_client *c,
 }
 
 /* How long to wait before the next attempt: Retry-After on 429/503 when
- * the server sent one (capped), else full-jitter backoff. */
-static long retry_delay(struct http_client *c, long status, long retry_after_ms,
-                        int attempt)
+ * the server sent one (capped), else full-jitter backoff. The backoff
+ * window grows with every retry, whichever is used. */
+static long retry_delay(struct http_client *c, long status, long retry_after_ms)
 {
+  long backoff = backoff_next_ms(&c->retry);
+
   if ((status == 429 || status == 503) && retry_after_ms >= 0)
     return retry_after_ms < c->backoff_max_ms ? retry_after_ms
                                               : c->backoff_max_ms;
-  return backoff_from(&c->rng, c->backoff_base_ms, c->backoff_max_ms, attempt);
+  return backoff;
 }
 
 /* Frees what a failed attempt left in resp before the next one. */
@@ -739,6 +703,7 @@ enum dk_code http_do(struct http_client *client, const struct http_request *req,
   method = method_of(req);
   safe_url(req->url, shown, sizeof(shown));
   retries_allowed = is_idempotent(req);
+  backoff_reset(&client->retry);
   for (int attempt = 1;; attempt++) {
     struct attempt at;
     long delay;
@@ -750,7 +715,7 @@ enum dk_code http_do(struct http_client *client, const struct http_request *req,
       break;
     if (!retries_allowed || attempt >= client->max_attempts)
       break;
-    delay = retry_delay(client, resp->status, at.retry_after_ms, attempt);
+    delay = retry_delay(client, resp->status, at.retry_after_ms);
     if (rc == DK_OK)
       LOG_WARNF("%s %s: HTTP %ld, retry %d/%d in %ld ms", method, shown,
                 resp->status, attempt + 1, client->max_attempts, delay);
@@ -996,7 +961,7 @@ struct http_client *http_client_new(const struct http_client_opts *opts,
     dk_err_set(err, DK_EIO, "HTTP client: curl_easy_init failed");
     goto fail;
   }
-  c->rng = rng_seed();
+  retry_backoff_init(&c->retry, c->backoff_base_ms, c->backoff_max_ms);
   return c;
 fail:
   http_client_free(c);
