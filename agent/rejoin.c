@@ -10,6 +10,7 @@ void rejoin_init(struct rejoin_state *s)
   s->launched_at = 0;
   s->drain_started = 0;
   s->next_launch = 0;
+  s->backoff.base_ms = 0; /* set up by the first unplanned exit */
   s->backoff_ms = 0;
   s->alive = false;
   s->cause[0] = '\0';
@@ -46,12 +47,14 @@ static void on_exit(struct rejoin_state *s, const struct rejoin_params *p,
     s->next_launch = in->now_ms;
     return;
   }
-  if (in->now_ms - s->launched_at >= p->stable_ms || s->backoff_ms == 0)
-    s->backoff_ms = p->backoff_min_ms;
-  else if (s->backoff_ms < p->backoff_max_ms)
-    s->backoff_ms *= 2;
-  if (s->backoff_ms > p->backoff_max_ms)
-    s->backoff_ms = p->backoff_max_ms;
+  if (s->backoff.base_ms == 0)
+    backoff_init(&s->backoff,
+                 p->backoff_min_ms < p->backoff_max_ms ? p->backoff_min_ms
+                                                       : p->backoff_max_ms,
+                 p->backoff_max_ms);
+  else if (in->now_ms - s->launched_at >= p->stable_ms)
+    backoff_reset(&s->backoff);
+  s->backoff_ms = backoff_next_jitter_ms(&s->backoff, 0.0);
   s->next_launch = in->now_ms + s->backoff_ms;
   snprintf(s->cause, sizeof(s->cause),
            "dkron exited on its own with status %d; relaunching in %ld ms",

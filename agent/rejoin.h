@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backoff.h"
+
 enum member_seen { MEMBER_UNKNOWN = 0, MEMBER_ALIVE, MEMBER_NOT_ALIVE };
 enum rejoin_phase { PHASE_IDLE, PHASE_RUNNING, PHASE_DRAINING, PHASE_STOPPING };
 enum rejoin_action { ACT_NONE, ACT_LAUNCH, ACT_STOP };
@@ -53,7 +55,10 @@ struct rejoin_state {
   long launched_at;
   long drain_started;
   long next_launch; /* no launch before this time */
-  long backoff_ms;
+  /* The relaunch backoff: backoff_min_ms doubling to backoff_max_ms, no
+   * jitter; reset by a stable run. */
+  struct backoff backoff;
+  long backoff_ms; /* the last relaunch delay */
   bool alive;      /* last membership answer said alive */
   char cause[256]; /* why the last re-join or relaunch happened */
   /* Why the last cut-off happened, as a short stable code:

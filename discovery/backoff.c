@@ -37,10 +37,27 @@ void backoff_init(struct backoff *b, long base_ms, long cap_ms)
 
 long backoff_next_ms(struct backoff *b)
 {
-  long window = b->current_ms;
+  return backoff_next_jitter_ms(b, 1.0);
+}
 
+long backoff_next_jitter_ms(struct backoff *b, double jitter)
+{
+  long window = b->current_ms;
+  long share = 0;
+
+  if (jitter >= 1.0)
+    share = window;
+  else if (jitter > 0.0) /* NaN gets no jitter */
+    share = (long)((double)window * jitter);
   b->current_ms = window > b->cap_ms / 2 ? b->cap_ms : window * 2;
-  return (long)(backoff_random(&b->rng) % ((uint64_t)window + 1u));
+  if (share <= 0)
+    return window;
+  return window - (long)(backoff_random(&b->rng) % ((uint64_t)share + 1u));
+}
+
+long backoff_window_ms(const struct backoff *b)
+{
+  return b->current_ms;
 }
 
 void backoff_reset(struct backoff *b)

@@ -1,8 +1,11 @@
-/* backoff.h: exponential backoff with full jitter, for retry loops.
+/* backoff.h: exponential backoff with jitter, for retry loops.
  *
- * Each delay is uniform in [0, current]; current starts at base and
- * doubles after every delay up to cap, until backoff_reset. Full jitter
- * spreads out clients that fail together, so they do not retry in waves.
+ * Each delay is drawn from a window, current, that starts at base and
+ * doubles after every delay up to cap, until backoff_reset. By default the
+ * delay is uniform in [0, current] (full jitter): it spreads out clients
+ * that fail together, so they do not retry in waves. backoff_next_jitter_ms
+ * takes a smaller random share off the window instead (equal jitter, or
+ * none at all, for a plain doubling delay).
  * Each struct has its own generator, seeded per process and instance, so
  * that no state is shared between users (or tests).
  */
@@ -24,6 +27,17 @@ void backoff_init(struct backoff *b, long base_ms, long cap_ms);
 /* A delay uniform in [0, current_ms]; then current_ms doubles, up to
  * cap_ms. */
 long backoff_next_ms(struct backoff *b);
+
+/* A delay in [current_ms - share, current_ms], where share is jitter
+ * (0 to 1; clamped) times current_ms, rounded down: the window less a
+ * uniform random part of share. jitter 1 is full jitter (as
+ * backoff_next_ms), 0.5 equal jitter (the upper half of the window), 0 no
+ * jitter (the window itself, and the generator is not used). Then
+ * current_ms doubles, up to cap_ms. */
+long backoff_next_jitter_ms(struct backoff *b, double jitter);
+
+/* The window the next delay is drawn from (current_ms). */
+long backoff_window_ms(const struct backoff *b);
 
 /* Back to base_ms, after a success. */
 void backoff_reset(struct backoff *b);

@@ -9,12 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "clock.h"
 #include "dkron.h"
 #include "proc.h"
 
 #define CLI_OUTPUT_CAP (64u * 1024u)
 #define LINE_SHOWN     160 /* how much of a bad line goes into a message */
+/* remove-peer: the pause between attempts doubles up to this. */
+#define REMOVE_BACKOFF_MAX_MS 5000L
 
 #define MAX_TOKENS 6 /* five columns, plus one to notice extra columns */
 
@@ -417,7 +420,8 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
   o.cli_timeout_ms = o.cli_timeout_ms > 0 ? o.cli_timeout_ms : 20000;
   o.backoff_ms = o.backoff_ms > 0 ? o.backoff_ms : 500;
   long long deadline = clock_ms() + o.deadline_ms;
-  long backoff = o.backoff_ms;
+  struct backoff pauses;
+  backoff_init(&pauses, o.backoff_ms, REMOVE_BACKOFF_MAX_MS);
   dk_err_set(err, DK_ETIMEOUT, "no time left to try");
   while (attempt < o.attempts) {
     long http_ms = (long)clock_left_ms(deadline, o.http_timeout_ms);
@@ -428,10 +432,10 @@ enum dk_code dkron_remove_peer_via_leader(const struct dkron_remove_opts *opts,
     rc = remove_once(&o, http_ms, cli_ms, outcome, err);
     if (rc == DK_OK || rc == DK_EINVAL || rc == DK_ENOMEM)
       return rc;
-    long pause = (long)clock_left_ms(deadline, backoff);
+    long pause =
+      (long)clock_left_ms(deadline, backoff_next_jitter_ms(&pauses, 0.0));
     if (attempt < o.attempts && pause > 0)
       clock_sleep_ms(pause);
-    backoff = backoff < 2500 ? backoff * 2 : 5000;
   }
   dk_err_prefix(err, "remove-peer %s: gave up after %d attempt(s)", o.peer_id,
                 attempt);

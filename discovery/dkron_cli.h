@@ -88,7 +88,8 @@ struct dkron_remove_opts {
   long deadline_ms;     /* whole call, 0 = 60000 */
   long http_timeout_ms; /* each /v1/leader question, 0 = 2000 */
   long cli_timeout_ms;  /* each remove-peer run, 0 = 20000 */
-  long backoff_ms;      /* first pause between attempts (doubles), 0 = 500 */
+  long backoff_ms;      /* first pause between attempts, 0 = 500; it doubles
+                           up to 5000 (a larger first pause stays as is) */
 };
 
 /* Asks the peers for the leader (GET /v1/leader, concurrently), runs

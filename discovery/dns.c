@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "backoff.h"
 #include "clock.h"
 #include "log.h"
 
@@ -37,7 +37,6 @@ struct dns_resolver {
   int family;
   enum dns_status cancel_status; /* what ARES_ECANCELLED means right now */
   const char *cancel_detail;
-  uint64_t rng; /* xorshift state for backoff jitter */
 };
 
 /* One in-flight lookup of a round; the c-ares callback fills res. */
@@ -226,10 +225,6 @@ enum dk_code dns_resolver_new(const struct dns_opts *opts,
   r->family = o.family;
   r->cancel_status = DNS_ERROR;
   r->cancel_detail = "canceled";
-  r->rng = (uint64_t)(int64_t)clock_ms() * UINT64_C(6364136223846793005) ^
-           (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r;
-  if (r->rng == 0)
-    r->rng = 1;
   code = open_channel(r, &o, err);
   if (code != DK_OK)
     goto out;
@@ -641,32 +636,13 @@ static enum dk_code resolve_wait_opts(const struct dns_wait_opts *in,
   return DK_OK;
 }
 
-/* Uniform in [0, 1): xorshift64*, good enough to spread retries. */
-static double next_unit(struct dns_resolver *r)
+/* The next pause: the window (base doubling up to max) shortened by up to
+ * jitter of it, so that pods started together do not query in lockstep;
+ * at least 1 ms. */
+static long next_pause_ms(struct backoff *b, const struct wait_cfg *c)
 {
-  uint64_t x = r->rng;
+  long d = backoff_next_jitter_ms(b, c->jitter);
 
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  r->rng = x;
-  return (double)((x * UINT64_C(2685821657736338717)) >> 11) /
-         9007199254740992.0;
-}
-
-/* base * 2^attempt capped at max, shortened by up to jitter so that pods
- * started together do not query in lockstep. */
-static long backoff_ms(struct dns_resolver *r, const struct wait_cfg *c,
-                       unsigned attempt)
-{
-  long d = c->base_ms;
-
-  for (unsigned i = 0; i < attempt && d < c->max_ms; i++)
-    d *= 2;
-  if (d > c->max_ms)
-    d = c->max_ms;
-  if (c->jitter > 0.0)
-    d -= (long)((double)d * c->jitter * next_unit(r));
   return d < 1 ? 1 : d;
 }
 
@@ -749,6 +725,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
                           const struct dns_wait_opts *wait, struct dk_err *err)
 {
   struct wait_cfg c;
+  struct backoff pause;
   char list[LIST_MAX];
   int64_t start = (int64_t)clock_ms(), deadline, last_log = 0;
   bool logged = false;
@@ -761,6 +738,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
   if (code != DK_OK)
     return code;
   deadline = start + c.deadline_ms;
+  backoff_init(&pause, c.base_ms, c.max_ms);
   for (size_t i = 0; i < n; i++)
     memset(&q[i].result, 0, sizeof(q[i].result));
   for (;;) {
@@ -787,7 +765,7 @@ enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
       logged = true;
       last_log = now;
     }
-    wake = now + backoff_ms(r, &c, rounds - 1);
+    wake = now + next_pause_ms(&pause, &c);
     code = pause_until(wake < deadline ? wake : deadline, &c, err);
     if (code != DK_OK)
       return code;

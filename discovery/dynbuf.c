@@ -78,6 +78,17 @@ enum dk_code dynbuf_add(struct dynbuf *b, const void *data, size_t n)
   return DK_OK;
 }
 
+enum dk_code dynbuf_add_trunc(struct dynbuf *b, const void *data, size_t n)
+{
+  size_t room = b->max > b->len ? b->max - b->len : 0;
+
+  if (b->failed != DK_OK)
+    return b->failed;
+  if (n > room)
+    n = room;
+  return n ? dynbuf_add(b, data, n) : DK_OK;
+}
+
 enum dk_code dynbuf_adds(struct dynbuf *b, const char *s)
 {
   return dynbuf_add(b, s, strlen(s));

@@ -34,6 +34,10 @@ enum dk_code dynbuf_add(struct dynbuf *b, const void *data, size_t n);
 enum dk_code dynbuf_adds(struct dynbuf *b, const char *s);
 enum dk_code dynbuf_addf(struct dynbuf *b, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)));
+/* Appends as much of data as the cap leaves room for and drops the rest,
+ * for output that is kept up to a size: DK_OK even when some was dropped
+ * (the buffer stays usable), DK_ENOMEM when memory ran out. */
+enum dk_code dynbuf_add_trunc(struct dynbuf *b, const void *data, size_t n);
 
 /* The contents ("" when empty) and their length. */
 const char *dynbuf_str(const struct dynbuf *b);

@@ -19,10 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
+#include "dynbuf.h"
 #include "log.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 3000L
@@ -31,7 +32,6 @@
 #define DEFAULT_BACKOFF_BASE_MS    200L
 #define DEFAULT_BACKOFF_MAX_MS     5000L
 #define STREAM_POLL_MS             250
-#define BODY_INITIAL_CAP           4096u
 #define SAFE_URL_LEN               256
 
 struct http_client {
@@ -46,18 +46,8 @@ struct http_client {
   long backoff_max_ms;
   http_stop_fn interrupt;
   void *interrupt_user;
-  uint64_t rng;
+  struct backoff retry; /* reset by each http_do */
   char errbuf[CURL_ERROR_SIZE];
-};
-
-/* A growable body buffer that refuses to grow past max. */
-struct body_buf {
-  char *data;
-  size_t len;
-  size_t cap;
-  size_t max;
-  int too_big;
-  int no_mem;
 };
 
 /* Why a stream ended early (set by the stream callbacks). */
@@ -78,7 +68,7 @@ struct stream_ctx {
   int status_checked;
   int pass_through; /* 2xx: hand chunks to on_data */
   enum stream_end end;
-  struct body_buf body;
+  struct dynbuf body; /* a non-2xx reply's body, capped at max_body */
 };
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
@@ -91,65 +81,27 @@ static void curl_init_once(void)
   g_curl_init_rc = curl_global_init(CURL_GLOBAL_ALL);
 }
 
-/* ---- randomness and backoff ---- */
+/* ---- backoff ---- */
 
-/* splitmix64: small, fast and good enough to spread retries apart. */
-static uint64_t rng_next(uint64_t *state)
+/* The retry windows: base doubling up to max; a base above max starts (and
+ * stays) at max. */
+static void retry_backoff_init(struct backoff *b, long base_ms, long max_ms)
 {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  backoff_init(b, base_ms < max_ms ? base_ms : max_ms, max_ms);
 }
 
-/* Seeds from the kernel; falls back to time and pid if getrandom fails. */
-static uint64_t rng_seed(void)
+/* Full jitter in the window of retry number `attempt`, as http_do draws
+ * it: uniform in [0, min(max, base * 2^(attempt-1))]. */
+long http_backoff_ms(long base_ms, long max_ms, int attempt)
 {
-  uint64_t seed = 0;
-  struct timespec ts;
-
-  if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
-    return seed;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
-         ((uint64_t)getpid() << 16);
-}
-
-/* The upper bound of the backoff window: min(max, base * 2^(attempt-1)),
- * computed without overflow. */
-static long backoff_cap(long base_ms, long max_ms, int attempt)
-{
-  long cap = base_ms;
+  struct backoff b;
 
   if (base_ms <= 0 || max_ms <= 0)
     return 0;
-  for (int i = 1; i < attempt && cap < max_ms; i++)
-    cap = cap > LONG_MAX / 2 ? LONG_MAX : cap * 2;
-  return cap < max_ms ? cap : max_ms;
-}
-
-/* Full jitter: uniform in [0, cap], so clients retrying together spread
- * out instead of hitting the server in waves. */
-static long backoff_from(uint64_t *rng, long base_ms, long max_ms, int attempt)
-{
-  long cap = backoff_cap(base_ms, max_ms, attempt);
-
-  if (cap <= 0)
-    return 0;
-  return (long)(rng_next(rng) % ((uint64_t)cap + 1u));
-}
-
-long http_backoff_ms(long base_ms, long max_ms, int attempt)
-{
-  static _Thread_local uint64_t rng;
-  static _Thread_local int seeded;
-
-  if (!seeded) {
-    rng = rng_seed();
-    seeded = 1;
-  }
-  return backoff_from(&rng, base_ms, max_ms, attempt);
+  retry_backoff_init(&b, base_ms, max_ms);
+  for (int i = 1; i < attempt && backoff_window_ms(&b) < max_ms; i++)
+    backoff_next_ms(&b);
+  return backoff_next_ms(&b);
 }
 
 /* Parses a non-negative decimal number of seconds; -1 if not one. */
@@ -305,59 +257,19 @@ static int curl_code_retryable(CURLcode rc)
 
 /* ---- body buffer ---- */
 
-/* Appends data; on overflow of the cap or memory, sets a flag and fails
- * so the write callback can abort the transfer. */
-static int body_append(struct body_buf *b, const char *data, size_t len)
+/* Moves the collected body into resp (NULL when empty) and frees the
+ * buffer. */
+static void body_take(struct dynbuf *b, struct http_response *resp)
 {
-  size_t need;
-
-  if (len > b->max - b->len) {
-    b->too_big = 1;
-    return -1;
-  }
-  need = b->len + len + 1;
-  if (need > b->cap) {
-    size_t cap = b->cap ? b->cap : BODY_INITIAL_CAP;
-    char *grown;
-
-    while (cap < need)
-      cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    grown = realloc(b->data, cap);
-    if (!grown) {
-      b->no_mem = 1;
-      return -1;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, data, len);
-  b->len += len;
-  b->data[b->len] = '\0';
-  return 0;
+  resp->body = dynbuf_len(b) ? dynbuf_take(b, &resp->len) : NULL;
+  dynbuf_free(b);
 }
 
-static void body_reset(struct body_buf *b, size_t max)
-{
-  free(b->data);
-  memset(b, 0, sizeof(*b));
-  b->max = max;
-}
-
-/* Moves the collected body into resp (NULL when empty). */
-static void body_take(struct body_buf *b, struct http_response *resp)
-{
-  resp->body = b->data;
-  resp->len = b->len;
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
-/* curl write callback: returning less than given aborts the transfer. */
+/* curl write callback: returning less than given aborts the transfer (a
+ * body over the cap, or no memory: the buffer keeps which). */
 static size_t write_body(char *data, size_t size, size_t n, void *user)
 {
-  struct body_buf *b = user;
-
-  if (body_append(b, data, size * n) != 0)
+  if (dynbuf_add(user, data, size * n) != DK_OK)
     return 0;
   return size * n;
 }
@@ -365,8 +277,8 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
 /* ---- error mapping ---- */
 
 /* Maps libcurl results onto the project's codes; b tells a cap overflow
- * (DK_ETOOBIG) from other write errors. */
-static enum dk_code map_curl_code(CURLcode rc, const struct body_buf *b)
+ * (DK_ETOOBIG) or no memory from other write errors. */
+static enum dk_code map_curl_code(CURLcode rc, const struct dynbuf *b)
 {
   switch (rc) {
     case CURLE_OK:
@@ -400,9 +312,7 @@ static enum dk_code map_curl_code(CURLcode rc, const struct body_buf *b)
     case CURLE_SEND_ERROR:
       return DK_EIO;
     case CURLE_WRITE_ERROR:
-      if (b && b->too_big)
-        return DK_ETOOBIG;
-      return b && b->no_mem ? DK_ENOMEM : DK_EIO;
+      return b && b->failed != DK_OK ? b->failed : DK_EIO;
     case CURLE_OUT_OF_MEMORY:
       return DK_ENOMEM;
     case CURLE_URL_MALFORMAT:
@@ -437,7 +347,7 @@ static const char *hint_for(enum dk_code code)
 /* Fills err for a failed transfer, with curl's own words and a hint. */
 static enum dk_code transfer_error(struct http_client *c, const char *method,
                                    const char *url, CURLcode rc,
-                                   const struct body_buf *b, struct dk_err *err)
+                                   const struct dynbuf *b, struct dk_err *err)
 {
   enum dk_code code = map_curl_code(rc, b);
   char shown[SAFE_URL_LEN];
@@ -656,7 +566,7 @@ static enum dk_code perform_once(struct http_client *c,
                                  struct dk_err *err)
 {
   struct curl_slist *headers = NULL;
-  struct body_buf body = {.max = c->max_body};
+  struct dynbuf body;
   struct curl_header *ra = NULL;
   enum dk_code rc;
   CURLcode cc;
@@ -666,6 +576,7 @@ static enum dk_code perform_once(struct http_client *c,
   rc = build_headers(req, &headers, err);
   if (rc != DK_OK)
     return rc;
+  dynbuf_init(&body, c->max_body);
   set_common_options(c, req->url,
                      req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms);
   set_method(c->easy, req);
@@ -682,13 +593,13 @@ static enum dk_code perform_once(struct http_client *c,
   headers_free(headers);
   curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &resp->status);
   if (cc == CURLE_ABORTED_BY_CALLBACK) {
-    body_reset(&body, 0);
+    dynbuf_free(&body);
     return interrupted_error(method_of(req), req->url, err);
   }
   if (cc != CURLE_OK) {
     at->transient = curl_code_retryable(cc);
     rc = transfer_error(c, method_of(req), req->url, cc, &body, err);
-    body_reset(&body, 0);
+    dynbuf_free(&body);
     return rc;
   }
   if (curl_easy_header(c->easy, "Retry-After", 0, CURLH_HEADER, -1, &ra) ==
@@ -699,14 +610,16 @@ static enum dk_code perform_once(struct http_client *c,
 }
 
 /* How long to wait before the next attempt: Retry-After on 429/503 when
- * the server sent one (capped), else full-jitter backoff. */
-static long retry_delay(struct http_client *c, long status, long retry_after_ms,
-                        int attempt)
+ * the server sent one (capped), else full-jitter backoff. The backoff
+ * window grows with every retry, whichever is used. */
+static long retry_delay(struct http_client *c, long status, long retry_after_ms)
 {
+  long backoff = backoff_next_ms(&c->retry);
+
   if ((status == 429 || status == 503) && retry_after_ms >= 0)
     return retry_after_ms < c->backoff_max_ms ? retry_after_ms
                                               : c->backoff_max_ms;
-  return backoff_from(&c->rng, c->backoff_base_ms, c->backoff_max_ms, attempt);
+  return backoff;
 }
 
 /* Frees what a failed attempt left in resp before the next one. */
@@ -739,6 +652,7 @@ enum dk_code http_do(struct http_client *client, const struct http_request *req,
   method = method_of(req);
   safe_url(req->url, shown, sizeof(shown));
   retries_allowed = is_idempotent(req);
+  backoff_reset(&client->retry);
   for (int attempt = 1;; attempt++) {
     struct attempt at;
     long delay;
@@ -750,7 +664,7 @@ enum dk_code http_do(struct http_client *client, const struct http_request *req,
       break;
     if (!retries_allowed || attempt >= client->max_attempts)
       break;
-    delay = retry_delay(client, resp->status, at.retry_after_ms, attempt);
+    delay = retry_delay(client, resp->status, at.retry_after_ms);
     if (rc == DK_OK)
       LOG_WARNF("%s %s: HTTP %ld, retry %d/%d in %ld ms", method, shown,
                 resp->status, attempt + 1, client->max_attempts, delay);
@@ -823,7 +737,7 @@ static size_t stream_write(char *data, size_t size, size_t n, void *user)
     s->status_checked = 1;
   }
   if (!s->pass_through)
-    return body_append(&s->body, data, len) == 0 ? len : 0;
+    return write_body(data, 1, len, &s->body);
   if (s->on_data(data, len, s->user) != 0) {
     s->end = STREAM_DATA_CANCELED;
     return 0;
@@ -920,7 +834,7 @@ enum dk_code http_stream(struct http_client *client,
   s.should_stop = should_stop;
   s.user = user;
   s.idle_timeout_ms = idle_timeout_ms;
-  s.body.max = client->max_body;
+  dynbuf_init(&s.body, client->max_body);
   clock_gettime(CLOCK_MONOTONIC, &s.last_data);
   set_common_options(client, req->url, 0L);
   set_method(client->easy, req);
@@ -938,7 +852,7 @@ enum dk_code http_stream(struct http_client *client,
   rc = stream_result(client, req->url, cc, &s, err);
   if (rc == DK_OK)
     body_take(&s.body, resp);
-  body_reset(&s.body, 0);
+  dynbuf_free(&s.body);
   if (err && resp->status)
     err->http_status = resp->status;
   return rc;
@@ -996,7 +910,7 @@ struct http_client *http_client_new(const struct http_client_opts *opts,
     dk_err_set(err, DK_EIO, "HTTP client: curl_easy_init failed");
     goto fail;
   }
-  c->rng = rng_seed();
+  retry_backoff_init(&c->retry, c->backoff_base_ms, c->backoff_max_ms);
   return c;
 fail:
   http_client_free(c);

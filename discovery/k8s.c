@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "dynbuf.h"
 #include "k8s_internal.h"
 #include "log.h"
 #include "metrics.h"
@@ -26,89 +27,7 @@
 #define REPLICAS_MAX     1000000
 #define SA_PREFIX        "system:serviceaccount:"
 #define MERGE_PATCH_TYPE "application/merge-patch+json"
-
-/* ---- growable strings for URLs ---------------------------------------- */
-
-struct strbuf {
-  char *data;
-  size_t len;
-  size_t cap;
-  bool has_query; /* a '?' was added: further parameters use '&' */
-  bool oom;
-};
-
-/* Appends n bytes; after an allocation failure it only records oom. */
-static void sb_append(struct strbuf *sb, const char *s, size_t n)
-{
-  size_t cap = sb->cap ? sb->cap : 256;
-  char *grown;
-
-  if (sb->oom)
-    return;
-  while (cap < sb->len + n + 1)
-    cap *= 2;
-  if (cap != sb->cap) {
-    grown = realloc(sb->data, cap);
-    if (!grown) {
-      sb->oom = true;
-      return;
-    }
-    sb->data = grown;
-    sb->cap = cap;
-  }
-  memcpy(sb->data + sb->len, s, n);
-  sb->len += n;
-  sb->data[sb->len] = '\0';
-}
-
-static void sb_puts(struct strbuf *sb, const char *s)
-{
-  sb_append(sb, s, strlen(s));
-}
-
-/* Appends "?key=value" or "&key=value" with value percent-encoded. */
-static void sb_query(struct strbuf *sb, const char *key, const char *value)
-{
-  size_t n = strlen(value);
-  char *escaped;
-
-  if (n > INT_MAX) {
-    sb->oom = true;
-    return;
-  }
-  sb_puts(sb, sb->has_query ? "&" : "?");
-  sb->has_query = true;
-  sb_puts(sb, key);
-  sb_puts(sb, "=");
-  escaped = curl_easy_escape(NULL, value, (int)n);
-  if (!escaped) {
-    sb->oom = true;
-    return;
-  }
-  sb_puts(sb, escaped);
-  curl_free(escaped);
-}
-
-static void sb_query_long(struct strbuf *sb, const char *key, long value)
-{
-  char text[32];
-
-  snprintf(text, sizeof(text), "%ld", value);
-  sb_query(sb, key, text);
-}
-
-/* Hands out the string (NULL after an allocation failure). */
-static char *sb_take(struct strbuf *sb)
-{
-  char *data = sb->data;
-
-  if (sb->oom) {
-    free(data);
-    data = NULL;
-  }
-  memset(sb, 0, sizeof(*sb));
-  return data;
-}
+#define URL_PART_MAX     ((size_t)INT_MAX) /* a path or one query parameter */
 
 /* ---- the service-account token ----------------------------------------- */
 
@@ -376,7 +295,8 @@ struct api_call {
   const char *name;     /* object name, NULL for the collection */
   /* The HTTP request. */
   const char *method;
-  char *url; /* owned */
+  char *url;           /* owned; NULL when build_url failed: */
+  enum dk_code url_rc; /* DK_ENOMEM, or DK_EINVAL for a URL libcurl refuses */
   const char *content_type;
   const char *body;
   size_t body_len;
@@ -390,6 +310,77 @@ struct api_call {
   /* Filled in by api_request: 'list pods in namespace "dkron"'. */
   char what[160];
 };
+
+/* ---- request URLs -------------------------------------------------------- */
+
+/* One query parameter; a NULL value leaves it out. */
+struct query_param {
+  const char *key;
+  const char *value;
+};
+
+/* The path of call's object (or collection, without a name) after the API
+ * server URL's own path: /api/v1/... for the core group, /apis/G/v1/...
+ * for another. */
+static enum dk_code add_object_path(struct dynbuf *path,
+                                    const struct k8s_client *c,
+                                    const struct api_call *call)
+{
+  if (*call->group)
+    dynbuf_addf(path, "/apis/%s/v1", call->group);
+  else
+    dynbuf_adds(path, "/api/v1");
+  dynbuf_addf(path, "/namespaces/%s/%s", c->namespace, call->resource);
+  if (call->name)
+    dynbuf_addf(path, "/%s", call->name);
+  return path->failed;
+}
+
+/* Sets call->url with libcurl's URL API: the API server URL, the object's
+ * path appended to its own, then each parameter appended to the query,
+ * URL-encoded by libcurl (a space as '+', which the API server reads as a
+ * space, like any %XX). */
+static void build_url(struct api_call *call, const struct k8s_client *c,
+                      const struct query_param *params, size_t n)
+{
+  const unsigned query_flags = CURLU_APPENDQUERY | CURLU_URLENCODE;
+  CURLU *u = curl_url();
+  CURLUcode uc = u ? CURLUE_OK : CURLUE_OUT_OF_MEMORY;
+  char *base_path = NULL, *url = NULL;
+  struct dynbuf part;
+  size_t len;
+
+  dynbuf_init(&part, URL_PART_MAX);
+  if (uc == CURLUE_OK)
+    uc = curl_url_set(u, CURLUPART_URL, c->api_url, 0);
+  if (uc == CURLUE_OK)
+    uc = curl_url_get(u, CURLUPART_PATH, &base_path, 0);
+  if (uc == CURLUE_OK) {
+    for (len = strlen(base_path); len > 0 && base_path[len - 1] == '/'; len--)
+      ;
+    dynbuf_add(&part, base_path, len);
+    uc = add_object_path(&part, c, call) == DK_OK
+           ? curl_url_set(u, CURLUPART_PATH, dynbuf_str(&part), 0)
+           : CURLUE_OUT_OF_MEMORY;
+  }
+  for (size_t i = 0; i < n && uc == CURLUE_OK; i++) {
+    if (!params[i].value)
+      continue;
+    dynbuf_reset(&part);
+    uc = dynbuf_addf(&part, "%s=%s", params[i].key, params[i].value) == DK_OK
+           ? curl_url_set(u, CURLUPART_QUERY, dynbuf_str(&part), query_flags)
+           : CURLUE_OUT_OF_MEMORY;
+  }
+  if (uc == CURLUE_OK)
+    uc = curl_url_get(u, CURLUPART_URL, &url, 0);
+  call->url = url ? strdup(url) : NULL;
+  call->url_rc =
+    uc == CURLUE_OK || uc == CURLUE_OUT_OF_MEMORY ? DK_ENOMEM : DK_EINVAL;
+  curl_free(url);
+  curl_free(base_path);
+  dynbuf_free(&part);
+  curl_url_cleanup(u);
+}
 
 static void describe(const struct k8s_client *c, struct api_call *call)
 {
@@ -522,6 +513,11 @@ static enum dk_code api_request(struct k8s_client *c, struct api_call *call,
 
   memset(resp, 0, sizeof(*resp));
   describe(c, call);
+  if (!call->url && call->url_rc == DK_EINVAL)
+    return dk_err_set(err, DK_EINVAL,
+                      "%s: the API server URL \"%.200s\" is not a valid URL "
+                      "(--kube-api-url)",
+                      call->what, c->api_url);
   if (!call->url)
     return dk_err_set(err, DK_ENOMEM, "%s: out of memory", call->what);
   rc = token_refresh(c, false, err);
@@ -543,20 +539,6 @@ static enum dk_code api_request(struct k8s_client *c, struct api_call *call,
   return check_status(c, call, resp, err);
 }
 
-/* The URL of the pod collection, or of one pod when name is set. */
-static void sb_pods_url(struct strbuf *sb, const struct k8s_client *c,
-                        const char *name)
-{
-  sb_puts(sb, c->api_url);
-  sb_puts(sb, "/api/v1/namespaces/");
-  sb_puts(sb, c->namespace);
-  sb_puts(sb, "/pods");
-  if (name) {
-    sb_puts(sb, "/");
-    sb_puts(sb, name);
-  }
-}
-
 static enum dk_code check_name(const char *kind, const char *name,
                                struct dk_err *err)
 {
@@ -570,21 +552,26 @@ static enum dk_code check_name(const char *kind, const char *name,
 
 /* ---- list ---------------------------------------------------------------- */
 
-static char *list_url(const struct k8s_client *c,
-                      const struct k8s_list_opts *opts, const char *cont)
+/* An empty selector is no selector. */
+static const char *selector(const char *s)
 {
-  struct strbuf sb = {0};
+  return s && *s ? s : NULL;
+}
 
-  sb_pods_url(&sb, c, NULL);
-  if (opts->label_selector && *opts->label_selector)
-    sb_query(&sb, "labelSelector", opts->label_selector);
-  if (opts->field_selector && *opts->field_selector)
-    sb_query(&sb, "fieldSelector", opts->field_selector);
-  sb_query_long(&sb, "limit",
-                opts->limit > 0 ? opts->limit : K8S_DEFAULT_PAGE_LIMIT);
-  if (cont)
-    sb_query(&sb, "continue", cont);
-  return sb_take(&sb);
+static void list_url(struct api_call *call, const struct k8s_client *c,
+                     const struct k8s_list_opts *opts, const char *cont)
+{
+  char limit[32];
+  const struct query_param params[] = {
+    {"labelSelector", selector(opts->label_selector)},
+    {"fieldSelector", selector(opts->field_selector)},
+    {"limit", limit},
+    {"continue", cont},
+  };
+
+  snprintf(limit, sizeof(limit), "%ld",
+           opts->limit > 0 ? opts->limit : K8S_DEFAULT_PAGE_LIMIT);
+  build_url(call, c, params, sizeof(params) / sizeof(params[0]));
 }
 
 /* Fetches one page and appends it to list; *next gets its continue token. */
@@ -602,7 +589,7 @@ static enum dk_code list_page(struct k8s_client *c,
   enum dk_code rc;
 
   *next = NULL;
-  call.url = list_url(c, opts, cont);
+  list_url(&call, c, opts, cont);
   rc = api_request(c, &call, &resp, err);
   if (rc == DK_OK) {
     rc = k8s_pod_list_parse_page(resp.body, resp.len, opts->label_keys, list,
@@ -701,22 +688,22 @@ static int watch_should_stop(void *user)
   return run->opts->should_stop ? run->opts->should_stop(run->opts->user) : 0;
 }
 
-static char *watch_url(const struct k8s_client *c,
-                       const struct k8s_watch_opts *opts, const char *rv,
-                       long timeout_s)
+static void watch_url(struct api_call *call, const struct k8s_client *c,
+                      const struct k8s_watch_opts *opts, const char *rv,
+                      long timeout_s)
 {
-  struct strbuf sb = {0};
+  char timeout[32];
+  const struct query_param params[] = {
+    {"watch", "1"},
+    {"resourceVersion", rv},
+    {"allowWatchBookmarks", "true"},
+    {"timeoutSeconds", timeout},
+    {"labelSelector", selector(opts->label_selector)},
+    {"fieldSelector", selector(opts->field_selector)},
+  };
 
-  sb_pods_url(&sb, c, NULL);
-  sb_query(&sb, "watch", "1");
-  sb_query(&sb, "resourceVersion", rv);
-  sb_query(&sb, "allowWatchBookmarks", "true");
-  sb_query_long(&sb, "timeoutSeconds", timeout_s);
-  if (opts->label_selector && *opts->label_selector)
-    sb_query(&sb, "labelSelector", opts->label_selector);
-  if (opts->field_selector && *opts->field_selector)
-    sb_query(&sb, "fieldSelector", opts->field_selector);
-  return sb_take(&sb);
+  snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
+  build_url(call, c, params, sizeof(params) / sizeof(params[0]));
 }
 
 /* The parser's own failure (a 410 ERROR event, garbage, a stop from the
@@ -786,7 +773,7 @@ enum dk_code k8s_watch_pods(struct k8s_client *c,
                       WATCH_MAX_S);
   run.parser = k8s_watch_parser_new(opts->label_keys, opts->max_line,
                                     opts->on_event, opts->user);
-  call.url = watch_url(c, opts, *resource_version, timeout_s);
+  watch_url(&call, c, opts, *resource_version, timeout_s);
   if (!run.parser) {
     rc = dk_err_set(err, DK_ENOMEM, "watch pods: out of memory");
     goto out;
@@ -820,7 +807,6 @@ enum dk_code k8s_get_pod(struct k8s_client *c, const char *name,
                           .name = name,
                           .method = "GET"};
   struct http_response resp;
-  struct strbuf sb = {0};
   enum dk_code rc;
 
   memset(out, 0, sizeof(*out));
@@ -828,8 +814,7 @@ enum dk_code k8s_get_pod(struct k8s_client *c, const char *name,
   rc = check_name("pod", name, err);
   if (rc != DK_OK)
     return rc;
-  sb_pods_url(&sb, c, name);
-  call.url = sb_take(&sb);
+  build_url(&call, c, NULL, 0);
   rc = api_request(c, &call, &resp, err);
   if (rc == DK_OK) {
     rc = k8s_pod_parse(resp.body, resp.len, label_keys, out, err);
@@ -874,7 +859,6 @@ enum dk_code k8s_patch_pod_labels(struct k8s_client *c, const char *name,
                           .method = "PATCH",
                           .content_type = MERGE_PATCH_TYPE};
   struct http_response resp;
-  struct strbuf sb = {0};
   char *body;
   enum dk_code rc;
 
@@ -890,8 +874,7 @@ enum dk_code k8s_patch_pod_labels(struct k8s_client *c, const char *name,
   body = label_patch_body(changes, n_changes);
   if (!body)
     return dk_err_set(err, DK_ENOMEM, "patch pod \"%s\": out of memory", name);
-  sb_pods_url(&sb, c, name);
-  call.url = sb_take(&sb);
+  build_url(&call, c, NULL, 0);
   call.body = body;
   call.body_len = strlen(body);
   rc = api_request(c, &call, &resp, err);
@@ -945,18 +928,12 @@ enum dk_code k8s_get_statefulset_replicas(struct k8s_client *c,
                           .name = name,
                           .method = "GET"};
   struct http_response resp;
-  struct strbuf sb = {0};
   enum dk_code rc;
 
   rc = check_name("StatefulSet", name, err);
   if (rc != DK_OK)
     return rc;
-  sb_puts(&sb, c->api_url);
-  sb_puts(&sb, "/apis/apps/v1/namespaces/");
-  sb_puts(&sb, c->namespace);
-  sb_puts(&sb, "/statefulsets/");
-  sb_puts(&sb, name);
-  call.url = sb_take(&sb);
+  build_url(&call, c, NULL, 0);
   rc = api_request(c, &call, &resp, err);
   if (rc == DK_OK) {
     rc = parse_replicas(&resp, replicas, err);
@@ -1036,7 +1013,6 @@ enum dk_code k8s_create_event(struct k8s_client *c, const struct k8s_event *ev,
                           .content_type = "application/json",
                           .once = true};
   struct http_response resp;
-  struct strbuf sb = {0};
   char *body;
   enum dk_code rc;
 
@@ -1046,11 +1022,7 @@ enum dk_code k8s_create_event(struct k8s_client *c, const struct k8s_event *ev,
   body = event_body(c, ev);
   if (!body)
     return dk_err_set(err, DK_ENOMEM, "create event: out of memory");
-  sb_puts(&sb, c->api_url);
-  sb_puts(&sb, "/apis/events.k8s.io/v1/namespaces/");
-  sb_puts(&sb, c->namespace);
-  sb_puts(&sb, "/events");
-  call.url = sb_take(&sb);
+  build_url(&call, c, NULL, 0);
   call.body = body;
   call.body_len = strlen(body);
   rc = api_request(c, &call, &resp, err);

@@ -5,18 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_INITIAL_CAP 4096u
+#include "dynbuf.h"
 
 struct k8s_watch_parser {
   const char *const *label_keys;
   k8s_event_fn fn;
   void *user;
-  size_t max_line;
-  /* The line being assembled: carried over between chunks, and the copy
-   * every complete line is parsed from, NUL-terminated (see json.h). */
-  char *line;
-  size_t len;
-  size_t cap; /* bytes allocated: always more than len */
+  /* The line being assembled, at most max_line bytes: carried over between
+   * chunks, and the copy every complete line is parsed from,
+   * NUL-terminated (see json.h). */
+  struct dynbuf line;
   char *resource_version;
   size_t events;
   struct dk_err failure; /* sticky once code != DK_OK */
@@ -33,7 +31,7 @@ struct k8s_watch_parser *k8s_watch_parser_new(const char *const *label_keys,
   p->label_keys = label_keys;
   p->fn = fn;
   p->user = user;
-  p->max_line = max_line ? max_line : K8S_WATCH_DEFAULT_MAX_LINE;
+  dynbuf_init(&p->line, max_line ? max_line : K8S_WATCH_DEFAULT_MAX_LINE);
   return p;
 }
 
@@ -41,7 +39,7 @@ void k8s_watch_parser_free(struct k8s_watch_parser *p)
 {
   if (!p)
     return;
-  free(p->line);
+  dynbuf_free(&p->line);
   free(p->resource_version);
   free(p);
 }
@@ -203,26 +201,15 @@ static enum dk_code process_line(struct k8s_watch_parser *p, const char *line,
 static enum dk_code append_partial(struct k8s_watch_parser *p, const char *data,
                                    size_t n)
 {
-  size_t cap = p->cap ? p->cap : LINE_INITIAL_CAP;
-  char *grown;
+  enum dk_code rc = dynbuf_add(&p->line, data, n);
 
-  if (n > p->max_line - p->len)
+  if (rc == DK_ETOOBIG)
     return dk_err_set(&p->failure, DK_ETOOBIG,
                       "watch event line is over %zu bytes: refusing to buffer "
                       "it",
-                      p->max_line);
-  while (cap <= p->len + n)
-    cap *= 2;
-  if (cap != p->cap) {
-    grown = realloc(p->line, cap);
-    if (!grown)
-      return dk_err_set(&p->failure, DK_ENOMEM, "out of memory in watch");
-    p->line = grown;
-    p->cap = cap;
-  }
-  memcpy(p->line + p->len, data, n);
-  p->len += n;
-  p->line[p->len] = '\0';
+                      p->line.max);
+  if (rc != DK_OK)
+    return dk_err_set(&p->failure, DK_ENOMEM, "out of memory in watch");
   return DK_OK;
 }
 
@@ -237,8 +224,8 @@ static enum dk_code complete_line(struct k8s_watch_parser *p, const char *data,
   rc = append_partial(p, data, n);
   if (rc != DK_OK)
     return rc;
-  rc = process_line(p, p->line, p->len);
-  p->len = 0;
+  rc = process_line(p, dynbuf_str(&p->line), dynbuf_len(&p->line));
+  dynbuf_reset(&p->line);
   return rc;
 }
 
@@ -272,10 +259,11 @@ enum dk_code k8s_watch_parser_feed(struct k8s_watch_parser *p, const char *data,
 enum dk_code k8s_watch_parser_finish(struct k8s_watch_parser *p,
                                      struct dk_err *err)
 {
-  if (p->failure.code == DK_OK && !is_blank(p->line, p->len))
+  if (p->failure.code == DK_OK &&
+      !is_blank(dynbuf_str(&p->line), dynbuf_len(&p->line)))
     dk_err_set(&p->failure, DK_EPARSE,
                "watch stream ended in the middle of an event (%zu bytes "
                "pending)",
-               p->len);
+               dynbuf_len(&p->line));
   return report(p, err);
 }

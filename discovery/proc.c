@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dynbuf.h"
 #include "log.h"
 
 /* Exit codes of a child whose exec failed, as a shell reports them. */
@@ -57,9 +58,7 @@ struct child_fds {
 /* One captured stream of proc_run_capture. */
 struct sink {
   int fd;
-  char *buf;
-  size_t len;
-  size_t alloc;
+  struct dynbuf buf; /* capped: what passes the cap is dropped */
 };
 
 /* Milliseconds until deadline, clamped to [0, cap] for poll(2). */
@@ -447,37 +446,8 @@ int proc_stop(pid_t pid, int signo, long grace_ms)
   return r > 0 ? status : -1;
 }
 
-/* Appends up to what the cap allows; the rest of the chunk is dropped. */
-static enum dk_code sink_append(struct sink *s, const char *data, size_t n,
-                                size_t cap)
-{
-  size_t room = cap - s->len;
-  size_t take = n < room ? n : room;
-
-  if (take == 0)
-    return DK_OK;
-  if (s->len + take + 1 > s->alloc) {
-    size_t want = s->alloc ? s->alloc * 2 : READ_CHUNK;
-    char *p;
-
-    if (want < s->len + take + 1)
-      want = s->len + take + 1;
-    if (want > cap + 1)
-      want = cap + 1;
-    p = realloc(s->buf, want);
-    if (!p)
-      return DK_ENOMEM;
-    s->buf = p;
-    s->alloc = want;
-  }
-  memcpy(s->buf + s->len, data, take);
-  s->len += take;
-  s->buf[s->len] = '\0';
-  return DK_OK;
-}
-
 /* One read from a ready stream; closes it at EOF. */
-static enum dk_code sink_read(struct sink *s, size_t cap)
+static enum dk_code sink_read(struct sink *s)
 {
   char chunk[READ_CHUNK];
   ssize_t n = read(s->fd, chunk, sizeof(chunk));
@@ -488,12 +458,11 @@ static enum dk_code sink_read(struct sink *s, size_t cap)
     close_fd(&s->fd);
     return DK_OK;
   }
-  return sink_append(s, chunk, (size_t)n, cap);
+  return dynbuf_add_trunc(&s->buf, chunk, (size_t)n);
 }
 
 /* Reads both streams until EOF on both, or the deadline. */
-static enum dk_code drain_sinks(struct sink sinks[2], size_t cap,
-                                long long deadline)
+static enum dk_code drain_sinks(struct sink sinks[2], long long deadline)
 {
   while (sinks[0].fd >= 0 || sinks[1].fd >= 0) {
     struct pollfd pfd[2] = {{sinks[0].fd, POLLIN, 0}, {sinks[1].fd, POLLIN, 0}};
@@ -507,7 +476,7 @@ static enum dk_code drain_sinks(struct sink sinks[2], size_t cap,
     for (int i = 0; i < 2 && n > 0; i++) {
       if (pfd[i].revents == 0)
         continue;
-      enum dk_code rc = sink_read(&sinks[i], cap);
+      enum dk_code rc = sink_read(&sinks[i]);
       if (rc != DK_OK)
         return rc;
     }
@@ -586,16 +555,6 @@ static enum dk_code finish_run(pid_t pid, enum dk_code rc, long long deadline,
                     strerror(read_errno));
 }
 
-/* Makes sure a sink's buffer exists (an empty string) and hands it out. */
-static char *sink_take(struct sink *s, size_t *len)
-{
-  char *p = s->buf ? s->buf : calloc(1, 1);
-
-  s->buf = NULL;
-  *len = p ? s->len : 0;
-  return p;
-}
-
 enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
                               struct proc_output *res, struct dk_err *err)
 {
@@ -606,14 +565,14 @@ enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
   pid_t pid = -1;
   enum dk_code rc;
 
-  memset(sinks, 0, sizeof(sinks));
-  sinks[0].fd = sinks[1].fd = -1;
+  for (int i = 0; i < 2; i++) {
+    sinks[i].fd = -1;
+    dynbuf_init(&sinks[i].buf, cap);
+  }
   if (!res)
     return dk_err_set(err, DK_EINVAL, "run: no result to fill");
   memset(res, 0, sizeof(*res));
   res->exit_code = -1;
-  if (cap > SIZE_MAX / 2)
-    cap = SIZE_MAX / 2; /* keeps cap + 1 from wrapping */
   if (timeout_ms <= 0)
     return dk_err_set(err, DK_EINVAL, "run: timeout must be positive, got %ld",
                       timeout_ms);
@@ -634,7 +593,7 @@ enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
   sinks[1].fd = err_pipe[0];
   out_pipe[0] = err_pipe[0] = -1;
   if (rc == DK_OK)
-    rc = drain_sinks(sinks, cap, deadline);
+    rc = drain_sinks(sinks, deadline);
   rc = finish_run(pid, rc, deadline, argv[0], timeout_ms, &res->exit_code, err);
 out:
   close_fd(&out_pipe[0]);
@@ -643,8 +602,9 @@ out:
   close_fd(&err_pipe[1]);
   close_fd(&sinks[0].fd);
   close_fd(&sinks[1].fd);
-  res->out = sink_take(&sinks[0], &res->out_len);
-  res->err = sink_take(&sinks[1], &res->err_len);
+  /* An empty capture is an owned empty string; NULL: no memory. */
+  res->out = dynbuf_take(&sinks[0].buf, &res->out_len);
+  res->err = dynbuf_take(&sinks[1].buf, &res->err_len);
   if ((!res->out || !res->err) && rc == DK_OK)
     rc = dk_err_set(err, DK_ENOMEM, "run %s: out of memory", argv[0]);
   return rc;

@@ -1,8 +1,6 @@
 /* leader_label.c: see leader_label.h. */
 #include "leader_label.h"
 
-#include "backoff.h"
-
 void label_init(struct label_state *s)
 {
   s->applied = ROLE_UNKNOWN;
@@ -10,13 +8,13 @@ void label_init(struct label_state *s)
   s->errors = 0;
   s->backoff_ms = 0;
   s->next_patch_ms = 0;
-  s->rng = backoff_seed();
+  backoff_init(&s->backoff, LABEL_BACKOFF_MIN_MS, LABEL_BACKOFF_MAX_MS);
 }
 
-/* Uniform in [0, max_ms]. */
+/* Uniform in [0, max_ms], from the backoff's generator. */
 static long jitter(struct label_state *s, long max_ms)
 {
-  return (long)(backoff_random(&s->rng) % (uint64_t)(max_ms + 1));
+  return (long)(backoff_random(&s->backoff.rng) % (uint64_t)(max_ms + 1));
 }
 
 enum label_role label_observe(struct label_state *s, enum isleader_result r,
@@ -48,23 +46,19 @@ void label_patched(struct label_state *s, enum label_role role,
 {
   if (outcome == PATCH_OK) {
     s->applied = role;
+    backoff_reset(&s->backoff);
     s->backoff_ms = 0;
     s->next_patch_ms = 0;
     return;
   }
   if (outcome == PATCH_NO_ANSWER) {
+    backoff_reset(&s->backoff);
     s->backoff_ms = 0;
     s->next_patch_ms = now_ms + jitter(s, LABEL_RETRY_MS);
     return;
   }
-  if (s->backoff_ms == 0)
-    s->backoff_ms = LABEL_BACKOFF_MIN_MS;
-  else if (s->backoff_ms < LABEL_BACKOFF_MAX_MS)
-    s->backoff_ms *= 2;
-  if (s->backoff_ms > LABEL_BACKOFF_MAX_MS)
-    s->backoff_ms = LABEL_BACKOFF_MAX_MS;
-  s->next_patch_ms =
-    now_ms + s->backoff_ms / 2 + jitter(s, s->backoff_ms - s->backoff_ms / 2);
+  s->backoff_ms = backoff_window_ms(&s->backoff);
+  s->next_patch_ms = now_ms + backoff_next_jitter_ms(&s->backoff, 0.5);
 }
 
 enum label_role label_shutdown(struct label_state *s)

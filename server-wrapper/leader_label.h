@@ -19,7 +19,8 @@
 #define WRAPPER_LEADER_LABEL_H
 
 #include <stdbool.h>
-#include <stdint.h>
+
+#include "backoff.h"
 
 #define LABEL_MAX_ERRORS     3
 #define LABEL_RETRY_MS       500L
@@ -38,9 +39,11 @@ struct label_state {
   enum label_role applied; /* what the pod's label says (as we set it) */
   enum label_role desired;
   int errors;         /* consecutive isleader errors */
-  long backoff_ms;    /* after a refused patch */
+  long backoff_ms;    /* the window of the last refused patch's delay, or 0 */
   long next_patch_ms; /* do not patch before this time */
-  uint64_t rng;       /* jitter (backoff_random); seeded by label_init */
+  /* After a refused patch: 1 s doubling to 30 s, equal jitter; reset by an
+   * answer. Its generator (rng) also jitters the quick retry. */
+  struct backoff backoff;
 };
 
 void label_init(struct label_state *s);

@@ -68,6 +68,47 @@ START_TEST(instances_share_no_state)
 }
 END_TEST
 
+/* A share of the window as jitter: equal jitter stays in the upper half
+ * and spreads over it; no jitter is the window itself and leaves the
+ * generator alone; out-of-range shares are clamped. */
+START_TEST(partial_jitter_stays_in_its_share)
+{
+  static const long windows[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
+  struct backoff b;
+  int low = 0, high = 0;
+
+  backoff_init(&b, 1000, 30000);
+  for (int round = 0; round < 200; round++) {
+    for (size_t i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+      ck_assert_int_eq(backoff_window_ms(&b), windows[i]);
+      long d = backoff_next_jitter_ms(&b, 0.5);
+      ck_assert_msg(d >= windows[i] / 2 && d <= windows[i],
+                    "delay %ld, window %ld", d, windows[i]);
+      low += d < windows[i] * 5 / 8;
+      high += d > windows[i] * 7 / 8;
+    }
+    backoff_reset(&b);
+  }
+  ck_assert_int_gt(low, 100);
+  ck_assert_int_gt(high, 100);
+
+  backoff_init(&b, 1000, 60000);
+  b.rng = 7;
+  for (long want = 1000; want <= 60000;
+       want = want * 2 < 60000 ? want * 2 : 60000) {
+    ck_assert_int_eq(backoff_next_jitter_ms(&b, 0.0), want);
+    ck_assert_uint_eq(b.rng, 7);
+    if (want == 60000)
+      break;
+  }
+  ck_assert_int_eq(backoff_next_jitter_ms(&b, -1.0), 60000);
+  for (int i = 0; i < 100; i++) {
+    long d = backoff_next_jitter_ms(&b, 2.0);
+    ck_assert(d >= 0 && d <= 60000);
+  }
+}
+END_TEST
+
 /* Bad bounds are made usable rather than dividing by zero. */
 START_TEST(degenerate_bounds)
 {
@@ -92,6 +133,7 @@ Suite *make_backoff_suite(void)
   tcase_add_test(tc, delays_stay_in_a_doubling_capped_window);
   tcase_add_test(tc, delays_spread_over_the_window);
   tcase_add_test(tc, instances_share_no_state);
+  tcase_add_test(tc, partial_jitter_stays_in_its_share);
   tcase_add_test(tc, degenerate_bounds);
   suite_add_tcase(s, tc);
   return s;

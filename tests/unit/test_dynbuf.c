@@ -68,6 +68,36 @@ START_TEST(take_of_empty_gives_an_owned_empty_string)
 }
 END_TEST
 
+/* A truncating append keeps what fits, drops the rest without failing,
+ * and the buffer stays usable. */
+START_TEST(truncating_append_keeps_what_fits)
+{
+  struct dynbuf b;
+  char *s;
+  size_t len = 99;
+
+  dynbuf_init(&b, 8);
+  ck_assert_int_eq(dynbuf_add_trunc(&b, "12345", 5), DK_OK);
+  ck_assert_int_eq(dynbuf_add_trunc(&b, "67890", 5), DK_OK);
+  ck_assert_str_eq(dynbuf_str(&b), "12345678");
+  ck_assert_int_eq(dynbuf_add_trunc(&b, "x", 1), DK_OK);
+  ck_assert_uint_eq(dynbuf_len(&b), 8);
+  ck_assert_int_eq(b.failed, DK_OK);
+  s = dynbuf_take(&b, &len);
+  ck_assert_str_eq(s, "12345678");
+  ck_assert_uint_eq(len, 8);
+  free(s);
+  /* A cap of 0 keeps nothing and allocates nothing until taken. */
+  dynbuf_init(&b, 0);
+  ck_assert_int_eq(dynbuf_add_trunc(&b, "abc", 3), DK_OK);
+  ck_assert_ptr_null(b.data);
+  s = dynbuf_take(&b, &len);
+  ck_assert_str_eq(s, "");
+  ck_assert_uint_eq(len, 0);
+  free(s);
+}
+END_TEST
+
 Suite *make_dynbuf_suite(void)
 {
   Suite *s = suite_create("dynbuf");
@@ -76,6 +106,7 @@ Suite *make_dynbuf_suite(void)
   tcase_add_test(tc, appends_grow_and_stay_terminated);
   tcase_add_test(tc, cap_is_exact_and_failure_sticks);
   tcase_add_test(tc, take_of_empty_gives_an_owned_empty_string);
+  tcase_add_test(tc, truncating_append_keeps_what_fits);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -368,6 +368,39 @@
   "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NDgyMTMsInN0YXJ0IjoiZGtyb24tc2VydmVy" \
   "LTFcdTAwMDAifQ"
 
+/* The value of key in a raw query string, decoded as the API server (Go's
+ * net/url) decodes it: '+' is a space, %XX in either case a byte. "" when
+ * key is absent. */
+static const char *query_value(const char *query, const char *key, char *out,
+                               size_t cap)
+{
+  size_t klen = strlen(key), n = 0;
+  const char *p = query;
+
+  out[0] = '\0';
+  while (p && *p) {
+    if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+      for (p += klen + 1; *p && *p != '&' && n + 1 < cap; p++) {
+        unsigned byte;
+
+        if (*p == '+') {
+          out[n++] = ' ';
+        } else if (*p == '%' && sscanf(p + 1, "%2x", &byte) == 1) {
+          out[n++] = (char)byte;
+          p += 2;
+        } else {
+          out[n++] = *p;
+        }
+      }
+      out[n] = '\0';
+      break;
+    }
+    p = strchr(p, '&');
+    p = p ? p + 1 : NULL;
+  }
+  return out;
+}
+
 /* Joins its NULL-terminated arguments into one new string. Bodies are
  * assembled at run time because ISO C caps string literals at 4095 bytes. */
 static char *join(const char *first, ...)
@@ -982,7 +1015,7 @@ START_TEST(list_pods_parses_every_field)
   ck_assert_msg(k8s_list_pods(c, &opts, &list, &err) == DK_OK, "%s", err.msg);
   request_n(fs, 0, &req);
   ck_assert_str_eq(req.method, "GET");
-  ck_assert_str_eq(req.query, "labelSelector=app%3Ddkron&limit=500");
+  ck_assert_str_eq(req.query, "labelSelector=app%3ddkron&limit=500");
   ck_assert_str_eq(req.authorization, "Bearer token-1");
   ck_assert_uint_eq(list.n, 6);
   ck_assert_str_eq(list.resource_version, "48213");
@@ -1056,14 +1089,27 @@ START_TEST(list_pods_follows_continue)
 
   ck_assert_msg(k8s_list_pods(c, &opts, &list, &err) == DK_OK, "%s", err.msg);
   ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS), 2);
+  /* libcurl's URL encoding: a space as '+', lower-case hex; the API
+   * server decodes both. */
   request_n(fs, 0, &req);
-  ck_assert_str_eq(req.query, "labelSelector=app%20in%20%28dkron%29%2Crole%21"
-                              "%3Dagent&fieldSelector=status.phase%21%3DFailed"
+  ck_assert_str_eq(req.query, "labelSelector=app+in+%28dkron%29%2crole%21"
+                              "%3dagent&fieldSelector=status.phase%21%3dFailed"
                               "&limit=2");
   request_n(fs, 1, &req);
-  ck_assert_str_eq(req.query, "labelSelector=app%20in%20%28dkron%29%2Crole%21"
-                              "%3Dagent&fieldSelector=status.phase%21%3DFailed"
+  ck_assert_str_eq(req.query, "labelSelector=app+in+%28dkron%29%2crole%21"
+                              "%3dagent&fieldSelector=status.phase%21%3dFailed"
                               "&limit=2&continue=" CONTINUE_TOKEN);
+  /* The selectors and the token reach the server intact. */
+  {
+    char v[512];
+
+    ck_assert_str_eq(query_value(req.query, "labelSelector", v, sizeof(v)),
+                     "app in (dkron),role!=agent");
+    ck_assert_str_eq(query_value(req.query, "fieldSelector", v, sizeof(v)),
+                     "status.phase!=Failed");
+    ck_assert_str_eq(query_value(req.query, "continue", v, sizeof(v)),
+                     CONTINUE_TOKEN);
+  }
   ck_assert_uint_eq(list.n, 4);
   ck_assert_str_eq(list.items[0].name, "dkron-server-0");
   ck_assert_str_eq(list.items[1].name, "dkron-server-1");
@@ -1205,7 +1251,7 @@ START_TEST(watch_pods_streams_events_and_tracks_rv)
   request_n(fs, 0, &req);
   ck_assert_str_eq(req.query, "watch=1&resourceVersion=48213&"
                               "allowWatchBookmarks=true&timeoutSeconds=30&"
-                              "labelSelector=app%3Ddkron");
+                              "labelSelector=app%3ddkron");
   ck_assert_str_eq(req.authorization, "Bearer token-1");
   for (int i = 0; i < 3; i++)
     free(parts[i]);

@@ -439,8 +439,8 @@ START_TEST(label_refused_patch_backs_off_with_jitter)
 
     label_init(&a);
     label_init(&b);
-    a.rng = 1;
-    b.rng = 2;
+    a.backoff.rng = 1;
+    b.backoff.rng = 2;
     for (int i = 0; i < 8; i++) {
       label_patched(&a, ROLE_LEADER, PATCH_REFUSED, 0);
       label_patched(&b, ROLE_LEADER, PATCH_REFUSED, 0);
