@@ -2,6 +2,54 @@
 Shared names, labels and the settings-to-env tables of the dkron-k8s chart.
 */}}
 
+{{/*
+Names, the Helm way. The name part is "dkron" (nameOverride replaces it in
+object names only: the app.kubernetes.io/name label stays "dkron", the
+selectors rely on it). fullname: fullnameOverride, else the release name
+when it contains the name part, else "<release>-<name>"; at most 40
+characters, so that "<fullname>-server-leader" and the StatefulSet's pod
+names stay valid.
+*/}}
+{{- define "dkron-k8s.name" -}}
+{{- default "dkron" .Values.nameOverride | trunc 40 | trimSuffix "-" -}}
+{{- end }}
+
+{{- define "dkron-k8s.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "dkron-k8s.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The server StatefulSet's name: statefulSetName when set (it wins, as in the
+seed chart), else "<fullname>-server". Also the headless Service's, the
+server PDB's, Role's and (by default) ServiceAccount's; the leader Service
+is "<this>-leader". Release "dkron" gives "dkron-server".
+*/}}
+{{- define "dkron-k8s.serverName" -}}
+{{- $n := .Values.statefulSetName | default (printf "%s-server" (include "dkron-k8s.fullname" .)) -}}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]{0,50}[a-z0-9])?$" $n) -}}
+{{- fail (printf "the server StatefulSet name %q is not a DNS label of at most 52 characters (statefulSetName, fullnameOverride or the release name)" $n) -}}
+{{- end -}}
+{{ $n }}
+{{- end }}
+
+{{/* The worker Deployment's name: worker.name, else "<fullname>-agent". */}}
+{{- define "dkron-k8s.workerName" -}}
+{{- $n := .Values.worker.name | default (printf "%s-agent" (include "dkron-k8s.fullname" .)) -}}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]{0,55}[a-z0-9])?$" $n) -}}
+{{- fail (printf "the worker Deployment name %q is not a DNS label of at most 57 characters (worker.name, fullnameOverride or the release name)" $n) -}}
+{{- end -}}
+{{ $n }}
+{{- end }}
+
 {{/* Labels on every object (the project's conventions plus Helm's). */}}
 {{- define "dkron-k8s.labels" -}}
 app.kubernetes.io/name: dkron
@@ -138,7 +186,7 @@ with the list of known ones, so a typo never goes unnoticed.
 {{- if eq (toString (index $l "fallbackService" | default "")) "auto" -}}
 {{- $ns := .Values.worker.launcher.serverNamespace | default .Release.Namespace -}}
 {{- $domain := .Values.server.wrapper.clusterDomain | default "cluster.local" -}}
-{{- $_ := set $l "fallbackService" (printf "%s.%s.svc.%s" .Values.statefulSetName $ns $domain) -}}
+{{- $_ := set $l "fallbackService" (printf "%s.%s.svc.%s" (include "dkron-k8s.serverName" .) $ns $domain) -}}
 {{- end -}}
 {{- toJson $l -}}
 {{- end }}

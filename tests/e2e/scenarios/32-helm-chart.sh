@@ -3,19 +3,24 @@
 # server. With default values and with --set initialClusterSize=5: helm lint
 # --strict passes, helm template's output passes a server-side dry-run, and
 # the rendering agrees with itself (replicas = INITIAL_CLUSTER_SIZE = the
-# Role's pod names, PDB maxUnavailable 1). Bad values are refused with a
-# clear message (size 0, a non-number, a misspelt wrapper setting). Then a
-# real `helm install --set initialClusterSize=5` and kubectl auth can-i show
-# the server may label dkron-server-0..4 and not dkron-server-5. No dkron
-# needed.
+# Role's pod names, PDB maxUnavailable 1). Names follow the release (release
+# "dkron" keeps dkron-server and dkron-agent; fullnameOverride and
+# statefulSetName win). Bad values are refused with a clear message (size 0,
+# a non-number, a misspelt wrapper setting). Then a real `helm install --set
+# initialClusterSize=5` and kubectl auth can-i show the server may label
+# dkron-server-0..4 and not dkron-server-5, and two releases installed side
+# by side in one namespace share no object and select only their own pods.
+# No dkron needed.
 
 CHART=$E2E_REPO/charts/dkron-k8s
 
-# Renders the chart to <name>.yaml and <name>.json ({items: [...]}).
+# Renders the chart (release $RELEASE, "dkron" unless set) to <name>.yaml
+# and <name>.json ({items: [...]}).
+RELEASE=dkron
 render() { # render <name> <namespace> [helm args...]
 	local name=$1 ns=$2
 	shift 2
-	helm_bed template r "$CHART" -n "$ns" "$@" >"$E2E_WORK/$name.yaml"
+	helm_bed template "$RELEASE" "$CHART" -n "$ns" "$@" >"$E2E_WORK/$name.yaml"
 	kc create --dry-run=client -o json -f "$E2E_WORK/$name.yaml" | jq -s '{items: .}' >"$E2E_WORK/$name.json"
 }
 q() { jq -r "$2" "$E2E_WORK/$1.json"; }
@@ -57,7 +62,7 @@ assert_eq "defaults: objects without the name/part-of labels" "" \
 assert_eq "defaults: names" "Deployment/dkron-agent PodDisruptionBudget/dkron-server Role/dkron-agent Role/dkron-server RoleBinding/dkron-agent RoleBinding/dkron-server Service/dkron-server Service/dkron-server-leader ServiceAccount/dkron-agent ServiceAccount/dkron-server StatefulSet/dkron-server" \
 	"$(q defaults '[.items[] | .kind + "/" + .metadata.name] | sort | join(" ")')"
 assert_eq "defaults: launcher finds this release's servers" \
-	"app.kubernetes.io/name=dkron,app.kubernetes.io/instance=r,app.kubernetes.io/component=server" \
+	"app.kubernetes.io/name=dkron,app.kubernetes.io/instance=dkron,app.kubernetes.io/component=server" \
 	"$(q defaults "$(env_of Deployment LAUNCHER_SERVER_SELECTOR)")"
 assert_eq "defaults: launcher DNS fallback is the headless Service" dkron-server.dkron-helm.svc.cluster.local \
 	"$(q defaults "$(env_of Deployment LAUNCHER_FALLBACK_SERVICE)")"
@@ -90,7 +95,7 @@ dry_run settings dkron-helm
 
 # Metrics: scrape annotations and ServiceMonitors only when asked for (the
 # bed has no prometheus-operator CRDs: the rendering alone is checked).
-helm_bed template r "$CHART" --set metrics.serviceMonitor.enabled=true --set metrics.scrapeAnnotations=true \
+helm_bed template dkron "$CHART" --set metrics.serviceMonitor.enabled=true --set metrics.scrapeAnnotations=true \
 	--set metrics.dkronPrometheus=false >"$E2E_WORK/metrics.yaml"
 assert_eq "metrics: ServiceMonitors" 2 "$(grep -c '^kind: ServiceMonitor$' "$E2E_WORK/metrics.yaml")"
 assert_eq "metrics: pods with prometheus.io/port 8081" 2 "$(grep -c 'prometheus.io/port: "8081"' "$E2E_WORK/metrics.yaml")"
@@ -116,20 +121,47 @@ assert_eq "renamed: launcher DNS fallback" sched.dkron-helm.svc.cluster.local \
 	"$(q renamed "$(env_of Deployment LAUNCHER_FALLBACK_SERVICE)")"
 dry_run renamed dkron-helm
 
+# Names follow the release: "<release>-dkron-server" unless the release
+# name contains "dkron"; fullnameOverride replaces the prefix; the peers'
+# DNS names come from STATEFULSET_NAME and HEADLESS_SERVICE.
+names() { q "$1" '[.items[] | .kind + "/" + .metadata.name] | sort | join(" ")'; }
+expect_names() { # expect_names <server name> <worker name>
+	printf '%s' "Deployment/$2 PodDisruptionBudget/$1 Role/$2 Role/$1 RoleBinding/$2 RoleBinding/$1 Service/$1 Service/$1-leader ServiceAccount/$2 ServiceAccount/$1 StatefulSet/$1" |
+		tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+RELEASE=r render rel-r dkron-helm
+assert_eq "release r: names" "$(expect_names r-dkron-server r-dkron-agent)" "$(names rel-r)"
+assert_eq "release r: STATEFULSET_NAME, HEADLESS_SERVICE, serviceName" "r-dkron-server r-dkron-server r-dkron-server" \
+	"$(q rel-r "$(env_of StatefulSet STATEFULSET_NAME)") $(q rel-r "$(env_of StatefulSet HEADLESS_SERVICE)") $(q rel-r "$(sts .spec.serviceName)")"
+RELEASE=dkron-prod render rel-prod dkron-helm
+assert_eq "release dkron-prod: names" "$(expect_names dkron-prod-server dkron-prod-agent)" "$(names rel-prod)"
+render fullname dkron-helm --set fullnameOverride=jobs
+assert_eq "fullnameOverride=jobs: names" "$(expect_names jobs-server jobs-agent)" "$(names fullname)"
+assert_eq "fullnameOverride=jobs: launcher DNS fallback" jobs-server.dkron-helm.svc.cluster.local \
+	"$(q fullname "$(env_of Deployment LAUNCHER_FALLBACK_SERVICE)")"
+assert_eq "fullnameOverride=jobs: server Role pod names" "jobs-server-0 jobs-server-1 jobs-server-2" \
+	"$(q fullname '.items[] | select(.kind == "Role" and .metadata.name == "jobs-server") | .rules[] | select(.resources == ["pods"]) | .resourceNames | join(" ")')"
+dry_run fullname dkron-helm
+render nameo dkron-helm --set nameOverride=sched
+assert_eq "nameOverride=sched: names" "$(expect_names dkron-sched-server dkron-sched-agent)" "$(names nameo)"
+render both dkron-helm --set fullnameOverride=jobs --set statefulSetName=sched --set worker.name=runners
+assert_eq "statefulSetName and worker.name win over fullnameOverride" "$(expect_names sched runners)" "$(names both)"
+
 # Bad values are refused, naming the problem.
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
 	shift 2
-	if out=$(helm_bed template r "$CHART" "$@" 2>&1); then fail "$what was accepted"; fi
+	if out=$(helm_bed template dkron "$CHART" "$@" 2>&1); then fail "$what was accepted"; fi
 	case "$out" in *"$want"*) pass "$what refused: $(grep -m1 -F "$want" <<<"$out")" ;; *) fail "$what: unexpected error: $out" ;; esac
 }
 refused "initialClusterSize=0" "initialClusterSize" --set initialClusterSize=0
 refused "initialClusterSize=abc" "initialClusterSize" --set initialClusterSize=abc
 refused "a misspelt wrapper setting" "server.wrapper.stopTimout is not a setting" --set server.wrapper.stopTimout=40s
 refused "podAntiAffinity=maybe" "podAntiAffinity" --set server.podAntiAffinity=maybe
+refused "a fullnameOverride that is no DNS label" "is not a DNS label" --set fullnameOverride=Jobs
 
 # A real install: the API server stores it and authorizes by it.
-helm_bed install r "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
+helm_bed install dkron "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
 	fail "helm install: $(cat "$E2E_WORK/install.out")"
 pass "helm install --set initialClusterSize=5"
 assert_eq "installed StatefulSet replicas" 5 "$(kc -n dkron-helm5 get statefulset dkron-server -o jsonpath='{.spec.replicas}')"
@@ -139,3 +171,28 @@ assert_eq "installed: dkron-server may not patch pods/dkron-server-5" no "$(can 
 assert_eq "installed: dkron-server may get statefulsets/dkron-server" yes "$(can get statefulsets.apps/dkron-server)"
 assert_eq "installed: dkron-agent may watch pods" yes \
 	"$(kc auth can-i watch pods -n dkron-helm5 --as=system:serviceaccount:dkron-helm5:dkron-agent 2>/dev/null || true)"
+
+# Two releases in one namespace: both install (Helm refuses an object another
+# release owns), no name is shared, and each release's selectors (the
+# launcher's, the Services', the PDB's) name its own instance.
+kc create namespace dkron-two >/dev/null
+for r in alpha beta; do
+	helm_bed install "$r" "$CHART" -n dkron-two >"$E2E_WORK/install-$r.out" 2>&1 ||
+		fail "helm install $r beside the other release: $(cat "$E2E_WORK/install-$r.out")"
+	pass "helm install $r into dkron-two"
+	kc -n dkron-two get all,role,rolebinding,serviceaccount,pdb -l "app.kubernetes.io/instance=$r" -o json |
+		jq -r '.items[] | .kind + "/" + .metadata.name' | grep -v '^ControllerRevision/' | sort >"$E2E_WORK/objects-$r"
+done
+assert_eq "alpha: objects installed" 11 "$(wc -l <"$E2E_WORK/objects-alpha")"
+assert_eq "beta: objects installed" 11 "$(wc -l <"$E2E_WORK/objects-beta")"
+assert_eq "objects shared by alpha and beta" "" "$(comm -12 "$E2E_WORK/objects-alpha" "$E2E_WORK/objects-beta")"
+for r in alpha beta; do
+	assert_eq "$r: launcher selects its own servers" \
+		"app.kubernetes.io/name=dkron,app.kubernetes.io/instance=$r,app.kubernetes.io/component=server" \
+		"$(kc -n dkron-two get deploy "$r-dkron-agent" -o json | jq -r '.spec.template.spec.containers[0].env[] | select(.name == "LAUNCHER_SERVER_SELECTOR") | .value')"
+	assert_eq "$r: Services, PDB and StatefulSet select its instance" "$r $r $r $r" \
+		"$(kc -n dkron-two get "service/$r-dkron-server" "service/$r-dkron-server-leader" "pdb/$r-dkron-server" "statefulset/$r-dkron-server" -o json |
+			jq -r '[.items[] | (.spec.selector.matchLabels // .spec.selector)["app.kubernetes.io/instance"]] | join(" ")')"
+	assert_eq "$r: server may patch only its own pods" "yes no" \
+		"$(kc auth can-i patch "pods/$r-dkron-server-0" -n dkron-two --as="system:serviceaccount:dkron-two:$r-dkron-server" 2>/dev/null || true) $(kc auth can-i patch "pods/$([ "$r" = alpha ] && echo beta || echo alpha)-dkron-server-0" -n dkron-two --as="system:serviceaccount:dkron-two:$r-dkron-server" 2>/dev/null || true)"
+done
