@@ -74,8 +74,93 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: worker
 {{- end }}
 
+{{/*
+The image: a map {repository, tag, pullPolicy}, or one string "repo:tag"
+(or "repo@sha256:..."; a string without a tag gets the chart's appVersion).
+*/}}
 {{- define "dkron-k8s.image" -}}
+{{- if kindIs "string" .Values.image -}}
+{{- $ref := .Values.image -}}
+{{- if or (contains "@" $ref) (contains ":" (last (splitList "/" $ref))) -}}
+{{ $ref }}
+{{- else -}}
+{{ printf "%s:%s" $ref .Chart.AppVersion }}
+{{- end -}}
+{{- else -}}
 {{ printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end -}}
+{{- end }}
+
+{{- define "dkron-k8s.imagePullPolicy" -}}
+{{- if kindIs "string" .Values.image -}}
+{{ .Values.imagePullPolicy | default "IfNotPresent" }}
+{{- else -}}
+{{ .Values.image.pullPolicy | default .Values.imagePullPolicy | default "IfNotPresent" }}
+{{- end -}}
+{{- end }}
+
+{{/*
+A count given under two names (ours and the community chart's): pick
+(list <ours> <theirs> <default> <what>). Both set and different fails.
+*/}}
+{{- define "dkron-k8s.pickCount" -}}
+{{- $ours := index . 0 -}}
+{{- $theirs := index . 1 -}}
+{{- $what := index . 3 -}}
+{{- if and (not (kindIs "invalid" $ours)) (not (kindIs "invalid" $theirs)) (ne (int $ours) (int $theirs)) -}}
+{{- fail (printf "%s: both names are set and differ (%v, %v); set one" $what $ours $theirs) -}}
+{{- end -}}
+{{- $n := $ours -}}
+{{- if kindIs "invalid" $n }}{{ $n = $theirs }}{{ end -}}
+{{- if kindIs "invalid" $n }}{{ $n = index . 2 }}{{ end -}}
+{{- if lt (int $n) 0 -}}
+{{- fail (printf "%s must be >= 0, got %v" $what $n) -}}
+{{- end -}}
+{{ int $n }}
+{{- end }}
+
+{{/* Worker replicas: worker.replicas, else agent.replicaCount, else 2. */}}
+{{- define "dkron-k8s.workerReplicas" -}}
+{{- $agent := .Values.agent | default dict -}}
+{{ include "dkron-k8s.pickCount" (list .Values.worker.replicas (index $agent "replicaCount") 2 "worker.replicas / agent.replicaCount") }}
+{{- end }}
+
+{{/*
+ServiceAccount of a workload: serviceAccount (dict "ctx" $ "sa" <.serviceAccount> "default" <name>)
+→ JSON {create, name, annotations}. The name defaults to the workload's
+name, whether the chart creates it or not (never the namespace's
+"default": the Role is bound to it).
+*/}}
+{{- define "dkron-k8s.serviceAccount" -}}
+{{- $sa := .sa | default dict -}}
+{{- $create := true -}}
+{{- if hasKey $sa "create" }}{{ $create = $sa.create }}{{ end -}}
+{{- dict "create" $create "name" ($sa.name | default .default) "annotations" ($sa.annotations | default dict) | toJson -}}
+{{- end }}
+{{- define "dkron-k8s.serverServiceAccount" -}}
+{{- include "dkron-k8s.serviceAccount" (dict "sa" .Values.server.serviceAccount "default" (include "dkron-k8s.serverName" .)) -}}
+{{- end }}
+{{- define "dkron-k8s.workerServiceAccount" -}}
+{{- include "dkron-k8s.serviceAccount" (dict "sa" .Values.worker.serviceAccount "default" (include "dkron-k8s.workerName" .)) -}}
+{{- end }}
+
+{{/*
+Pod labels: podLabels, then the workload's own (server.podLabels,
+worker.podLabels), then the chart's (which always win: the selectors
+need them). Call with (list $ctx <workload values> <component>).
+*/}}
+{{- define "dkron-k8s.podLabels" -}}
+{{- $ctx := index . 0 -}}
+{{- $w := index . 1 -}}
+{{- $l := merge (include "dkron-k8s.labels" $ctx | fromYaml) (dict "app.kubernetes.io/component" (index . 2)) ($w.podLabels | default dict) ($ctx.Values.podLabels | default dict) -}}
+{{- toYaml $l -}}
+{{- end }}
+
+{{/* priorityClassName: the workload's, else the top-level one. */}}
+{{- define "dkron-k8s.priorityClassName" -}}
+{{- $ctx := index . 0 -}}
+{{- $w := index . 1 -}}
+{{- $w.priorityClassName | default $ctx.Values.priorityClassName | default "" -}}
 {{- end }}
 
 {{/* Checked initialClusterSize: a whole number >= 1. */}}
@@ -87,17 +172,9 @@ app.kubernetes.io/component: worker
 {{ $n }}
 {{- end }}
 
-{{/* Server replicas: server.replicas, else initialClusterSize. */}}
+{{/* Server replicas: server.replicas (or server.replicaCount), else initialClusterSize. */}}
 {{- define "dkron-k8s.serverReplicas" -}}
-{{- if kindIs "invalid" .Values.server.replicas -}}
-{{ include "dkron-k8s.initialClusterSize" . }}
-{{- else -}}
-{{- $n := int .Values.server.replicas -}}
-{{- if lt $n 0 -}}
-{{- fail (printf "server.replicas must be >= 0, got %v" .Values.server.replicas) -}}
-{{- end -}}
-{{ $n }}
-{{- end -}}
+{{ include "dkron-k8s.pickCount" (list .Values.server.replicas .Values.server.replicaCount (int (include "dkron-k8s.initialClusterSize" .)) "server.replicas / server.replicaCount") }}
 {{- end }}
 
 {{/* How many server pod names the Role lists: the largest of replicas, initialClusterSize and rbac.maxServers. */}}
@@ -198,7 +275,7 @@ prometheus.io/* ones for the status port's /metrics. Call with
 */}}
 {{- define "dkron-k8s.podAnnotations" -}}
 {{- $ctx := index . 0 -}}
-{{- $a := deepCopy (index . 1 | default dict) -}}
+{{- $a := merge (deepCopy (index . 1 | default dict)) (deepCopy ($ctx.Values.podAnnotations | default dict)) -}}
 {{- if $ctx.Values.metrics.scrapeAnnotations -}}
 {{- $_ := set $a "prometheus.io/scrape" "true" -}}
 {{- $_ := set $a "prometheus.io/port" "8081" -}}

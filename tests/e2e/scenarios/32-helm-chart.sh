@@ -31,10 +31,10 @@ env_of() { # jq filter: value of env var $2 in the first container of kind $1
 role_pods() { q "$1" '.items[] | select(.kind == "Role" and .metadata.name == "dkron-server") | .rules[] | select(.resources == ["pods"]) | .resourceNames | join(" ")'; }
 pod_names() { local i; for ((i = 0; i < $1; i++)); do printf 'dkron-server-%d ' "$i"; done | sed 's/ $//'; }
 
-dry_run() { # dry_run <name> <namespace>
+dry_run() { # dry_run <name> <namespace> [objects, 11 unless given]
 	local out
 	out=$(kc apply --dry-run=server -n "$2" -f "$E2E_WORK/$1.yaml" 2>&1) || fail "$1: server-side dry-run refused it: $out"
-	assert_eq "$1: objects accepted by the server-side dry-run" 11 "$(grep -c '(server dry run)$' <<<"$out")"
+	assert_eq "$1: objects accepted by the server-side dry-run" "${3:-11}" "$(grep -c '(server dry run)$' <<<"$out")"
 }
 
 check_size() { # check_size <name> <size>
@@ -147,6 +147,54 @@ assert_eq "nameOverride=sched: names" "$(expect_names dkron-sched-server dkron-s
 render both dkron-helm --set fullnameOverride=jobs --set statefulSetName=sched --set worker.name=runners
 assert_eq "statefulSetName and worker.name win over fullnameOverride" "$(expect_names sched runners)" "$(names both)"
 
+# Values people already use (the seed and community charts'), beside ours.
+dep() { printf '.items[] | select(.kind == "Deployment") | %s' "$1"; }
+render imgstr dkron-helm --set image=registry.example.com:5000/team/dkron-k8s:2.0.0
+assert_eq "image as one string: servers and workers" "registry.example.com:5000/team/dkron-k8s:2.0.0 registry.example.com:5000/team/dkron-k8s:2.0.0 IfNotPresent" \
+	"$(q imgstr "$(sts '.spec.template.spec.containers[0].image')") $(q imgstr "$(dep '.spec.template.spec.containers[0].image')") $(q imgstr "$(dep '.spec.template.spec.containers[0].imagePullPolicy')")"
+dry_run imgstr dkron-helm
+render imgnotag dkron-helm --set image=registry.example.com:5000/dkron-k8s --set imagePullPolicy=Always
+assert_eq "image as a string without a tag: the appVersion; imagePullPolicy" "registry.example.com:5000/dkron-k8s:0.1.0 Always" \
+	"$(q imgnotag "$(sts '.spec.template.spec.containers[0] | .image + " " + .imagePullPolicy')")"
+render imgdigest dkron-helm --set image=registry.example.com/dkron-k8s@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+assert_eq "image as a digest" registry.example.com/dkron-k8s@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+	"$(q imgdigest "$(sts '.spec.template.spec.containers[0].image')")"
+render counts dkron-helm --set server.replicaCount=5 --set agent.replicaCount=3
+assert_eq "server.replicaCount, agent.replicaCount: replicas (servers, workers), INITIAL_CLUSTER_SIZE" "5 3 3" \
+	"$(q counts "$(sts .spec.replicas)") $(q counts "$(dep .spec.replicas)") $(q counts "$(env_of StatefulSet INITIAL_CLUSTER_SIZE)")"
+assert_eq "server.replicaCount: Role pod names" "$(pod_names 5)" "$(role_pods counts)"
+render pods dkron-helm --set podLabels.team=jobs --set server.podLabels.tier=raft --set podAnnotations.owner=ops \
+	--set worker.podAnnotations.note=w --set priorityClassName=dkron-high --set worker.priorityClassName=dkron-low \
+	--set podLabels.app\\.kubernetes\\.io/component=oops
+assert_eq "podLabels: server (team, tier, component kept), worker (team, no tier)" "jobs raft server jobs  worker" \
+	"$(q pods "$(sts '.spec.template.metadata.labels | .team + " " + .tier + " " + .["app.kubernetes.io/component"]')") $(q pods "$(dep '.spec.template.metadata.labels | .team + " " + (.tier // "") + " " + .["app.kubernetes.io/component"]')")"
+assert_eq "podAnnotations: server, worker" "ops ops w" \
+	"$(q pods "$(sts '.spec.template.metadata.annotations.owner')") $(q pods "$(dep '.spec.template.metadata.annotations | .owner + " " + .note')")"
+assert_eq "priorityClassName: server (top-level), worker (its own)" "dkron-high dkron-low" \
+	"$(q pods "$(sts .spec.template.spec.priorityClassName)") $(q pods "$(dep .spec.template.spec.priorityClassName)")"
+render sa dkron-helm --set 'worker.serviceAccount.annotations.eks\.amazonaws\.com/role-arn=arn:aws:iam::111122223333:role/jobs' \
+	--set server.serviceAccount.create=false --set server.serviceAccount.name=dkron-existing
+assert_eq "serviceAccount: the pods' accounts" "dkron-existing dkron-agent" \
+	"$(q sa "$(sts .spec.template.spec.serviceAccountName)") $(q sa "$(dep .spec.template.spec.serviceAccountName)")"
+assert_eq "serviceAccount: created, with the worker's annotation" "ServiceAccount/dkron-agent=arn:aws:iam::111122223333:role/jobs" \
+	"$(q sa '[.items[] | select(.kind == "ServiceAccount") | .kind + "/" + .metadata.name + "=" + .metadata.annotations["eks.amazonaws.com/role-arn"]] | join(" ")')"
+assert_eq "serviceAccount: the server Role is bound to the existing account" dkron-existing \
+	"$(q sa '.items[] | select(.kind == "RoleBinding" and .metadata.name == "dkron-server") | .subjects[0].name')"
+dry_run sa dkron-helm 10
+spread() { q "$1" "$(sts '[.spec.template.spec.topologySpreadConstraints[]? | .topologyKey + "/" + .whenUnsatisfiable + "/" + .labelSelector.matchLabels["app.kubernetes.io/instance"]] | join(" ")')"; }
+assert_eq "defaults: servers spread over zones (3 servers)" topology.kubernetes.io/zone/ScheduleAnyway/dkron "$(spread defaults)"
+assert_eq "initialClusterSize=5: servers spread over zones" topology.kubernetes.io/zone/ScheduleAnyway/dkron "$(spread size5)"
+render single dkron-helm --set initialClusterSize=1
+assert_eq "1 server: no zone spreading" "" "$(spread single)"
+render nospread dkron-helm --set server.zoneSpread=false
+assert_eq "zoneSpread=false: none" "" "$(spread nospread)"
+render ownspread dkron-helm --set 'server.topologySpreadConstraints[0].maxSkew=1' \
+	--set 'server.topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname' \
+	--set 'server.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule' \
+	--set 'server.topologySpreadConstraints[0].labelSelector.matchLabels.app\.kubernetes\.io/instance=dkron'
+assert_eq "own topologySpreadConstraints replace the zone spreading" kubernetes.io/hostname/DoNotSchedule/dkron "$(spread ownspread)"
+dry_run ownspread dkron-helm
+
 # Bad values are refused, naming the problem.
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
@@ -159,6 +207,8 @@ refused "initialClusterSize=abc" "initialClusterSize" --set initialClusterSize=a
 refused "a misspelt wrapper setting" "server.wrapper.stopTimout is not a setting" --set server.wrapper.stopTimout=40s
 refused "podAntiAffinity=maybe" "podAntiAffinity" --set server.podAntiAffinity=maybe
 refused "a fullnameOverride that is no DNS label" "is not a DNS label" --set fullnameOverride=Jobs
+refused "worker.replicas and agent.replicaCount that differ" "both names are set and differ" --set worker.replicas=2 --set agent.replicaCount=3
+refused "server.replicas and server.replicaCount that differ" "both names are set and differ" --set server.replicas=3 --set server.replicaCount=5
 
 # A real install: the API server stores it and authorizes by it.
 helm_bed install dkron "$CHART" -n dkron-helm5 --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
