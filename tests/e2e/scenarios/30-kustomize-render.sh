@@ -59,10 +59,18 @@ check_common() { # check_common <name> <namespace-or-empty>
 }
 
 # Server-side dry-run: the API server validates and admits every object.
-dry_run() { # dry_run <name> [namespace]
+dry_run() { # dry_run <name> [namespace] [objects, 11 unless given]
 	local out
 	out=$(kc apply --dry-run=server ${2:+-n "$2"} -f "$E2E_WORK/$1.yaml" 2>&1) || fail "$1: server-side dry-run refused it: $out"
-	assert_eq "$1: objects accepted by the server-side dry-run" 11 "$(grep -c '(server dry run)$' <<<"$out")"
+	assert_eq "$1: objects accepted by the server-side dry-run" "${3:-11}" "$(grep -c '(server dry run)$' <<<"$out")"
+}
+
+# Each NetworkPolicy ingress rule as "<from peers> -> <ports>" ("" from:
+# anyone), rules separated by "; ".
+netpol() { # netpol <name> <policy name>
+	q "$1" ".items[] | select(.kind == \"NetworkPolicy\" and .metadata.name == \"$2\") | [.spec.ingress[] |
+		([.from[]? | (.podSelector.matchLabels // {} | to_entries | map(.key + \"=\" + .value) | join(\",\")) + (if .namespaceSelector then \"@ns\" else \"\" end)] | join(\"|\"))
+		+ \" -> \" + ([.ports[] | \"\\(.port)/\\(.protocol)\"] | join(\",\"))] | join(\"; \")"
 }
 
 render base base
@@ -86,6 +94,14 @@ assert_eq "production: image" registry.example.com/dkron-k8s:0.1.0 "$(q producti
 assert_eq "production: log levels" "info info" "$(q production "$(sts "$(env_of WRAPPER_LOG_LEVEL)")") $(q production "$(dep "$(env_of LAUNCHER_LOG_LEVEL)")")"
 assert_eq "production: servers spread over nodes (required)" kubernetes.io/hostname \
 	"$(q production "$(sts '.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey')")"
+assert_eq "production: server NetworkPolicy (Serf and RPC from dkron pods, API from dkron pods and clients, status from anyone)" \
+	"app.kubernetes.io/name=dkron -> 8946/TCP,8946/UDP,6868/TCP; app.kubernetes.io/name=dkron|dkron-k8s.io/client=true -> 8080/TCP;  -> 8081/TCP" \
+	"$(netpol production dkron-server)"
+assert_eq "production: worker NetworkPolicy" "app.kubernetes.io/name=dkron -> 8946/TCP,8946/UDP,6868/TCP;  -> 8081/TCP" \
+	"$(netpol production dkron-agent)"
+assert_eq "production: NetworkPolicies select" "server worker" \
+	"$(q production '[.items[] | select(.kind == "NetworkPolicy") | .spec.podSelector.matchLabels["app.kubernetes.io/component"]] | sort | join(" ")')"
+assert_eq "staging: no NetworkPolicy" "" "$(q staging '.items[] | select(.kind == "NetworkPolicy") | .metadata.name')"
 
 # Without its namespace an overlay is refused: the dry-run is a real check.
 if kc apply --dry-run=server -f "$E2E_WORK/staging.yaml" >/dev/null 2>&1; then
@@ -95,4 +111,4 @@ pass "staging is refused while namespace dkron-staging does not exist"
 kc create namespace dkron-staging >/dev/null
 kc create namespace dkron >/dev/null
 dry_run staging
-dry_run production
+dry_run production "" 13

@@ -195,6 +195,36 @@ render ownspread dkron-helm --set 'server.topologySpreadConstraints[0].maxSkew=1
 assert_eq "own topologySpreadConstraints replace the zone spreading" kubernetes.io/hostname/DoNotSchedule/dkron "$(spread ownspread)"
 dry_run ownspread dkron-helm
 
+# A worker PDB (opt-in) and the NetworkPolicies (opt-in): their rules as
+# rendered (the bed has no CNI to enforce them) and a server-side dry run.
+# Each ingress rule reads "<from peers> -> <ports>" ("" from: anyone).
+netpol() { # netpol <name> <policy name>
+	q "$1" ".items[] | select(.kind == \"NetworkPolicy\" and .metadata.name == \"$2\") | [.spec.ingress[] |
+		([.from[]? | (.podSelector.matchLabels // {} | to_entries | map(.key + \"=\" + .value) | join(\",\")) + (if .namespaceSelector then \"@ns\" else \"\" end)] | join(\"|\"))
+		+ \" -> \" + ([.ports[] | \"\\(.port)/\\(.protocol)\"] | join(\",\"))] | join(\"; \")"
+}
+assert_eq "defaults: no NetworkPolicy, one PDB" "0 1" \
+	"$(q defaults '[.items[] | select(.kind == "NetworkPolicy")] | length') $(q defaults '[.items[] | select(.kind == "PodDisruptionBudget")] | length')"
+render netpol dkron-helm --set networkPolicy.enabled=true --set worker.podDisruptionBudget.enabled=true \
+	--set worker.podDisruptionBudget.maxUnavailable=2
+peers=app.kubernetes.io/instance=dkron,app.kubernetes.io/name=dkron
+assert_eq "netpol: server rules" \
+	"$peers -> 8946/TCP,8946/UDP,6868/TCP; $peers|dkron-k8s.io/client=true -> 8080/TCP;  -> 8081/TCP" "$(netpol netpol dkron-server)"
+assert_eq "netpol: worker rules" "$peers -> 8946/TCP,8946/UDP,6868/TCP;  -> 8081/TCP" "$(netpol netpol dkron-agent)"
+assert_eq "netpol: policies select this release's pods" "dkron/server dkron/worker" \
+	"$(q netpol '[.items[] | select(.kind == "NetworkPolicy") | .spec.podSelector.matchLabels | .["app.kubernetes.io/instance"] + "/" + .["app.kubernetes.io/component"]] | sort | join(" ")')"
+assert_eq "netpol: ingress only (egress open for the jobs)" "Ingress Ingress" \
+	"$(q netpol '[.items[] | select(.kind == "NetworkPolicy") | .spec.policyTypes | join(",")] | join(" ")')"
+assert_eq "worker PDB: maxUnavailable, selects the workers" "2 worker dkron" \
+	"$(q netpol '.items[] | select(.kind == "PodDisruptionBudget" and .metadata.name == "dkron-agent") | "\(.spec.maxUnavailable) \(.spec.selector.matchLabels["app.kubernetes.io/component"]) \(.spec.selector.matchLabels["app.kubernetes.io/instance"])"')"
+dry_run netpol dkron-helm 14
+render netpol2 dkron-helm --set networkPolicy.enabled=true --set networkPolicy.clientLabel.key=team \
+	--set networkPolicy.clientLabel.value=jobs --set networkPolicy.clientNamespaceSelector.matchLabels.env=prod \
+	--set 'networkPolicy.apiFrom[0].namespaceSelector.matchLabels.kubernetes\.io/metadata\.name=ingress-nginx'
+assert_eq "netpol: client label, its namespaces, apiFrom" "$peers|team=jobs@ns|@ns -> 8080/TCP" \
+	"$(netpol netpol2 dkron-server | cut -d';' -f2 | sed 's/^ //')"
+dry_run netpol2 dkron-helm 13
+
 # Bad values are refused, naming the problem.
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
