@@ -47,10 +47,19 @@ check_size() { # check_size <name> <size>
 		"$(q "$n" '.items[] | select(.kind == "PodDisruptionBudget") | .spec.selector.matchLabels["app.kubernetes.io/component"]')"
 }
 
-out=$(helm_bed lint --strict "$CHART" 2>&1) || fail "helm lint --strict: $out"
-pass "helm lint --strict (defaults): $(tail -n 1 <<<"$out")"
-out=$(helm_bed lint --strict "$CHART" --set initialClusterSize=5 2>&1) || fail "helm lint --strict --set initialClusterSize=5: $out"
-pass "helm lint --strict (initialClusterSize=5)"
+lint() { # lint <what> [helm args...]
+	local what=$1 out
+	shift
+	out=$(helm_bed lint --strict "$CHART" "$@" 2>&1) || fail "helm lint --strict ($what): $out"
+	pass "helm lint --strict ($what): $(tail -n 1 <<<"$out")"
+}
+lint defaults
+lint "image as a string" --set image=registry.example.com/dkron-k8s:0.1.0
+lint fullnameOverride --set fullnameOverride=jobs
+lint initialClusterSize=5 --set initialClusterSize=5
+lint "NetworkPolicy, worker PDB and Ingress on" --set networkPolicy.enabled=true --set worker.podDisruptionBudget.enabled=true \
+	--set ingress.enabled=true --set ingress.host=dkron.example.com --set ingress.auth.type=nginx --set ingress.auth.secretName=dkron-htpasswd
+lint "ServiceMonitor on" --set metrics.serviceMonitor.enabled=true
 
 kc create namespace dkron-helm >/dev/null
 render defaults dkron-helm
@@ -225,6 +234,29 @@ assert_eq "netpol: client label, its namespaces, apiFrom" "$peers|team=jobs@ns|@
 	"$(netpol netpol2 dkron-server | cut -d';' -f2 | sed 's/^ //')"
 dry_run netpol2 dkron-helm 13
 
+# The Ingress (opt-in) with basic auth and cert-manager TLS, beside the
+# NetworkPolicies: nginx is dry-run on the bed; Traefik's Middleware (a CRD
+# the bed lacks) is checked by rendering only.
+ing() { q "$1" '.items[] | select(.kind == "Ingress")'" | $2"; }
+render ingress dkron-helm --set networkPolicy.enabled=true --set ingress.enabled=true --set ingress.host=dkron.example.com \
+	--set ingress.className=nginx --set ingress.tls.clusterIssuer=letsencrypt --set ingress.auth.type=nginx \
+	--set ingress.auth.secretName=dkron-htpasswd
+assert_eq "ingress: backend is the leader Service's http port" "dkron-server-leader http dkron.example.com" \
+	"$(ing ingress '.spec.rules[0] | .http.paths[0].backend.service.name + " " + .http.paths[0].backend.service.port.name + " " + .host')"
+assert_eq "ingress: TLS via cert-manager" "letsencrypt dkron-server-tls" \
+	"$(ing ingress '.metadata.annotations["cert-manager.io/cluster-issuer"] + " " + .spec.tls[0].secretName')"
+assert_eq "ingress: nginx basic auth" "basic dkron-htpasswd" \
+	"$(ing ingress '.metadata.annotations | .["nginx.ingress.kubernetes.io/auth-type"] + " " + .["nginx.ingress.kubernetes.io/auth-secret"]')"
+dry_run ingress dkron-helm 14
+helm_bed template dkron "$CHART" -n dkron-helm --set ingress.enabled=true --set ingress.host=dkron.example.com \
+	--set ingress.auth.type=traefik --set ingress.auth.secretName=dkron-htpasswd >"$E2E_WORK/traefik.yaml"
+assert_eq "ingress: Traefik middleware and its reference" "dkron-htpasswd dkron-helm-dkron-server-basic-auth@kubernetescrd" \
+	"$(awk '/^kind: Middleware/ {m = 1} m && /secret:/ {print $2; m = 0}' "$E2E_WORK/traefik.yaml") $(sed -n 's/.*router.middlewares: "\(.*\)"/\1/p' "$E2E_WORK/traefik.yaml")"
+render anonymous dkron-helm --set ingress.enabled=true --set ingress.host=dkron.example.com --set ingress.allowAnonymous=true
+assert_eq "ingress: anonymous only when allowed" "dkron-server-leader" \
+	"$(ing anonymous '.spec.rules[0].http.paths[0].backend.service.name')"
+dry_run anonymous dkron-helm 12
+
 # Bad values are refused, naming the problem.
 refused() { # refused <what> <expected message part> helm args...
 	local what=$1 want=$2 out
@@ -237,6 +269,8 @@ refused "initialClusterSize=abc" "initialClusterSize" --set initialClusterSize=a
 refused "a misspelt wrapper setting" "server.wrapper.stopTimout is not a setting" --set server.wrapper.stopTimout=40s
 refused "podAntiAffinity=maybe" "podAntiAffinity" --set server.podAntiAffinity=maybe
 refused "a fullnameOverride that is no DNS label" "is not a DNS label" --set fullnameOverride=Jobs
+refused "an Ingress without auth" "which has no authentication" --set ingress.enabled=true --set ingress.host=dkron.example.com
+refused "an Ingress with auth but no Secret" "ingress.auth.secretName" --set ingress.enabled=true --set ingress.host=dkron.example.com --set ingress.auth.type=nginx
 refused "worker.replicas and agent.replicaCount that differ" "both names are set and differ" --set worker.replicas=2 --set agent.replicaCount=3
 refused "server.replicas and server.replicaCount that differ" "both names are set and differ" --set server.replicas=3 --set server.replicaCount=5
 
