@@ -5,7 +5,9 @@
 # the scenario creates, overlays in their own namespaces, created first).
 # The rendered objects carry the conventions other tests rely on: names,
 # labels, entrypoints, INITIAL_CLUSTER_SIZE = replicas = RBAC pod names,
-# namespaces, images and log levels of each overlay. No dkron needed.
+# namespaces, images and log levels of each overlay, and what differs
+# between staging and production (kustomize/README.md's table: zone spread,
+# PriorityClass, NetworkPolicy rules, limits, log formats). No dkron needed.
 
 REPO=$E2E_REPO
 # Renders a kustomization to <name>.yaml, and to <name>.json as {items: [...]}.
@@ -27,8 +29,8 @@ check_common() { # check_common <name> <namespace-or-empty>
 	names=$(q "$n" '.items[] | select(.kind == "Role" and .metadata.name == "dkron-server") | .rules[] | select(.resources == ["pods"]) | .resourceNames[]' | tr '\n' ' ')
 	assert_eq "$n: server Role pod names follow the replicas" "$pods" "$names"
 	# From the YAML itself: kubectl's JSON conversion adds "default".
-	assert_eq "$n: namespaces of all objects" "${ns:-<none>}" \
-		"$(awk '/^kind:/ {n++} /^[^ ]/ {meta = /^metadata:/} meta && /^  namespace:/ {ns[$2]++} END {
+	assert_eq "$n: namespaces of all namespaced objects" "${ns:-<none>}" \
+		"$(awk '/^kind:/ {n += ($2 != "PriorityClass")} /^[^ ]/ {meta = /^metadata:/} meta && /^  namespace:/ {ns[$2]++} END {
 			s = ""; for (k in ns) s = s (s == "" ? "" : ",") k (ns[k] == n ? "" : "(" ns[k] "/" n ")")
 			print (s == "" ? "<none>" : s) }' "$E2E_WORK/$n.yaml")"
 	assert_eq "$n: objects without the name/part-of labels" "" \
@@ -59,10 +61,18 @@ check_common() { # check_common <name> <namespace-or-empty>
 }
 
 # Server-side dry-run: the API server validates and admits every object.
-dry_run() { # dry_run <name> [namespace]
+dry_run() { # dry_run <name> [namespace] [objects, 11 unless given]
 	local out
 	out=$(kc apply --dry-run=server ${2:+-n "$2"} -f "$E2E_WORK/$1.yaml" 2>&1) || fail "$1: server-side dry-run refused it: $out"
-	assert_eq "$1: objects accepted by the server-side dry-run" 11 "$(grep -c '(server dry run)$' <<<"$out")"
+	assert_eq "$1: objects accepted by the server-side dry-run" "${3:-11}" "$(grep -c '(server dry run)$' <<<"$out")"
+}
+
+# Each NetworkPolicy ingress rule as "<from peers> -> <ports>" ("" from:
+# anyone), rules separated by "; ".
+netpol() { # netpol <name> <policy name>
+	q "$1" ".items[] | select(.kind == \"NetworkPolicy\" and .metadata.name == \"$2\") | [.spec.ingress[] |
+		([.from[]? | (.podSelector.matchLabels // {} | to_entries | map(.key + \"=\" + .value) | join(\",\")) + (if .namespaceSelector then \"@ns\" else \"\" end)] | join(\"|\"))
+		+ \" -> \" + ([.ports[] | \"\\(.port)/\\(.protocol)\"] | join(\",\"))] | join(\"; \")"
 }
 
 render base base
@@ -86,6 +96,32 @@ assert_eq "production: image" registry.example.com/dkron-k8s:0.1.0 "$(q producti
 assert_eq "production: log levels" "info info" "$(q production "$(sts "$(env_of WRAPPER_LOG_LEVEL)")") $(q production "$(dep "$(env_of LAUNCHER_LOG_LEVEL)")")"
 assert_eq "production: servers spread over nodes (required)" kubernetes.io/hostname \
 	"$(q production "$(sts '.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey')")"
+assert_eq "production: server NetworkPolicy (Serf and RPC from dkron pods, API from dkron pods and clients, status from anyone)" \
+	"app.kubernetes.io/name=dkron -> 8946/TCP,8946/UDP,6868/TCP; app.kubernetes.io/name=dkron|dkron-k8s.io/client=true -> 8080/TCP;  -> 8081/TCP" \
+	"$(netpol production dkron-server)"
+assert_eq "production: worker NetworkPolicy" "app.kubernetes.io/name=dkron -> 8946/TCP,8946/UDP,6868/TCP;  -> 8081/TCP" \
+	"$(netpol production dkron-agent)"
+assert_eq "production: NetworkPolicies select" "server worker" \
+	"$(q production '[.items[] | select(.kind == "NetworkPolicy") | .spec.podSelector.matchLabels["app.kubernetes.io/component"]] | sort | join(" ")')"
+assert_eq "staging: no NetworkPolicy" "" "$(q staging '.items[] | select(.kind == "NetworkPolicy") | .metadata.name')"
+
+# What differs between the overlays (kustomize/README.md's table).
+both() { printf '%s %s' "$(q "$1" "$(sts "$2")")" "$(q "$1" "$(dep "$2")")"; }
+assert_eq "production: servers spread over zones (preferred)" topology.kubernetes.io/zone/ScheduleAnyway \
+	"$(q production "$(sts '.spec.template.spec.topologySpreadConstraints[] | .topologyKey + "/" + .whenUnsatisfiable')")"
+assert_eq "production: the servers' PriorityClass exists" "dkron-server 100000" \
+	"$(q production "$(sts .spec.template.spec.priorityClassName)") $(q production '.items[] | select(.kind == "PriorityClass" and .metadata.name == "dkron-server") | .value')"
+assert_eq "production: log formats (servers, workers)" "json json" \
+	"$(q production "$(sts "$(env_of WRAPPER_LOG_FORMAT)")") $(q production "$(dep "$(env_of LAUNCHER_LOG_FORMAT)")")"
+assert_eq "production: memory limits (servers, workers)" "1Gi 512Mi" "$(both production '.spec.template.spec.containers[0].resources.limits.memory')"
+assert_eq "production: requests (servers, workers)" "250m/256Mi 100m/128Mi" \
+	"$(both production '.spec.template.spec.containers[0].resources.requests | .cpu + "/" + .memory')"
+assert_eq "staging: log formats" "text text" \
+	"$(q staging "$(sts "$(env_of WRAPPER_LOG_FORMAT)")") $(q staging "$(dep "$(env_of LAUNCHER_LOG_FORMAT)")")"
+assert_eq "staging: requests (servers, workers)" "50m/96Mi 50m/64Mi" \
+	"$(both staging '.spec.template.spec.containers[0].resources.requests | .cpu + "/" + .memory')"
+assert_eq "staging: no zone spread, no hard anti-affinity, no PriorityClass" "" \
+	"$(q staging "$(sts '(.spec.template.spec.topologySpreadConstraints // empty), (.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution // empty), (.spec.template.spec.priorityClassName // empty)')")$(q staging '.items[] | select(.kind == "PriorityClass") | .kind')"
 
 # Without its namespace an overlay is refused: the dry-run is a real check.
 if kc apply --dry-run=server -f "$E2E_WORK/staging.yaml" >/dev/null 2>&1; then
@@ -95,4 +131,4 @@ pass "staging is refused while namespace dkron-staging does not exist"
 kc create namespace dkron-staging >/dev/null
 kc create namespace dkron >/dev/null
 dry_run staging
-dry_run production
+dry_run production "" 14

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Scenario 34 (issue 6, Helm): the chart's `--set initialClusterSize=5`
-# example end to end. `helm install` on the real API server, then the pod
+# example end to end. `helm install dkron` (the README's release name: the
+# objects are dkron-server and dkron-agent) on the real API server, then the pod
 # runner starts the five server pods and a worker from the installed
 # StatefulSet and Deployment: the servers form one cluster of five voters
 # with exactly one pod labelled leader, the worker (launcher) becomes an alive
@@ -12,7 +13,7 @@ dkron_or_skip
 # shellcheck source=tests/e2e/fixtures/launcher-lib.sh
 . "$(fixture launcher-lib.sh)"
 
-helm_bed install r "$E2E_REPO/charts/dkron-k8s" -n default --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
+helm_bed install dkron "$E2E_REPO/charts/dkron-k8s" -n default --set initialClusterSize=5 >"$E2E_WORK/install.out" 2>&1 ||
 	fail "helm install: $(cat "$E2E_WORK/install.out")"
 pass "helm install --set initialClusterSize=5"
 assert_eq "StatefulSet replicas" 5 "$(kc get statefulset "$WR_STS" -o jsonpath='{.spec.replicas}')"
