@@ -140,9 +140,9 @@ START_TEST(event_names_our_pod_and_the_decision)
     ck_assert_int_eq(t[19], '.');
     ck_assert_int_eq(t[26], 'Z');
   }
+  finish(&r); /* joins the thread: its counts are final */
   ck_assert(count(&r, "posted") == 1.0);
   ck_assert(metric_value(r.requests, (const char *[]){"create", "201"}) == 1.0);
-  finish(&r);
   release(&r);
 }
 END_TEST
