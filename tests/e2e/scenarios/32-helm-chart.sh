@@ -111,6 +111,16 @@ assert_eq "metrics: pods with prometheus.io/port 8081" 2 "$(grep -c 'prometheus.
 assert_eq "metrics: no --enable-prometheus when dkronPrometheus=false" 0 "$(grep -c -- '--enable-prometheus' "$E2E_WORK/metrics.yaml")"
 assert_eq "metrics: off by default" 0 "$(grep -c 'ServiceMonitor\|prometheus.io/' "$E2E_WORK/settings.yaml")"
 
+# The webhook receiver: off by default; on, a Deployment and a Service that
+# the API server accepts, running the image's dkron-webhook-receiver.
+assert_eq "receiver: off by default" 0 "$(grep -c 'webhook-receiver' "$E2E_WORK/settings.yaml")"
+render receiver dkron-helm --set webhookReceiver.enabled=true
+assert_eq "receiver: its command" /usr/local/bin/dkron-webhook-receiver \
+	"$(q receiver '.items[] | select(.kind == "Deployment" and .metadata.name == "dkron-webhook-receiver") | .spec.template.spec.containers[0].command[0]')"
+assert_eq "receiver: no service-account token" false \
+	"$(q receiver '.items[] | select(.metadata.name == "dkron-webhook-receiver" and .kind == "Deployment") | .spec.template.spec.automountServiceAccountToken')"
+dry_run receiver dkron-helm 13
+
 # Scaling past the initial size: replicas and the Role follow, the
 # bootstrap size stays.
 render grown dkron-helm --set server.replicas=5
