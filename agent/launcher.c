@@ -32,8 +32,8 @@ static void start_events(struct launcher *l)
                              .namespace = getenv("POD_NAMESPACE")};
   struct events_opts o = {.controller = LAUNCHER_EVENT_CONTROLLER,
                           .pod = cfg->pod_name,
-                          .api_requests = l->metrics.api_requests,
-                          .events = l->metrics.events};
+                          .api_requests = l->metrics.common.api_requests,
+                          .events = l->metrics.common.events};
   struct k8s_config kc;
   struct dk_err err;
 
@@ -65,7 +65,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   l->rng = backoff_seed();
   if (cfg->status_port > 0)
     launcher_metrics_init(&l->metrics);
-  wopts.api_requests = l->metrics.api_requests;
+  wopts.api_requests = l->metrics.common.api_requests;
   wopts.watch_restarts = l->metrics.watch_restarts;
   wopts.watch_relists = l->metrics.watch_relists;
   rejoin_init(&l->state);
@@ -147,7 +147,7 @@ static enum member_seen ask_servers(struct launcher *l,
     dk_err_clear(&err);
     c = dkron_client_new(url, &opts, &err);
     if (c)
-      dkron_client_count_errors(c, l->metrics.dkron_api_errors);
+      dkron_client_count_errors(c, l->metrics.common.dkron_api_errors);
     if (!c || dkron_members(c, &members, &err) != DK_OK) {
       LOG_DEBUGF("cannot ask %s for members: %s", url, err.msg);
       dkron_client_free(c);
@@ -211,7 +211,7 @@ static void launch(struct launcher *l, const struct live_snapshot *snap)
     }
   }
   argv_free(argv);
-  metric_set(l->metrics.dkron_up, NULL, l->child > 0);
+  metric_set(l->metrics.common.dkron_up, NULL, l->child > 0);
 }
 
 /* Keeps the probe's answer in step with what we know. */
@@ -358,7 +358,7 @@ static int handle_signals(struct launcher *l)
                   l->exit_code);
         l->child_exited = true;
         l->child = 0;
-        metric_set(l->metrics.dkron_up, NULL, 0);
+        metric_set(l->metrics.common.dkron_up, NULL, 0);
         metric_set(l->metrics.dkron_exit_code, NULL, l->exit_code);
       } else if (l->child <= 0) {
         proc_reap(0, NULL);

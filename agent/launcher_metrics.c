@@ -6,15 +6,13 @@
 void launcher_metrics_init(struct launcher_metrics *m)
 {
   struct metrics *r = metrics_new();
-  struct metric *info;
 
   memset(m, 0, sizeof(*m));
   m->registry = r;
-  info =
-    metrics_add(r, METRIC_GAUGE, "dkron_k8s_build_info",
-                "The program and its version; always 1.", "program,version");
-  metric_set(info, (const char *[]){"dkron-agent-launcher", DKRON_K8S_VERSION},
-             1);
+  metrics_add_common(r, "dkron-agent-launcher",
+                     "Failed membership checks against dkron servers' HTTP "
+                     "API, by path and error.",
+                     &m->common);
   m->live_servers =
     metrics_add(r, METRIC_GAUGE, "dkron_k8s_live_servers",
                 "Live dkron servers the launcher knows of.", NULL);
@@ -43,22 +41,6 @@ void launcher_metrics_init(struct launcher_metrics *m)
                 "Lists of the server pods after the first, by reason (gone: "
                 "410, the watch expired; error: a failed list or watch).",
                 "reason");
-  m->api_requests =
-    metrics_add(r, METRIC_COUNTER, "dkron_k8s_api_requests_total",
-                "Kubernetes API requests, by RBAC verb and HTTP status "
-                "(error: no answer).",
-                "verb,code");
-  m->dkron_api_errors =
-    metrics_add(r, METRIC_COUNTER, "dkron_k8s_dkron_api_errors_total",
-                "Failed membership checks against dkron servers' HTTP API, "
-                "by path and error.",
-                "path,error");
-  m->dkron_up = metrics_add(r, METRIC_GAUGE, "dkron_k8s_dkron_up",
-                            "1 while the dkron child process runs.", NULL);
-  m->events = metrics_add(r, METRIC_COUNTER, "dkron_k8s_events_total",
-                          "Kubernetes Events, by result (posted; dropped: "
-                          "rate limit, repeat or full queue; failed).",
-                          "result");
   m->dkron_starts =
     metrics_add(r, METRIC_COUNTER, "dkron_k8s_dkron_starts_total",
                 "Times the launcher started dkron (1 + restarts).", NULL);

@@ -25,7 +25,8 @@
 #include "metrics.h"
 
 struct launcher_metrics {
-  struct metrics *registry; /* owned; NULL with the status port off */
+  struct metrics *registry;     /* owned; NULL with the status port off */
+  struct common_metrics common; /* build info, API requests, dkron... */
   struct metric *live_servers;
   struct metric *member_status;
   struct metric *last_alive_check;
@@ -33,10 +34,6 @@ struct launcher_metrics {
   struct metric *drain_waits;
   struct metric *watch_restarts;
   struct metric *watch_relists;
-  struct metric *api_requests;
-  struct metric *dkron_api_errors;
-  struct metric *dkron_up;
-  struct metric *events; /* {result}: posted, dropped, failed */
   struct metric *dkron_starts;
   struct metric *dkron_exit_code;
 };

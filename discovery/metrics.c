@@ -253,6 +253,37 @@ double metric_value(struct metric *f, const char *const *values)
   return v;
 }
 
+void metrics_add_build_info(struct metrics *m, const char *program)
+{
+  struct metric *info =
+    metrics_add(m, METRIC_GAUGE, "dkron_k8s_build_info",
+                "The program and its version; always 1.", "program,version");
+
+  metric_set(info, (const char *[]){program, DKRON_K8S_VERSION}, 1);
+}
+
+void metrics_add_common(struct metrics *m, const char *program,
+                        const char *dkron_api_help, struct common_metrics *out)
+{
+  metrics_add_build_info(m, program);
+  out->api_requests =
+    metrics_add(m, METRIC_COUNTER, "dkron_k8s_api_requests_total",
+                "Kubernetes API requests, by RBAC verb and HTTP status "
+                "(error: no answer).",
+                "verb,code");
+  out->dkron_api_errors =
+    dkron_api_help
+      ? metrics_add(m, METRIC_COUNTER, "dkron_k8s_dkron_api_errors_total",
+                    dkron_api_help, "path,error")
+      : NULL;
+  out->dkron_up = metrics_add(m, METRIC_GAUGE, "dkron_k8s_dkron_up",
+                              "1 while the dkron child process runs.", NULL);
+  out->events = metrics_add(m, METRIC_COUNTER, "dkron_k8s_events_total",
+                            "Kubernetes Events, by result (posted; dropped: "
+                            "rate limit, repeat or full queue; failed).",
+                            "result");
+}
+
 /* ---- the exposition format ---------------------------------------------- */
 
 /* HELP text escapes \ and newline; label values also escape ". */

@@ -58,6 +58,25 @@ void metric_touch(struct metric *f, const char *const *values);
  * callers that derive a value. */
 double metric_value(struct metric *f, const char *const *values);
 
+/* The families every program of the project exports, declared once:
+ *   dkron_k8s_build_info{program,version}  1
+ *   dkron_k8s_api_requests_total{verb,code}
+ *   dkron_k8s_dkron_api_errors_total{path,error}  (dkron_api_help says
+ *                                                  which calls)
+ *   dkron_k8s_dkron_up
+ *   dkron_k8s_events_total{result}
+ * Any out pointer may be NULL (that family is not declared). */
+struct common_metrics {
+  struct metric *api_requests;
+  struct metric *dkron_api_errors;
+  struct metric *dkron_up;
+  struct metric *events;
+};
+void metrics_add_common(struct metrics *m, const char *program,
+                        const char *dkron_api_help, struct common_metrics *out);
+/* dkron_k8s_build_info{program,version} 1 alone. */
+void metrics_add_build_info(struct metrics *m, const char *program);
+
 /* Appends the whole registry in the exposition format: families in the
  * order they were declared, series in the order they first appeared. A
  * family without labels always has its one sample. */

@@ -91,7 +91,7 @@ int first_election_restart(struct wrapper *w)
   status = proc_stop(w->child, SIGTERM, w->cfg->stop_timeout);
   LOG_INFOF("bootstrap: dkron stopped (status %d); starting it again", status);
   w->child = 0;
-  metric_set(w->metrics.dkron_up, NULL, 0);
+  metric_set(w->metrics.common.dkron_up, NULL, 0);
   status = wrapper_launch(w, w->bootstrap_expect);
   return status == 0 ? -1 : status;
 }

@@ -44,7 +44,7 @@ static int handle_signals(struct wrapper *w)
         LOG_WARNF("dkron (pid %ld) exited on its own with status %d",
                   (long)w->child, w->child_status);
         w->child = 0;
-        metric_set(w->metrics.dkron_up, NULL, 0);
+        metric_set(w->metrics.common.dkron_up, NULL, 0);
         leadership_set_label(w, ROLE_FOLLOWER);
         return w->child_status;
       }

@@ -30,8 +30,8 @@ static void start_events(struct wrapper *w, const struct k8s_config *kc)
   struct events_opts o = {.kube = kc,
                           .controller = WRAPPER_EVENT_CONTROLLER,
                           .pod = w->cfg->pod_name,
-                          .api_requests = w->metrics.api_requests,
-                          .events = w->metrics.events};
+                          .api_requests = w->metrics.common.api_requests,
+                          .events = w->metrics.common.events};
   struct dk_err err;
 
   dk_err_clear(&err);
@@ -61,7 +61,7 @@ static void start_kube(struct wrapper *w)
     kc.http.interrupt_user = w;
     w->kube = k8s_client_new(&kc, &err);
     if (w->kube)
-      k8s_client_count_requests(w->kube, w->metrics.api_requests);
+      k8s_client_count_requests(w->kube, w->metrics.common.api_requests);
     if (w->kube)
       start_events(w, &kc);
   }
@@ -132,7 +132,7 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     LOG_ERRORF("cannot create the dkron client: %s", err.msg);
     return -1;
   }
-  dkron_client_count_errors(w->local, w->metrics.dkron_api_errors);
+  dkron_client_count_errors(w->local, w->metrics.common.dkron_api_errors);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
                  cfg->http_port) < 0)
@@ -301,7 +301,7 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   w->launched = clock_ms();
   w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
   w->bootstrap_expect = bootstrap_expect;
-  metric_set(w->metrics.dkron_up, NULL, rc == DK_OK);
+  metric_set(w->metrics.common.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
   if (rc != DK_OK) {
     LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);

@@ -6,15 +6,13 @@
 void wrapper_metrics_init(struct wrapper_metrics *m)
 {
   struct metrics *r = metrics_new();
-  struct metric *info;
 
   memset(m, 0, sizeof(*m));
   m->registry = r;
-  info =
-    metrics_add(r, METRIC_GAUGE, "dkron_k8s_build_info",
-                "The program and its version; always 1.", "program,version");
-  metric_set(info, (const char *[]){"dkron-server-wrapper", DKRON_K8S_VERSION},
-             1);
+  metrics_add_common(
+    r, "dkron-server-wrapper",
+    "Failed calls to the local dkron's HTTP API, by path and error.",
+    &m->common);
   m->leader = metrics_add(r, METRIC_GAUGE, "dkron_k8s_leader",
                           "1 while this server is the Raft leader.", NULL);
   m->leader_changes = metrics_add(
@@ -42,22 +40,6 @@ void wrapper_metrics_init(struct wrapper_metrics *m)
   m->label_patches =
     metrics_add(r, METRIC_COUNTER, "dkron_k8s_leader_label_patches_total",
                 "Merge-patches of a pod's leader label, by result.", "result");
-  m->api_requests =
-    metrics_add(r, METRIC_COUNTER, "dkron_k8s_api_requests_total",
-                "Kubernetes API requests, by RBAC verb and HTTP status "
-                "(error: no answer).",
-                "verb,code");
-  m->dkron_api_errors =
-    metrics_add(r, METRIC_COUNTER, "dkron_k8s_dkron_api_errors_total",
-                "Failed calls to the local dkron's HTTP API, by path and "
-                "error.",
-                "path,error");
-  m->dkron_up = metrics_add(r, METRIC_GAUGE, "dkron_k8s_dkron_up",
-                            "1 while the dkron child process runs.", NULL);
-  m->events = metrics_add(r, METRIC_COUNTER, "dkron_k8s_events_total",
-                          "Kubernetes Events, by result (posted; dropped: "
-                          "rate limit, repeat or full queue; failed).",
-                          "result");
 }
 
 void wrapper_metrics_free(struct wrapper_metrics *m)

@@ -24,7 +24,8 @@
 #include "metrics.h"
 
 struct wrapper_metrics {
-  struct metrics *registry; /* owned; NULL with the status port off */
+  struct metrics *registry;     /* owned; NULL with the status port off */
+  struct common_metrics common; /* build info, API requests, dkron... */
   struct metric *leader;
   struct metric *leader_changes;
   struct metric *ready;
@@ -32,10 +33,6 @@ struct wrapper_metrics {
   struct metric *raft_peers;
   struct metric *peers_removed;
   struct metric *label_patches;
-  struct metric *api_requests;
-  struct metric *dkron_api_errors;
-  struct metric *dkron_up;
-  struct metric *events; /* {result}: posted, dropped, failed */
 };
 
 /* Declares every family (all NULL when the registry cannot be made). */

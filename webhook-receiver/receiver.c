@@ -240,14 +240,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 static void declare_metrics(struct receiver *r)
 {
-  struct metric *info;
-
   r->metrics = metrics_new();
-  info =
-    metrics_add(r->metrics, METRIC_GAUGE, "dkron_k8s_build_info",
-                "The program and its version; always 1.", "program,version");
-  metric_set(info,
-             (const char *[]){"dkron-webhook-receiver", DKRON_K8S_VERSION}, 1);
+  metrics_add_build_info(r->metrics, "dkron-webhook-receiver");
   r->tokens = metrics_add(r->metrics, METRIC_GAUGE, "dkron_k8s_receiver_tokens",
                           "Tokens stored.", NULL);
   r->calls =
