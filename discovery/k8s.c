@@ -826,6 +826,24 @@ enum dk_code k8s_get_pod(struct k8s_client *c, const char *name,
   return rc;
 }
 
+/* Sends call with body (owned, from cJSON; freed here) and no answer to
+ * keep: a patch or a create. */
+static enum dk_code send_body(struct k8s_client *c, struct api_call *call,
+                              char *body, struct dk_err *err)
+{
+  struct http_response resp;
+  enum dk_code rc;
+
+  build_url(call, c, NULL, 0);
+  call->body = body;
+  call->body_len = strlen(body);
+  rc = api_request(c, call, &resp, err);
+  http_response_free(&resp);
+  free(call->url);
+  cJSON_free(body);
+  return rc;
+}
+
 /* {"metadata":{"labels":{"k":"v","gone":null}}} as compact JSON. */
 static char *label_patch_body(const struct k8s_label_change *changes, size_t n)
 {
@@ -858,7 +876,6 @@ enum dk_code k8s_patch_pod_labels(struct k8s_client *c, const char *name,
                           .name = name,
                           .method = "PATCH",
                           .content_type = MERGE_PATCH_TYPE};
-  struct http_response resp;
   char *body;
   enum dk_code rc;
 
@@ -874,14 +891,7 @@ enum dk_code k8s_patch_pod_labels(struct k8s_client *c, const char *name,
   body = label_patch_body(changes, n_changes);
   if (!body)
     return dk_err_set(err, DK_ENOMEM, "patch pod \"%s\": out of memory", name);
-  build_url(&call, c, NULL, 0);
-  call.body = body;
-  call.body_len = strlen(body);
-  rc = api_request(c, &call, &resp, err);
-  http_response_free(&resp);
-  free(call.url);
-  cJSON_free(body);
-  return rc;
+  return send_body(c, &call, body, err);
 }
 
 /* spec.replicas of a StatefulSet body; absent means 1 (the API default). */
@@ -1012,7 +1022,6 @@ enum dk_code k8s_create_event(struct k8s_client *c, const struct k8s_event *ev,
                           .method = "POST",
                           .content_type = "application/json",
                           .once = true};
-  struct http_response resp;
   char *body;
   enum dk_code rc;
 
@@ -1022,12 +1031,5 @@ enum dk_code k8s_create_event(struct k8s_client *c, const struct k8s_event *ev,
   body = event_body(c, ev);
   if (!body)
     return dk_err_set(err, DK_ENOMEM, "create event: out of memory");
-  build_url(&call, c, NULL, 0);
-  call.body = body;
-  call.body_len = strlen(body);
-  rc = api_request(c, &call, &resp, err);
-  http_response_free(&resp);
-  free(call.url);
-  cJSON_free(body);
-  return rc;
+  return send_body(c, &call, body, err);
 }
