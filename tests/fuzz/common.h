@@ -18,10 +18,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define FUZZ_CHECK(cond, what)                               \
-  do {                                                       \
-    if (!(cond))                                             \
-      fuzz_fail(__FILE__, __LINE__, #cond, (what));          \
+#define FUZZ_CHECK(cond, what)                      \
+  do {                                              \
+    if (!(cond))                                    \
+      fuzz_fail(__FILE__, __LINE__, #cond, (what)); \
   } while (0)
 
 __attribute__((noreturn)) void fuzz_fail(const char *file, int line,

@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dk_err err = {0};
     enum dk_code rc;
 
-    rc = k8s_pod_list_parse_page(page, len, fuzz_label_keys, &list, &cont,
-                                 &err);
+    rc =
+      k8s_pod_list_parse_page(page, len, fuzz_label_keys, &list, &cont, &err);
     fuzz_check_err(rc, &err);
     FUZZ_CHECK(items_hash(&list, before) == kept,
                "a page leaves the earlier items alone");
@@ -72,8 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     page += len + 1;
   }
   k8s_pod_list_free(&list);
-  FUZZ_CHECK(list.items == NULL && list.n == 0 &&
-               list.resource_version == NULL,
+  FUZZ_CHECK(list.items == NULL && list.n == 0 && list.resource_version == NULL,
              "a freed list is empty");
   free(all);
   return 0;

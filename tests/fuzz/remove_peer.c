@@ -57,8 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(rc == DK_EEXEC, "anything else: DK_EEXEC");
   }
   if (rc != DK_OK)
-    FUZZ_CHECK(outcome == DKRON_PEER_NOT_REMOVED,
-               "every failure: NOT_REMOVED");
+    FUZZ_CHECK(outcome == DKRON_PEER_NOT_REMOVED, "every failure: NOT_REMOVED");
   free(copy);
   return 0;
 }
