@@ -4,9 +4,13 @@
 #   make             build both binaries into $(BUILD)/
 #   make unit        run the Check unit suite
 #   make test        everything CI runs: deps, format, unit (plain,
-#                    sanitizers, valgrind), real-cluster tier
+#                    sanitizers, valgrind), a short fuzz pass, real-cluster
+#                    tier
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
+#   make fuzz        build the libFuzzer harnesses (clang) and run each for
+#                    FUZZ_SECONDS (60) on its corpus (tests/fuzz/README.md)
+#   make fuzz-short  the same for FUZZ_SHORT_SECONDS (6) each, as in `make test`
 #   make demo        the local demo: 3 servers, 2 workers, a job, a server
 #                    replaced (KEEP=1 leaves the cluster up)
 #   make bench       benchmarks on the local cluster (bench/results.md)
@@ -70,8 +74,9 @@ RECEIVER_BIN := $(BUILD)/dkron-webhook-receiver
 UNIT_BIN := $(BUILD)/unit-tests
 LIB := $(BUILD)/libdiscovery.a
 
-.PHONY: all deps unit test e2e sanitize valgrind format format-check clean acceptance \
-        bench demo check tools bed-up bed-down bed-status
+.PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
+        acceptance bench demo check tools bed-up bed-down bed-status fuzz \
+        fuzz-build fuzz-short
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
@@ -105,7 +110,8 @@ $(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(RECEIVER_LIB_OBJ) 
 # Idempotent: apt-get is not run when everything is present.
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
             libc-ares-dev check libsubunit-dev libmicrohttpd-dev clang-format \
-            valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates python3
+            valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates python3 \
+            clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \
@@ -125,13 +131,15 @@ unit: all $(UNIT_BIN)
 check: test
 
 # Everything CI runs, from a fresh Debian 12 machine: packages, formatting,
-# the unit suites (plain, ASan+UBSan, valgrind), the real-cluster suite.
+# the unit suites (plain, ASan+UBSan, valgrind), a short pass of every fuzz
+# harness, the real-cluster suite.
 test:
 	$(MAKE) deps
 	$(MAKE) format-check
 	$(MAKE) unit
 	$(MAKE) sanitize
 	$(MAKE) valgrind
+	$(MAKE) fuzz-short
 	$(MAKE) e2e
 
 # The real-cluster tier: builds the cached tools (kube-apiserver, etcd,
@@ -182,6 +190,67 @@ VALGRIND := valgrind --quiet --error-exitcode=3 --leak-check=full \
   --suppressions=tests/valgrind.supp --track-fds=no
 valgrind: all $(UNIT_BIN)
 	CK_FORK=no CK_TIMEOUT_MULTIPLIER=20 UNIT_TIME_SCALE=10 $(VALGRIND) $(UNIT_BIN)
+
+# libFuzzer harnesses (tests/fuzz/README.md), built with clang into
+# $(FUZZ_BUILD), apart from the normal build. Each runs for FUZZ_SECONDS on
+# a scratch corpus ($(FUZZ_BUILD)/corpus/<name>, kept between runs) seeded
+# from tests/fuzz/corpus/<name>; a crash is saved as
+# tests/fuzz/crashes/<name>-crash-<sha1> and fails the run.
+FUZZ_CC ?= clang
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SHORT_SECONDS ?= 6
+FUZZ_OPTS ?=
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(STD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+              -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(CFLAGS)
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(filter-out \
+                    tests/fuzz/common.c,$(sort $(wildcard tests/fuzz/*.c))))
+# The code under test: discovery and the two programs' config loaders.
+FUZZ_LIB := $(FUZZ_BUILD)/libfuzztarget.a
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(DISCOVERY_SRC) \
+                  server-wrapper/wrapper_config.c \
+                  server-wrapper/shutdown_policy.c agent/launcher_config.c)
+FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_HARNESSES))
+
+$(FUZZ_BUILD)/%.o: %.c VERSION
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/tests/fuzz/%.o \
+               $(FUZZ_BUILD)/tests/fuzz/common.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ \
+	  $(PKG_LIBS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Runs every harness (even after a failure) and fails if any failed.
+fuzz: fuzz-build
+	@mkdir -p tests/fuzz/crashes; failed=; \
+	for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$h; log=$(FUZZ_BUILD)/$$h.log; \
+	  if $(FUZZ_BUILD)/$$h -max_total_time=$(FUZZ_SECONDS) \
+	      -print_final_stats=1 -artifact_prefix=tests/fuzz/crashes/$$h- \
+	      $(FUZZ_OPTS) $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h \
+	      >$$log 2>&1; then \
+	    echo "fuzz: $$h: ok, $$(sed -n \
+	      's/^stat::number_of_executed_units: *//p' $$log) runs, $$(sed -n \
+	      's/^stat::average_exec_per_sec: *//p' $$log)/s ($$log)"; \
+	  else \
+	    tail -n 60 $$log; \
+	    saved=$$(sed -n 's/.*Test unit written to \(.*\)$$/\1/p' $$log); \
+	    echo "fuzz: $$h FAILED: input saved as $${saved:-(none, see $$log)}"; \
+	    echo "fuzz: replay with: $(FUZZ_BUILD)/$$h $${saved:-<input>}"; \
+	    failed="$$failed $$h"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed"; exit 1; fi
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS)
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
             find discovery server-wrapper agent webhook-receiver tests -name '*.[ch]')

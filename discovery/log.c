@@ -179,8 +179,9 @@ static void add_field(char *line, size_t cap, size_t *pos,
   }
 }
 
-static void write_line(enum log_level level, const struct log_field *fields,
-                       size_t n, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+write_line(enum log_level level, const struct log_field *fields, size_t n,
+           const char *fmt, va_list ap)
 {
   char msg[LOG_LINE_MAX / 2];
   char line[LOG_LINE_MAX];
