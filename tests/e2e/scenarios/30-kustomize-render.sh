@@ -132,3 +132,22 @@ kc create namespace dkron-staging >/dev/null
 kc create namespace dkron >/dev/null
 dry_run staging
 dry_run production "" 14
+
+# The components on the base: the webhook receiver (Deployment and Service,
+# no service-account token) and the Ingress (TLS by cert-manager, basic
+# auth by ingress-nginx, to the leader Service).
+mkdir -p "$E2E_WORK/with-components"
+rel=$(realpath --relative-to="$E2E_WORK/with-components" "$REPO/kustomize")
+printf 'resources: [%s/base]\ncomponents: [%s/components/webhook-receiver, %s/components/ingress]\n' \
+	"$rel" "$rel" "$rel" >"$E2E_WORK/with-components/kustomization.yaml"
+kc kustomize --load-restrictor LoadRestrictionsNone "$E2E_WORK/with-components" >"$E2E_WORK/components.yaml"
+kc create --dry-run=client -o json -f "$E2E_WORK/components.yaml" | jq -s '{items: .}' >"$E2E_WORK/components.json"
+assert_eq "components: the receiver's entrypoint" /usr/local/bin/dkron-webhook-receiver \
+	"$(q components '.items[] | select(.kind == "Deployment" and .metadata.name == "webhook-receiver") | .spec.template.spec.containers[0].command[0]')"
+assert_eq "components: the receiver has no service-account token" false \
+	"$(q components '.items[] | select(.kind == "Deployment" and .metadata.name == "webhook-receiver") | .spec.template.spec.automountServiceAccountToken')"
+assert_eq "components: the Ingress asks for basic auth, to the leader Service" "basic dkron-basic-auth dkron-server-leader" \
+	"$(q components '.items[] | select(.kind == "Ingress") | .metadata.annotations["nginx.ingress.kubernetes.io/auth-type"] + " " + .metadata.annotations["nginx.ingress.kubernetes.io/auth-secret"] + " " + .spec.rules[0].http.paths[0].backend.service.name')"
+kc create namespace dkron-components >/dev/null
+out=$(kc apply --dry-run=server -n dkron-components -f "$E2E_WORK/components.yaml" 2>&1) || fail "components: server-side dry-run refused it: $out"
+pass "components: the API server accepts the base with the receiver and the Ingress ($(grep -c '(server dry run)$' <<<"$out") objects)"
