@@ -63,6 +63,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   memset(l, 0, sizeof(*l));
   l->cfg = cfg;
   l->rng = backoff_seed();
+  l->check_every = cfg->check_interval;
   if (cfg->status_port > 0)
     launcher_metrics_init(&l->metrics);
   wopts.api_requests = l->metrics.common.api_requests;
@@ -95,6 +96,18 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
     }
     status_server_set_ready(l->status, false, "waiting for live dkron servers");
   }
+  l->check = member_check_new(
+    &(struct member_check_opts){.node = cfg->pod_name,
+                                .status_port = cfg->server_status_port,
+                                .http_port = cfg->http_port,
+                                .timeout_ms = cfg->member_query_timeout,
+                                .dkron_api_errors =
+                                  l->metrics.common.dkron_api_errors},
+    &err);
+  if (!l->check) {
+    LOG_ERRORF("%s", err.msg);
+    return -1;
+  }
   l->watch = server_watch_start(&wopts, &err);
   if (!l->watch) {
     LOG_ERRORF("%s", err.msg);
@@ -110,58 +123,32 @@ void launcher_finish(struct launcher *l)
   server_watch_stop(l->watch);
   events_stop(l->events);
   status_server_stop(l->status);
+  member_check_free(l->check);
   launcher_metrics_free(&l->metrics); /* after the server that reads it */
   argv_free(l->joined);
   l->joined = NULL;
   runtime_finish();
 }
 
-/* Asks up to MAX_SERVERS_ASKED live servers, in turn from a random one,
+/* Asks up to MAX_SERVERS_ASKED live servers, chosen at random, in turn,
  * for our membership and (when wanted) for the executions running on our
- * node. */
+ * node (member_check.h). */
 static enum member_seen ask_servers(struct launcher *l,
                                     const struct live_snapshot *snap,
                                     bool want_busy, long *busy)
 {
-  const struct launcher_config *cfg = l->cfg;
-  struct dkron_client_opts opts = {cfg->member_query_timeout,
-                                   cfg->member_query_timeout, 1,
-                                   proc_stop_pending, NULL};
   size_t order[MAX_SERVERS_ASKED];
   size_t n_asked = live_ask_order(snap->n, MAX_SERVERS_ASKED, &l->rng, order);
 
   *busy = -1;
   for (size_t k = 0; k < n_asked; k++) {
-    size_t i = order[k];
-    struct dkron_members members = {NULL, 0};
-    struct dkron_executions execs = {NULL, 0};
-    struct dkron_client *c;
-    const struct dkron_member *me;
-    struct dk_err err;
-    char url[128];
-    enum member_seen seen;
+    enum member_seen seen =
+      member_check_ask(l->check, snap->ips[order[k]], want_busy ? busy : NULL);
 
-    snprintf(url, sizeof(url),
-             strchr(snap->ips[i], ':') ? "http://[%s]:%ld" : "http://%s:%ld",
-             snap->ips[i], cfg->http_port);
-    dk_err_clear(&err);
-    c = dkron_client_new(url, &opts, &err);
-    if (c)
-      dkron_client_count_errors(c, l->metrics.common.dkron_api_errors);
-    if (!c || dkron_members(c, &members, &err) != DK_OK) {
-      LOG_DEBUGF("cannot ask %s for members: %s", url, err.msg);
-      dkron_client_free(c);
-      continue;
+    if (seen != MEMBER_UNKNOWN) {
+      metric_touch(l->metrics.last_alive_check, NULL);
+      return seen;
     }
-    me = dkron_members_find(&members, cfg->pod_name);
-    seen = me && me->status == DKRON_ALIVE ? MEMBER_ALIVE : MEMBER_NOT_ALIVE;
-    metric_touch(l->metrics.last_alive_check, NULL);
-    if (want_busy && dkron_busy(c, &execs, &err) == DK_OK)
-      *busy = (long)dkron_executions_on_node(&execs, cfg->pod_name);
-    dkron_executions_free(&execs);
-    dkron_members_free(&members);
-    dkron_client_free(c);
-    return seen;
   }
   return MEMBER_UNKNOWN;
 }
@@ -322,6 +309,13 @@ static void step(struct launcher *l, long long now)
               snap.listed ? "" : " (no list from the API yet)");
     l->next_wait_log = now + WAIT_LOG_EVERY_MS;
   }
+  /* the pace: slower while alive with the same servers, else the base */
+  l->check_every = member_check_next_interval(
+    l->check_every, l->cfg->check_interval, l->cfg->check_interval_max,
+    in.seen == MEMBER_ALIVE && l->state.phase == PHASE_RUNNING &&
+      snap.generation == l->generation,
+    &l->rng);
+  l->generation = snap.generation;
   if (running)
     count_step(l, &snap, in.seen);
   else
@@ -374,11 +368,16 @@ static int handle_signals(struct launcher *l)
 
 /* While dkron is not running, a step only reads the watch's snapshot (no
  * network), so look often: dkron starts as soon as servers are listed
- * instead of up to a whole check interval later. */
+ * instead of up to a whole check interval later. Running, the check's own
+ * pace (member_check_next_interval). */
 static long long next_step_in(const struct launcher *l)
 {
-  return l->state.phase == PHASE_IDLE ? IDLE_CHECK_MS : l->cfg->check_interval;
+  return l->state.phase == PHASE_IDLE ? IDLE_CHECK_MS : l->check_every;
 }
+
+/* How long the loop sleeps at most: a change of the live servers is
+ * looked for this often, whatever the check's pace. */
+#define SET_CHANGE_POLL_MS 1000L
 
 int launcher_run(struct launcher *l)
 {
@@ -390,14 +389,14 @@ int launcher_run(struct launcher *l)
     int code;
 
     status_server_beat(l->status);
-    if (poll(&pfd, 1, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
-        0) {
+    if (poll(&pfd, 1, (int)clock_left_ms(next_check, SET_CHANGE_POLL_MS)) > 0) {
       code = handle_signals(l);
       if (code >= 0)
         return code;
     }
     now = clock_ms();
-    if (now >= next_check || l->child_exited) {
+    if (now >= next_check || l->child_exited ||
+        server_watch_generation(l->watch) != l->generation) {
       step(l, now);
       next_check = clock_ms() + next_step_in(l);
     }

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "launcher_config.h"
 #include "launcher_metrics.h"
+#include "member_check.h"
 #include "rejoin.h"
 #include "server_watch.h"
 #include "status_server.h"
@@ -35,7 +36,10 @@ struct launcher {
   int exit_code;
   long long next_wait_log;
   char **joined; /* the --join addresses of the running dkron */
-  uint64_t rng;  /* which live servers are asked about membership */
+  uint64_t rng;  /* which live servers are asked; the check's jitter */
+  struct member_check *check;
+  long check_every;         /* the current check interval, ms */
+  unsigned long generation; /* of the live set at the last step */
 };
 
 /* Signals, libraries, the watch thread and the status endpoint. 0 on

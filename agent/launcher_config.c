@@ -48,6 +48,18 @@ static const struct cfg_option options[] = {
   {"check-interval", "LAUNCHER_CHECK_INTERVAL", CFG_DURATION, "5s",
    "How often to check that this worker is an alive member.", &g.check_interval,
    200, 600000, NULL, NULL},
+  {"check-interval-max", "LAUNCHER_CHECK_INTERVAL_MAX", CFG_DURATION, "60s",
+   "While this worker stays an alive member and the live servers do not "
+   "change, the check slows down, doubling (with jitter) up to this; it is "
+   "back to --check-interval at once when they change or a check does not "
+   "say alive. Below --check-interval: no slowing down.",
+   &g.check_interval_max, 200, 3600000, NULL, NULL},
+  {"server-status-port", "LAUNCHER_SERVER_STATUS_PORT", CFG_INT, "8081",
+   "The servers' status port: its GET /members/<name> answers the "
+   "membership check in a few bytes, however many workers there are. A "
+   "server without it (an older wrapper) is asked GET /v1/members. 0: "
+   "always /v1/members.",
+   &g.server_status_port, 0, 65535, NULL, NULL},
   {"rejoin-after", "LAUNCHER_REJOIN_AFTER", CFG_DURATION, "30s",
    "Restart the worker with a fresh --join list when it has not been an "
    "alive member this long while live servers exist; at once when none of "

@@ -11,6 +11,7 @@ struct launcher_config {
   const char *namespace;
   bool require_ready;
   long serf_port, http_port;
+  long server_status_port; /* 0: ask /v1/members */
   const char *fallback_service;
   /* this pod */
   const char *pod_name;
@@ -19,6 +20,7 @@ struct launcher_config {
   const char *dkron;
   /* timing, ms */
   long check_interval;
+  long check_interval_max; /* at least check_interval */
   long rejoin_after;
   long drain_limit;
   long relaunch_backoff_max;

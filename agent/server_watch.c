@@ -403,6 +403,16 @@ static char **copy_strings(char **src)
   return argv_take(&b, NULL);
 }
 
+unsigned long server_watch_generation(struct server_watch *w)
+{
+  unsigned long g;
+
+  pthread_mutex_lock(&w->mu);
+  g = w->generation;
+  pthread_mutex_unlock(&w->mu);
+  return g;
+}
+
 int server_watch_snapshot(struct server_watch *w, struct live_snapshot *out)
 {
   memset(out, 0, sizeof(*out));

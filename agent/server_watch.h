@@ -60,6 +60,8 @@ void server_watch_stop(struct server_watch *w);
 
 /* 0 on success, -1 when out of memory. */
 int server_watch_snapshot(struct server_watch *w, struct live_snapshot *out);
+/* The live set's generation now (bumped whenever it changes); cheap. */
+unsigned long server_watch_generation(struct server_watch *w);
 void live_snapshot_free(struct live_snapshot *s);
 
 #endif

@@ -17,9 +17,12 @@
 #define DEFAULT_PER_IP     8U
 #define DEFAULT_STALE_MS   30000L
 #define CONTENT_TYPE_PLAIN "text/plain; charset=utf-8"
+#define CONTENT_TYPE_JSON  "application/json"
 #define METHOD_NOT_ALLOWED "method not allowed: use GET or HEAD\n"
-#define NOT_FOUND          "not found: use /readyz, /healthz or /metrics\n"
-#define METRICS_MAX        (4 * 1024 * 1024)
+#define NOT_FOUND \
+  "not found: use /readyz, /healthz, /metrics or /members/<name>\n"
+#define MEMBERS_PREFIX "/members/"
+#define METRICS_MAX    (4 * 1024 * 1024)
 
 struct status_server {
   struct MHD_Daemon *daemon;
@@ -33,6 +36,10 @@ struct status_server {
   bool stopping;
   bool started;
   char start_text[TEXT_MAX];
+  bool members_known;  /* set_members was called */
+  char **member_names; /* sorted, with member_status alongside */
+  char **member_status;
+  size_t n_members;
 };
 
 /* Fills body (a line) and returns the status of one path, or 0 for an
@@ -63,6 +70,106 @@ static unsigned status_of(struct status_server *s, const char *url, char *body,
     }
   }
   pthread_mutex_unlock(&s->lock);
+  return code;
+}
+
+static void members_clear(struct status_server *s)
+{
+  for (size_t i = 0; i < s->n_members; i++) {
+    free(s->member_names[i]);
+    free(s->member_status[i]);
+  }
+  free(s->member_names);
+  free(s->member_status);
+  s->member_names = s->member_status = NULL;
+  s->n_members = 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+  return strcmp(((const struct status_member *)a)->name,
+                ((const struct status_member *)b)->name);
+}
+
+void status_server_set_members(struct status_server *s,
+                               const struct status_member *members, size_t n)
+{
+  struct status_member *sorted;
+  char **names, **status;
+  size_t k = 0;
+
+  if (!s)
+    return;
+  sorted = calloc(n + 1, sizeof(*sorted));
+  names = calloc(n + 1, sizeof(*names));
+  status = calloc(n + 1, sizeof(*status));
+  if (sorted && names && status) {
+    memcpy(sorted, members, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), compare_names);
+    for (; k < n; k++) {
+      names[k] = strdup(sorted[k].name);
+      status[k] = strdup(sorted[k].status ? sorted[k].status : "unknown");
+      if (!names[k] || !status[k])
+        break;
+    }
+  }
+  free(sorted);
+  if (k < n || !names || !status) { /* out of memory: keep the last view */
+    for (size_t i = 0; names && status && i < n; i++) {
+      free(names[i]); /* calloc'd: the slots not reached are NULL */
+      free(status[i]);
+    }
+    free(names);
+    free(status);
+    return;
+  }
+  pthread_mutex_lock(&s->lock);
+  members_clear(s);
+  s->member_names = names;
+  s->member_status = status;
+  s->n_members = n;
+  s->members_known = true;
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* Fills body with the JSON answer about one member; returns the status. */
+static unsigned member_of(struct status_server *s, const char *name, char *body,
+                          size_t cap)
+{
+  unsigned code = 404;
+  size_t lo = 0, hi;
+
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+          *p == '.' || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
+      snprintf(body, cap, "not a node name\n");
+      return 400;
+    }
+  pthread_mutex_lock(&s->lock);
+  if (!s->members_known) {
+    pthread_mutex_unlock(&s->lock);
+    snprintf(body, cap, "the members are not known yet\n");
+    return 503;
+  }
+  hi = s->n_members;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(s->member_names[mid], name);
+
+    if (c == 0) {
+      code = 200;
+      snprintf(body, cap, "{\"name\":\"%s\",\"status\":\"%s\"}", name,
+               s->member_status[mid]);
+      break;
+    }
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  pthread_mutex_unlock(&s->lock);
+  if (code == 404)
+    snprintf(body, cap, "{\"name\":\"%s\",\"member\":false}", name);
   return code;
 }
 
@@ -129,6 +236,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
   if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
       strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
     return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED);
+  if (strncmp(url, MEMBERS_PREFIX, strlen(MEMBERS_PREFIX)) == 0 &&
+      strlen(url) > strlen(MEMBERS_PREFIX) && strlen(url) < 300) {
+    code = member_of(cls, url + strlen(MEMBERS_PREFIX), body, sizeof(body));
+    return send_response(conn, code,
+                         MHD_create_response_from_buffer(strlen(body), body,
+                                                         MHD_RESPMEM_MUST_COPY),
+                         code == 200 || code == 404 ? CONTENT_TYPE_JSON
+                                                    : CONTENT_TYPE_PLAIN);
+  }
   if (strcmp(url, "/metrics") == 0 && ((struct status_server *)cls)->metrics)
     return reply_metrics(conn, ((struct status_server *)cls)->metrics);
   code = status_of(cls, url, body, sizeof(body));
@@ -197,6 +313,7 @@ void status_server_stop(struct status_server *s)
     return;
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
+  members_clear(s);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }

@@ -8,6 +8,13 @@
  *                 shutdown
  *   GET /readyz   200 with the ready text, or 503 with the reason
  *   GET /metrics  the program's metrics (metrics.h), when it has a registry
+ *   GET /members/<name>
+ *                 a server's view of one Serf member, as last published
+ *                 with status_server_set_members: 200
+ *                 {"name":"<name>","status":"alive"}, or 404
+ *                 {"name":"<name>","member":false}; 503 before the first
+ *                 publication. A small, constant answer, whatever the size
+ *                 of the cluster (workers ask it instead of /v1/members).
  *   HEAD          the same, without the body; other methods get 405
  *
  * It runs on libmicrohttpd in a thread of its own (one poll loop for all
@@ -23,6 +30,7 @@
 #define DK_STATUS_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "err.h"
 #include "metrics.h"
@@ -56,6 +64,16 @@ void status_server_set_ready(struct status_server *s, bool ready,
  * answers 503 with why (for a startupProbe). Started unless told. */
 void status_server_set_started(struct status_server *s, bool started,
                                const char *why);
+
+/* One member as the server's dkron lists it. */
+struct status_member {
+  const char *name;
+  const char *status; /* "alive", "leaving", "left", "failed", ... */
+};
+
+/* Replaces the members /members/<name> answers from (copied). */
+void status_server_set_members(struct status_server *s,
+                               const struct status_member *members, size_t n);
 
 /* The main loop is alive: call it on every turn of the loop. */
 void status_server_beat(struct status_server *s);

@@ -90,6 +90,7 @@ int wrapper_supervise(struct wrapper *w)
     if (w->bootstrap_stuck && (code = first_election_restart(w)) >= 0)
       return code;
     voter_check(w, now);
+    members_publish(w, now);
     warn_if_api_down(w, now, &next_warn);
     if (w->leader && now >= next_cleanup) {
       leadership_cleanup(w, now);

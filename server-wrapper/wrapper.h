@@ -42,6 +42,7 @@ struct wrapper {
   bool ready;  /* the last readiness verdict (voter_check) */
   char ready_text[256];
   long long next_voter_check;
+  long long next_members_publish;
   bool first_election_pending; /* launched with --bootstrap-expect */
   long long next_first_election;
   long bootstrap_expect;  /* as launched; 0 = none */
@@ -89,6 +90,10 @@ void first_election_poll(struct wrapper *w, long long now);
 /* Restarts dkron after first_election_poll found the bootstrap stuck
  * (w->bootstrap_stuck). -1 to go on supervising, else the exit code. */
 int first_election_restart(struct wrapper *w);
+
+/* Publishes the Serf members on the status port (members_publish.c);
+ * called from the supervise loop. */
+void members_publish(struct wrapper *w, long long now);
 
 /* Leader duties, called from the supervise loop. */
 void leadership_poll(struct wrapper *w, long long now);

@@ -28,6 +28,7 @@ Suite *make_dynbuf_suite(void);
 Suite *make_metrics_suite(void);
 Suite *make_events_suite(void);
 Suite *make_receiver_suite(void);
+Suite *make_member_check_suite(void);
 Suite *make_redact_suite(void);
 
 #endif
