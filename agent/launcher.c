@@ -102,7 +102,9 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
                                 .http_port = cfg->http_port,
                                 .timeout_ms = cfg->member_query_timeout,
                                 .dkron_api_errors =
-                                  l->metrics.common.dkron_api_errors},
+                                  l->metrics.common.dkron_api_errors,
+                                .checks = l->metrics.checks,
+                                .check_bytes = l->metrics.check_bytes},
     &err);
   if (!l->check) {
     LOG_ERRORF("%s", err.msg);

@@ -48,6 +48,16 @@ void launcher_metrics_init(struct launcher_metrics *m)
     metrics_add(r, METRIC_GAUGE, "dkron_k8s_dkron_last_exit_code",
                 "dkron's last exit code (-1 before it first exited).", NULL);
   metric_set(m->dkron_exit_code, NULL, -1);
+  m->checks = metrics_add(r, METRIC_COUNTER, "dkron_k8s_member_checks_total",
+                          "Membership checks answered, by the way they were "
+                          "asked (wrapper: GET /members/<name>; dkron: GET "
+                          "/v1/members).",
+                          "via");
+  m->check_bytes =
+    metrics_add(r, METRIC_COUNTER, "dkron_k8s_member_check_bytes_total",
+                "Bytes of the membership checks' answers (/v1/members "
+                "counted at 350 bytes a member).",
+                NULL);
 }
 
 void launcher_metrics_free(struct launcher_metrics *m)

@@ -17,6 +17,10 @@
  *   dkron_k8s_dkron_up                              1 while dkron runs
  *   dkron_k8s_dkron_starts_total                    launches of dkron
  *   dkron_k8s_dkron_last_exit_code                  -1 before any exit
+ *   dkron_k8s_member_checks_total{via}              answered checks: wrapper
+ *                                                   (/members), dkron
+ *                                                   (/v1/members)
+ *   dkron_k8s_member_check_bytes_total              their answers' bytes
  *   dkron_k8s_events_total{result}                  posted, dropped, failed
  */
 #ifndef AGENT_LAUNCHER_METRICS_H
@@ -36,6 +40,8 @@ struct launcher_metrics {
   struct metric *watch_relists;
   struct metric *dkron_starts;
   struct metric *dkron_exit_code;
+  struct metric *checks;
+  struct metric *check_bytes;
 };
 
 void launcher_metrics_init(struct launcher_metrics *m);

@@ -13,6 +13,9 @@
 #include "proc.h"
 
 #define JITTER_PERCENT 20
+/* What one member weighs in /v1/members (measured: about 350 bytes); the
+ * client does not keep the raw body's length. */
+#define DKRON_MEMBER_BYTES 350
 
 struct member_check {
   struct member_check_opts o;
@@ -83,6 +86,7 @@ static enum member_seen ask_wrapper(struct member_check *mc, const char *ip)
     return MEMBER_UNKNOWN;
   }
   mc->bytes += resp.len;
+  metric_add(mc->o.check_bytes, NULL, (double)resp.len);
   if ((resp.status == 200 || resp.status == 404) &&
       json_parse(resp.body, resp.len, &root, &off) == JSON_OK) {
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
@@ -94,6 +98,8 @@ static enum member_seen ask_wrapper(struct member_check *mc, const char *ip)
     else if (resp.status == 404 && cJSON_IsFalse(member))
       seen = MEMBER_NOT_ALIVE;
   }
+  if (seen != MEMBER_UNKNOWN)
+    metric_inc(mc->o.checks, (const char *[]){"wrapper"});
   cJSON_Delete(root);
   http_response_free(&resp);
   return seen;
@@ -124,7 +130,9 @@ static enum member_seen ask_dkron(struct member_check *mc, const char *ip,
     LOG_DEBUGF("cannot ask %s for members: %s", url, err.msg);
     goto out;
   }
-  mc->bytes += members.n * 350; /* about, per member entry */
+  mc->bytes += members.n * DKRON_MEMBER_BYTES;
+  metric_add(mc->o.check_bytes, NULL, (double)(members.n * DKRON_MEMBER_BYTES));
+  metric_inc(mc->o.checks, (const char *[]){"dkron"});
   me = dkron_members_find(&members, mc->o.node);
   seen = me && me->status == DKRON_ALIVE ? MEMBER_ALIVE : MEMBER_NOT_ALIVE;
   if (busy && dkron_busy(c, &execs, &err) == DK_OK)

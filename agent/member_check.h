@@ -29,6 +29,8 @@ struct member_check_opts {
   long http_port;   /* dkron's HTTP API port */
   long timeout_ms;  /* per request */
   struct metric *dkron_api_errors; /* {path, error}; NULL: not counted */
+  struct metric *checks;           /* {via}: wrapper, dkron */
+  struct metric *check_bytes;      /* answer bytes received, in all */
 };
 
 struct member_check;
