@@ -19,6 +19,9 @@
 #define MAX_SERVERS_ASKED   3
 #define IDLE_CHECK_MS       200LL
 #define STATUS_STALE_MIN_MS 30000L
+/* SIGTERM: dkron may take as long as its jobs do (the pod's grace period
+ * bounds it). */
+#define STOP_WAIT_MS (24L * 3600 * 1000)
 
 /* Events about our pod, posted by a thread of their own (events.h). */
 static void start_events(struct launcher *l)
@@ -186,32 +189,22 @@ static void launch(struct launcher *l, const struct live_snapshot *snap)
                                 cfg->dkron_args, cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
-  char *line;
 
   dk_err_clear(&err);
   argv = agent_argv_build(&p, &err);
   if (!argv) {
     LOG_ERRORF("%s", err.msg);
-    l->child_exited = true;
-    l->exit_code = 2;
+    l->child.exited = true;
+    l->child.status = 2;
     return;
   }
   argv_free(l->joined);
   l->joined = copy_join(snap);
-  line = argv_join(argv);
-  LOG_INFOF("starting: %s", line ? line : argv[0]);
-  free(line);
   metric_inc(l->metrics.dkron_starts, NULL);
-  if (proc_spawn(argv, &l->child, &err) != DK_OK) {
-    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
-    /* the child (if any) exits 126/127 and is reaped as an exit */
-    if (l->child <= 0) {
-      l->child_exited = true;
-      l->exit_code = 127;
-    }
-  }
+  /* a failed exec exits 126/127 and is reaped as an exit */
+  child_start(&l->child, argv, &err);
   argv_free(argv);
-  metric_set(l->metrics.common.dkron_up, NULL, l->child > 0);
+  metric_set(l->metrics.common.dkron_up, NULL, l->child.pid > 0);
 }
 
 /* Keeps the probe's answer in step with what we know. */
@@ -267,7 +260,7 @@ static void step(struct launcher *l, long long now)
   struct live_snapshot snap;
   struct rejoin_input in;
   enum rejoin_phase before = l->state.phase;
-  bool running = l->child > 0 && !l->child_exited;
+  bool running = l->child.pid > 0 && !l->child.exited;
   bool cut_off = l->state.not_alive_since >= 0 &&
                  now - l->state.not_alive_since >= l->params.cutoff_ms;
   long busy = -1;
@@ -277,8 +270,8 @@ static void step(struct launcher *l, long long now)
   memset(&in, 0, sizeof(in));
   in.now_ms = (long)now;
   in.live_servers = snap.n;
-  in.child_exited = l->child_exited;
-  in.exit_code = l->exit_code;
+  in.child_exited = l->child.exited;
+  in.exit_code = l->child.status;
   in.joined_gone = running && live_none_left(l->joined, snap.join);
   in.seen = running && snap.n > 0
               ? ask_servers(l, &snap,
@@ -287,7 +280,7 @@ static void step(struct launcher *l, long long now)
                             &busy)
               : MEMBER_UNKNOWN;
   in.busy_on_node = busy;
-  l->child_exited = false;
+  l->child.exited = false;
   switch (rejoin_step(&l->state, &l->params, &in)) {
     case ACT_LAUNCH:
       if (l->state.cause[0])
@@ -303,7 +296,7 @@ static void step(struct launcher *l, long long now)
       metric_inc(l->metrics.rejoins, (const char *[]){l->state.cut_off_reason});
       events_emit(l->events, true, "Rejoin", "Rejoin",
                   "re-joining the dkron cluster: %s", l->state.cause);
-      proc_kill(l->child, SIGTERM);
+      proc_kill(l->child.pid, SIGTERM);
       break;
     case ACT_NONE:
       break;
@@ -338,10 +331,10 @@ static int stop_all(struct launcher *l, int signo)
 
   LOG_INFOF("received %s: stopping dkron", strsignal(signo));
   status_server_stopping(l->status, "shutting down");
-  if (l->child > 0 && !l->child_exited)
-    status = proc_stop(l->child, SIGTERM, 24L * 3600 * 1000);
-  else if (l->child_exited)
-    status = l->exit_code;
+  if (l->child.pid > 0 && !l->child.exited)
+    status = child_stop(&l->child, SIGTERM, STOP_WAIT_MS);
+  else if (l->child.exited)
+    status = l->child.status;
   LOG_INFOF("dkron exited with status %d", status);
   return status < 0 ? 1 : status;
 }
@@ -352,21 +345,18 @@ static int handle_signals(struct launcher *l)
   int sig;
 
   while ((sig = proc_signal_read(l->sigfd)) > 0) {
-    if (sig == SIGCHLD) {
-      if (l->child > 0 && proc_reap(l->child, &l->exit_code)) {
-        LOG_INFOF("dkron (pid %ld) exited with status %d", (long)l->child,
-                  l->exit_code);
-        l->child_exited = true;
-        l->child = 0;
+    switch (child_handle_signal(&l->child, sig)) {
+      case CHILD_EXITED:
+        LOG_INFOF("dkron (pid %ld) exited with status %d", (long)l->child.last,
+                  l->child.status);
         metric_set(l->metrics.common.dkron_up, NULL, 0);
-        metric_set(l->metrics.dkron_exit_code, NULL, l->exit_code);
-      } else if (l->child <= 0) {
-        proc_reap(0, NULL);
-      }
-    } else if (sig == SIGTERM || sig == SIGINT) {
-      return stop_all(l, sig);
-    } else if (proc_is_forwarded(sig) && l->child > 0) {
-      proc_kill(l->child, sig);
+        metric_set(l->metrics.dkron_exit_code, NULL, l->child.status);
+        break;
+      case CHILD_STOP:
+        return stop_all(l, sig);
+      case CHILD_FORWARDED:
+      case CHILD_NONE:
+        break;
     }
   }
   return -1;
@@ -397,7 +387,7 @@ int launcher_run(struct launcher *l)
         return code;
     }
     now = clock_ms();
-    if (now >= next_check || l->child_exited) {
+    if (now >= next_check || l->child.exited) {
       step(l, now);
       next_check = clock_ms() + next_step_in(l);
     }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "events.h"
 #include "launcher_config.h"
 #include "launcher_metrics.h"
@@ -24,15 +25,13 @@
 struct launcher {
   const struct launcher_config *cfg;
   int sigfd;
-  pid_t child;
+  struct child child; /* dkron; child.exited: since the last step */
   struct server_watch *watch;
   struct status_server *status;
   struct launcher_metrics metrics; /* served on the status port */
   struct events *events;           /* NULL without the API */
   struct rejoin_state state;
   struct rejoin_params params;
-  bool child_exited; /* since the last step */
-  int exit_code;
   long long next_wait_log;
   char **joined; /* the --join addresses of the running dkron */
   uint64_t rng;  /* which live servers are asked about membership */

@@ -32,7 +32,6 @@
 #include "handover.h"
 #include "k8s_pod.h"
 #include "log.h"
-#include "proc.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
 
@@ -203,9 +202,8 @@ int wrapper_shutdown(struct wrapper *w, int signo)
            "left the cluster in %lld ms", clock_ms() - start);
   else
     LOG_WARNF("graceful leave failed: %s", err.msg);
-  status = proc_stop(w->child, SIGTERM, cfg->stop_timeout);
+  status = child_stop(&w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
-  w->child = 0;
   if (shutdown_should_remove(&facts, reason, sizeof(reason))) {
     LOG_INFOF("%s", reason);
     remove_self(w);

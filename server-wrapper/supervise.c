@@ -39,20 +39,20 @@ static int handle_signals(struct wrapper *w)
   int sig;
 
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
-    if (sig == SIGCHLD) {
-      if (proc_reap(w->child, &w->child_status)) {
+    switch (child_handle_signal(&w->child, sig)) {
+      case CHILD_EXITED:
         LOG_WARNF("dkron (pid %ld) exited on its own with status %d",
-                  (long)w->child, w->child_status);
-        w->child = 0;
+                  (long)w->child.last, w->child.status);
         metric_set(w->metrics.common.dkron_up, NULL, 0);
         leadership_set_label(w, ROLE_FOLLOWER);
-        return w->child_status;
-      }
-    } else if (sig == SIGTERM || sig == SIGINT) {
-      return wrapper_shutdown(w, sig);
-    } else if (proc_is_forwarded(sig)) {
-      LOG_INFOF("forwarding %s to dkron", strsignal(sig));
-      proc_kill(w->child, sig);
+        return w->child.status;
+      case CHILD_STOP:
+        return wrapper_shutdown(w, sig);
+      case CHILD_FORWARDED:
+        LOG_INFOF("forwarding %s to dkron", strsignal(sig));
+        break;
+      case CHILD_NONE:
+        break;
     }
   }
   return -1;

@@ -1,13 +1,11 @@
 /* wrapper.c: start-up steps of dkron-server-wrapper (see wrapper.h). */
 #include "wrapper.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -166,13 +164,11 @@ static int stop_requested(void *user)
 
   status_server_beat(w->status);
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
-    if (sig == SIGTERM || sig == SIGINT) {
+    if (child_handle_signal(&w->child, sig) == CHILD_STOP) {
       LOG_INFOF("received %s before dkron started: exiting",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
       return 1;
     }
-    if (sig == SIGCHLD)
-      proc_reap(0, NULL);
   }
   return 0;
 }
@@ -277,7 +273,6 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
     cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
-  char *line;
   enum dk_code rc;
 
   dk_err_clear(&err);
@@ -293,26 +288,14 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
     LOG_ERRORF("%s", err.msg);
     return 2;
   }
-  line = argv_join(argv);
-  LOG_INFOF("starting: %s", line ? line : argv[0]);
-  free(line);
-  rc = proc_spawn(argv, &w->child, &err);
+  rc = child_start(&w->child, argv, &err);
   argv_free(argv);
   w->launched = clock_ms();
   w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
   w->bootstrap_expect = bootstrap_expect;
   metric_set(w->metrics.common.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
-  if (rc != DK_OK) {
-    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
-    if (w->child > 0) {
-      /* the child exits by itself with 127/126: collect that status */
-      int status;
-      while (waitpid(w->child, &status, 0) < 0 && errno == EINTR)
-        ;
-      return proc_exit_code(status);
-    }
-    return 127;
-  }
+  if (rc != DK_OK)
+    return child_wait(&w->child); /* the 127/126 of a failed exec */
   return 0;
 }

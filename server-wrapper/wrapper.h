@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "dead_peers.h"
 #include "dkron.h"
 #include "events.h"
@@ -26,8 +27,7 @@
 struct wrapper {
   const struct wrapper_config *cfg;
   int sigfd;
-  pid_t child;                    /* dkron, 0 before launch and after exit */
-  int child_status;               /* shell-style, once it exited */
+  struct child child;             /* dkron */
   struct dkron_client *local;     /* our own dkron's HTTP API */
   struct k8s_client *kube;        /* NULL when the API is not configured */
   struct events *events;          /* NULL without the API */
