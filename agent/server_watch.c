@@ -219,23 +219,16 @@ static bool connect_trouble(enum dk_code code)
 /* Creates the Kubernetes client; false (logged) when it cannot. */
 static bool ensure_client(struct server_watch *w)
 {
-  struct k8s_overrides ov = {w->opts.kube_api_url,
-                             w->opts.kube_token_file,
-                             w->opts.kube_ca_file,
-                             w->opts.namespace,
-                             NULL,
-                             NULL};
-  struct k8s_config kc;
+  const struct k8s_overrides ov = {.api_url = w->opts.kube_api_url,
+                                   .token_file = w->opts.kube_token_file,
+                                   .ca_file = w->opts.kube_ca_file,
+                                   .namespace = w->opts.namespace};
   struct dk_err err;
 
   if (w->kube)
     return true;
   dk_err_clear(&err);
-  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK)
-    w->kube = k8s_client_new(&kc, &err);
-  if (w->kube)
-    k8s_client_count_requests(w->kube, w->opts.api_requests);
-  k8s_config_free(&kc);
+  w->kube = k8s_client_in_cluster(&ov, NULL, w->opts.api_requests, NULL, &err);
   if (!w->kube)
     LOG_ERRORF("cannot use the Kubernetes API: %s", err.msg);
   return w->kube != NULL;

@@ -19,6 +19,11 @@
 #include "server_argv.h"
 
 #define STATUS_STALE_MS 30000L
+/* The wrapper's API calls are short: a stuck one must not hold up the
+ * loop (nor a shutdown, which also has a budget of its own). */
+#define KUBE_CONNECT_TIMEOUT_MS 2000L
+#define KUBE_TIMEOUT_MS         5000L
+#define KUBE_MAX_ATTEMPTS       2
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
@@ -41,28 +46,24 @@ static void start_events(struct wrapper *w, const struct k8s_config *kc)
 static void start_kube(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct k8s_overrides ov = {cfg->kube_api_url,
-                             cfg->kube_token_file,
-                             cfg->kube_ca_file,
-                             cfg->pod_namespace,
-                             NULL,
-                             NULL};
+  const struct k8s_overrides ov = {.api_url = cfg->kube_api_url,
+                                   .token_file = cfg->kube_token_file,
+                                   .ca_file = cfg->kube_ca_file,
+                                   .namespace = cfg->pod_namespace};
+  const struct http_client_opts http = {
+    .connect_timeout_ms = KUBE_CONNECT_TIMEOUT_MS,
+    .timeout_ms = KUBE_TIMEOUT_MS,
+    .max_attempts = KUBE_MAX_ATTEMPTS,
+    .interrupt = wrapper_api_should_stop, /* SIGTERM, budgets */
+    .interrupt_user = w};
   struct k8s_config kc;
   struct dk_err err;
 
   dk_err_clear(&err);
-  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK) {
-    kc.http.connect_timeout_ms = 2000;
-    kc.http.timeout_ms = 5000;
-    kc.http.max_attempts = 2;
-    kc.http.interrupt = wrapper_api_should_stop; /* SIGTERM, budgets */
-    kc.http.interrupt_user = w;
-    w->kube = k8s_client_new(&kc, &err);
-    if (w->kube)
-      k8s_client_count_requests(w->kube, w->metrics.common.api_requests);
-    if (w->kube)
-      start_events(w, &kc);
-  }
+  w->kube = k8s_client_in_cluster(&ov, &http, w->metrics.common.api_requests,
+                                  &kc, &err);
+  if (w->kube)
+    start_events(w, &kc);
   k8s_config_free(&kc);
   if (!w->kube)
     LOG_ERRORF("Kubernetes API unavailable, running without the leader "
