@@ -36,15 +36,11 @@ static const struct cfg_option options[] = {
    "Headless Service FQDN of the servers, resolved through DNS when the "
    "Kubernetes API is unreachable at start-up. Default: no fallback.",
    &g.fallback_service, 0, 0, NULL, NULL},
-  {"pod-name", "POD_NAME", CFG_STRING, NULL,
-   "This pod's name, used as the dkron node name. Default: the host name.",
-   &g.pod_name, 0, 0, NULL, NULL},
-  {"pod-ip", "POD_IP", CFG_STRING, NULL,
-   "This pod's IP (downward API status.podIP). Required: dkron binds and "
-   "advertises it.",
-   &g.pod_ip, 0, 0, NULL, NULL},
-  {"dkron", "DKRON_BIN", CFG_STRING, "/usr/local/bin/dkron",
-   "Path of the dkron binary.", &g.dkron, 0, 0, NULL, NULL},
+  CFG_POD_NAME_OPTION(
+    "This pod's name, used as the dkron node name. Default: the host name.",
+    &g.pod_name),
+  CFG_POD_IP_OPTION(&g.pod_ip),
+  CFG_DKRON_OPTION(&g.dkron),
   {"check-interval", "LAUNCHER_CHECK_INTERVAL", CFG_DURATION, "5s",
    "How often to check that this worker is an alive member.", &g.check_interval,
    200, 600000, NULL, NULL},

@@ -119,6 +119,27 @@ extern const char *const cfg_log_formats[]; /* text json */
       ca_file, 0, 0, NULL, NULL                                               \
   }
 
+/* The options both entrypoints take about their pod and about dkron (each
+ * a const char ** target). name_help says what the pod name is used for. */
+#define CFG_POD_NAME_OPTION(name_help, name_target)            \
+  {                                                            \
+    .name = "pod-name", .env = "POD_NAME", .type = CFG_STRING, \
+    .help = name_help, .target = name_target                   \
+  }
+#define CFG_POD_IP_OPTION(ip_target)                                \
+  {                                                                 \
+    .name = "pod-ip", .env = "POD_IP", .type = CFG_STRING,          \
+    .help = "This pod's IP (downward API status.podIP). Required: " \
+            "dkron binds and advertises it.",                       \
+    .target = ip_target                                             \
+  }
+#define CFG_DKRON_OPTION(dkron_target)                                  \
+  {                                                                     \
+    .name = "dkron", .env = "DKRON_BIN", .type = CFG_STRING,            \
+    .def = "/usr/local/bin/dkron", .help = "Path of the dkron binary.", \
+    .target = dkron_target                                              \
+  }
+
 /* Parses a duration as CFG_DURATION does; -1 if invalid. */
 long cfg_parse_duration_ms(const char *text);
 
