@@ -50,7 +50,8 @@ static void start_events(struct launcher *l)
     LOG_WARNF("running without Kubernetes Events: %s", err.msg);
 }
 
-int launcher_start(struct launcher *l, const struct launcher_config *cfg)
+struct step launcher_start(struct launcher *l,
+                           const struct launcher_config *cfg)
 {
   struct server_watch_opts wopts = {.selector = cfg->selector,
                                     .namespace = cfg->namespace,
@@ -77,7 +78,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   dk_err_clear(&err);
   l->sigfd = runtime_start();
   if (l->sigfd < 0)
-    return -1;
+    return step_exit(STEP_START_FAILED);
   /* Threads only once the signals are blocked (runtime_start), so that
    * they all reach the signalfd. */
   start_events(l);
@@ -94,18 +95,18 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
     l->status = status_server_start(&sopts, &err);
     if (!l->status) {
       LOG_ERRORF("%s", err.msg);
-      return -1;
+      return step_exit(STEP_START_FAILED);
     }
     status_server_set_ready(l->status, false, "waiting for live dkron servers");
   }
   l->watch = server_watch_start(&wopts, &err);
   if (!l->watch) {
     LOG_ERRORF("%s", err.msg);
-    return -1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("watching dkron servers \"%s\" in namespace %s", cfg->selector,
             cfg->namespace);
-  return 0;
+  return step_go_on();
 }
 
 void launcher_finish(struct launcher *l)
@@ -339,8 +340,8 @@ static int stop_all(struct launcher *l, int signo)
   return status < 0 ? 1 : status;
 }
 
-/* Handles pending signals; returns -1 to go on, or the exit code. */
-static int handle_signals(struct launcher *l)
+/* Handles pending signals: goes on, or ends with the exit code. */
+static struct step handle_signals(struct launcher *l)
 {
   int sig;
 
@@ -353,13 +354,13 @@ static int handle_signals(struct launcher *l)
         metric_set(l->metrics.dkron_exit_code, NULL, l->child.status);
         break;
       case CHILD_STOP:
-        return stop_all(l, sig);
+        return step_exit(stop_all(l, sig));
       case CHILD_FORWARDED:
       case CHILD_NONE:
         break;
     }
   }
-  return -1;
+  return step_go_on();
 }
 
 /* While dkron is not running, a step only reads the watch's snapshot (no
@@ -370,21 +371,21 @@ static long long next_step_in(const struct launcher *l)
   return l->state.phase == PHASE_IDLE ? IDLE_CHECK_MS : l->cfg->check_interval;
 }
 
-int launcher_run(struct launcher *l)
+struct step launcher_run(struct launcher *l)
 {
   long long next_check = clock_ms();
 
   for (;;) {
     struct pollfd pfd = {l->sigfd, POLLIN, 0};
     long long now;
-    int code;
+    struct step s;
 
     status_server_beat(l->status);
     if (poll(&pfd, 1, (int)clock_left_ms(next_check, l->cfg->check_interval)) >
         0) {
-      code = handle_signals(l);
-      if (code >= 0)
-        return code;
+      s = handle_signals(l);
+      if (!step_goes_on(s))
+        return s;
     }
     now = clock_ms();
     if (now >= next_check || l->child.exited) {

@@ -19,6 +19,7 @@
 #include "rejoin.h"
 #include "server_watch.h"
 #include "status_server.h"
+#include "step.h"
 
 #define LAUNCHER_EVENT_CONTROLLER "dkron-k8s.io/agent-launcher"
 
@@ -37,12 +38,14 @@ struct launcher {
   uint64_t rng;  /* which live servers are asked about membership */
 };
 
-/* Signals, libraries, the watch thread and the status endpoint. 0 on
- * success; on failure logs why. */
-int launcher_start(struct launcher *l, const struct launcher_config *cfg);
+/* Signals, libraries, the watch thread and the status endpoint. Goes on,
+ * or fails with STEP_START_FAILED after logging why. */
+struct step launcher_start(struct launcher *l,
+                           const struct launcher_config *cfg);
 void launcher_finish(struct launcher *l);
 
-/* Runs until a stop signal has been handled; returns the exit code. */
-int launcher_run(struct launcher *l);
+/* Runs until a stop signal has been handled; ends with the exit code
+ * (dkron's). */
+struct step launcher_run(struct launcher *l);
 
 #endif

@@ -116,22 +116,22 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
   return 0;
 }
 
-int launcher_config_load(struct launcher_config *cfg, int argc, char **argv)
+struct step launcher_config_load(struct launcher_config *cfg, int argc,
+                                 char **argv)
 {
   struct cfg_rest rest;
   char err[768];
-  int code;
+  struct step s;
 
   memset(&g, 0, sizeof(g));
-  code =
-    cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
-               DKRON_K8S_VERSION, err);
-  if (code >= 0)
-    return code;
+  s = cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
+                 DKRON_K8S_VERSION, err);
+  if (!step_goes_on(s))
+    return s;
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
   *cfg = g;
   if (fill_pod_defaults(cfg, err, sizeof(err)) != 0)
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
-  return -1;
+  return step_go_on();
 }

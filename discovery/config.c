@@ -319,22 +319,22 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
     fprintf(out, "\nAfter --: %s\n", spec->passthrough);
 }
 
-int cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
-               const char *version, const char *err)
+struct step cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
+                       const char *version, const char *err)
 {
   switch (res) {
     case CFG_OK:
-      return -1;
+      return step_go_on();
     case CFG_HELP:
       cfg_print_help(spec, stdout);
-      return 0;
+      return step_exit(0);
     case CFG_VERSION:
       printf("%s %s\n", spec->prog, version);
-      return 0;
+      return step_exit(0);
     case CFG_INVALID:
       break;
   }
   fprintf(stderr, "%s: %s\nRun '%s --help' for the options.\n", spec->prog, err,
           spec->prog);
-  return 2;
+  return step_exit(CFG_EXIT_INVALID);
 }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "step.h"
+
 enum cfg_type {
   CFG_STRING,   /* target: const char ** */
   CFG_INT,      /* target: long *, checked against [min, max] */
@@ -143,10 +145,13 @@ extern const char *const cfg_log_formats[]; /* text json */
 /* Parses a duration as CFG_DURATION does; -1 if invalid. */
 long cfg_parse_duration_ms(const char *text);
 
+/* The exit code for a bad command line or environment. */
+#define CFG_EXIT_INVALID 2
+
 /* Standard handling for a program's main(): prints help or version to
- * stdout, or "<prog>: <err>" plus a hint to stderr. Returns -1 when the
- * program should go on, or the exit code (0 or 2) when it should stop. */
-int cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
-               const char *version, const char *err);
+ * stdout (the program stops cleanly), or "<prog>: <err>" plus a hint to
+ * stderr (it fails with CFG_EXIT_INVALID); CFG_OK goes on. */
+struct step cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
+                       const char *version, const char *err);
 
 #endif

@@ -81,7 +81,7 @@ static void check_stuck(struct wrapper *w, long long now)
   w->bootstrap_restarts++;
 }
 
-int first_election_restart(struct wrapper *w)
+struct step first_election_restart(struct wrapper *w)
 {
   int status;
 
@@ -90,8 +90,7 @@ int first_election_restart(struct wrapper *w)
   status = child_stop(&w->child, SIGTERM, w->cfg->stop_timeout);
   LOG_INFOF("bootstrap: dkron stopped (status %d); starting it again", status);
   metric_set(w->metrics.common.dkron_up, NULL, 0);
-  status = wrapper_launch(w, w->bootstrap_expect);
-  return status == 0 ? -1 : status;
+  return wrapper_launch(w, w->bootstrap_expect);
 }
 
 void first_election_poll(struct wrapper *w, long long now)

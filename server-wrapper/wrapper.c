@@ -11,6 +11,7 @@
 #include "argv.h"
 #include "bootstrap.h"
 #include "clock.h"
+#include "config.h"
 #include "dkron_config.h"
 #include "dns.h"
 #include "log.h"
@@ -106,7 +107,7 @@ static int start_status(struct wrapper *w)
   return 0;
 }
 
-int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
+struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 {
   struct dkron_client_opts local_opts = {1000, 3000, 1, proc_stop_pending,
                                          NULL};
@@ -123,23 +124,23 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
   dk_err_clear(&err);
   w->sigfd = runtime_start();
   if (w->sigfd < 0)
-    return -1;
+    return step_exit(STEP_START_FAILED);
   snprintf(url, sizeof(url), "http://127.0.0.1:%ld", cfg->http_port);
   w->local = dkron_client_new(url, &local_opts, &err);
   w->rpc_addr = host_port(cfg->pod_ip, cfg->rpc_port);
   if (!w->local || !w->rpc_addr) {
     LOG_ERRORF("cannot create the dkron client: %s", err.msg);
-    return -1;
+    return step_exit(STEP_START_FAILED);
   }
   dkron_client_count_errors(w->local, w->metrics.common.dkron_api_errors);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
                  cfg->http_port) < 0)
-      return -1;
+      return step_exit(STEP_START_FAILED);
     w->n_peer_urls = i + 1;
   }
   start_kube(w);
-  return start_status(w);
+  return start_status(w) == 0 ? step_go_on() : step_exit(STEP_START_FAILED);
 }
 
 void wrapper_finish(struct wrapper *w)
@@ -174,7 +175,7 @@ static int stop_requested(void *user)
   return 0;
 }
 
-int wrapper_wait_for_peers(struct wrapper *w)
+struct step wrapper_wait_for_peers(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
   struct dns_opts opts = {1000, 2, NULL, cfg->dns_server, 0};
@@ -197,27 +198,27 @@ int wrapper_wait_for_peers(struct wrapper *w)
   dk_err_clear(&err);
   if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
     LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("waiting for %zu peer name%s to resolve (ours to %s)", n,
             n == 1 ? "" : "s", cfg->pod_ip);
   rc = dns_wait_all(r, q, n, &wait, &err);
   dns_resolver_free(r);
   if (rc == DK_ECANCELED)
-    return 2;
+    return step_exit(0); /* stopped before launch: a clean exit */
   if (rc != DK_OK) {
     LOG_ERRORF("peer DNS did not resolve within --peer-dns-timeout: %s; "
                "check the headless Service (publishNotReadyAddresses: true) "
                "and the pod names",
                err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("all %zu peer names resolve", n);
   status_server_set_ready(w->status, false, "starting dkron");
   status_server_set_started(w->status, false,
                             "dkron's HTTP API has not answered yet (it "
                             "answers once dkron has joined a peer)");
-  return 0;
+  return step_go_on();
 }
 
 long wrapper_decide_bootstrap(struct wrapper *w)
@@ -259,7 +260,7 @@ long wrapper_decide_bootstrap(struct wrapper *w)
   return d.expect;
 }
 
-int wrapper_launch(struct wrapper *w, long bootstrap_expect)
+struct step wrapper_launch(struct wrapper *w, long bootstrap_expect)
 {
   const struct wrapper_config *cfg = w->cfg;
   char config_file[4096];
@@ -281,13 +282,13 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
            DKRON_CONFIG_NAME);
   if (dkron_config_write(config_file, cfg->reconcile_interval, &err) != DK_OK) {
     LOG_ERRORF("%s", err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   dkron_config_warn_hidden();
   argv = server_argv_build(&p, &err);
   if (!argv) {
     LOG_ERRORF("%s", err.msg);
-    return 2;
+    return step_exit(CFG_EXIT_INVALID); /* dkron arguments refused */
   }
   rc = child_start(&w->child, argv, &err);
   argv_free(argv);
@@ -297,6 +298,6 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
   metric_set(w->metrics.common.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
   if (rc != DK_OK)
-    return child_wait(&w->child); /* the 127/126 of a failed exec */
-  return 0;
+    return step_exit(child_wait(&w->child)); /* a failed exec: 127/126 */
+  return step_go_on();
 }

@@ -238,18 +238,19 @@ static int check_cluster_size(const struct wrapper_config *cfg, char *err,
   return -1;
 }
 
-int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
+struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
+                                char **argv)
 {
   struct cfg_rest rest;
   char err[768];
   enum cfg_result res;
-  int code;
+  struct step s;
 
   memset(&g, 0, sizeof(g));
   res = cfg_parse(&spec, argc, argv, &rest, err, sizeof(err));
-  code = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
-  if (code >= 0)
-    return code;
+  s = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
+  if (!step_goes_on(s))
+    return s;
   remove_mode_parse(remove_mode_text, &g.remove_mode);
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
@@ -260,7 +261,7 @@ int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
     wrapper_config_free(cfg);
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   }
-  return -1;
+  return step_go_on();
 }
 
 void wrapper_config_free(struct wrapper_config *cfg)

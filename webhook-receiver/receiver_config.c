@@ -46,19 +46,20 @@ static const struct cfg_spec spec = {
   sizeof(options) / sizeof(options[0]),
 };
 
-int receiver_config_load(struct receiver_config *cfg, int argc, char **argv)
+struct step receiver_config_load(struct receiver_config *cfg, int argc,
+                                 char **argv)
 {
   char err[512] = "";
   struct cfg_rest rest;
   enum cfg_result res;
-  int code;
+  struct step s;
 
   memset(&g, 0, sizeof(g));
   memset(cfg, 0, sizeof(*cfg));
   res = cfg_parse(&spec, argc, argv, &rest, err, sizeof(err));
-  code = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
-  if (code >= 0)
-    return code;
+  s = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
+  if (!step_goes_on(s))
+    return s;
   cfg->server.bind = g.bind;
   cfg->server.port = g.port;
   cfg->server.limits.max_tokens = (size_t)g.max_tokens;
@@ -68,5 +69,5 @@ int receiver_config_load(struct receiver_config *cfg, int argc, char **argv)
   cfg->port_file = g.port_file;
   cfg->log_level = g.log_level;
   cfg->log_format = g.log_format;
-  return -1;
+  return step_go_on();
 }

@@ -167,7 +167,8 @@ START_TEST(invalid_values_are_explained)
     setenv(c->env_name, c->env_value, 1);
   ck_assert_int_eq(run(c->arg ? 2 : 1, argv, &rest, err), CFG_INVALID);
   ck_assert_msg(strstr(err, c->expect) != NULL, "got: %s", err);
-  ck_assert_int_eq(cfg_handle(&spec, CFG_INVALID, "1", err), 2);
+  ck_assert_int_eq(cfg_handle(&spec, CFG_INVALID, "1", err).exit_code,
+                   CFG_EXIT_INVALID);
   clear_env();
 }
 END_TEST

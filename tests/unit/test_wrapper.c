@@ -629,24 +629,26 @@ static void clear_wrapper_env(void)
     unsetenv(wrapper_env[i]);
 }
 
-/* Runs wrapper_config_load with stderr captured into out. */
+/* Runs wrapper_config_load with stderr captured into out; the exit code,
+ * or -1 when the program goes on. */
 static int load_captured(struct wrapper_config *cfg, int argc, char **argv,
                          char *out, size_t len)
 {
-  int fds[2], saved = dup(STDERR_FILENO), code;
+  int fds[2], saved = dup(STDERR_FILENO);
+  struct step s;
   ssize_t n;
 
   ck_assert_int_eq(pipe(fds), 0);
   dup2(fds[1], STDERR_FILENO);
   close(fds[1]);
-  code = wrapper_config_load(cfg, argc, argv);
+  s = wrapper_config_load(cfg, argc, argv);
   fflush(stderr);
   dup2(saved, STDERR_FILENO);
   close(saved);
   n = read(fds[0], out, len - 1);
   close(fds[0]);
   out[n < 0 ? 0 : n] = '\0';
-  return code;
+  return step_goes_on(s) ? -1 : s.exit_code;
 }
 
 START_TEST(config_derives_peers)
@@ -735,7 +737,7 @@ START_TEST(config_help_documents_every_env)
   ck_assert_int_eq(pipe(fds), 0);
   dup2(fds[1], STDOUT_FILENO);
   close(fds[1]);
-  ck_assert_int_eq(wrapper_config_load(&cfg, 2, argv), 0);
+  ck_assert_int_eq(wrapper_config_load(&cfg, 2, argv).kind, STEP_STOP_CLEANLY);
   fflush(stdout);
   dup2(saved, STDOUT_FILENO);
   close(saved);
