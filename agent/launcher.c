@@ -19,6 +19,10 @@
 #define MAX_SERVERS_ASKED   3
 #define IDLE_CHECK_MS       200LL
 #define STATUS_STALE_MIN_MS 30000L
+/* dkron exiting on its own is relaunched after 1 s, doubling up to
+ * --relaunch-backoff-max; a run of 5 minutes resets the pause. */
+#define RELAUNCH_BACKOFF_MIN_MS 1000L
+#define RELAUNCH_STABLE_MS      300000L
 /* SIGTERM: dkron may take as long as its jobs do (the pod's grace period
  * bounds it). */
 #define STOP_WAIT_MS (24L * 3600 * 1000)
@@ -73,8 +77,12 @@ struct step launcher_start(struct launcher *l,
   wopts.watch_restarts = l->metrics.watch_restarts;
   wopts.watch_relists = l->metrics.watch_relists;
   rejoin_init(&l->state);
-  l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
-                                     cfg->relaunch_backoff_max, 300000};
+  l->params =
+    (struct rejoin_params){.cutoff_ms = cfg->rejoin_after,
+                           .drain_limit_ms = cfg->drain_limit,
+                           .backoff_min_ms = RELAUNCH_BACKOFF_MIN_MS,
+                           .backoff_max_ms = cfg->relaunch_backoff_max,
+                           .stable_ms = RELAUNCH_STABLE_MS};
   dk_err_clear(&err);
   l->sigfd = runtime_start();
   if (l->sigfd < 0)
@@ -128,9 +136,11 @@ static enum member_seen ask_servers(struct launcher *l,
                                     bool want_busy, long *busy)
 {
   const struct launcher_config *cfg = l->cfg;
-  struct dkron_client_opts opts = {cfg->member_query_timeout,
-                                   cfg->member_query_timeout, 1,
-                                   proc_stop_pending, NULL};
+  const struct dkron_client_opts opts = {
+    .connect_timeout_ms = cfg->member_query_timeout,
+    .timeout_ms = cfg->member_query_timeout,
+    .max_attempts = 1, /* no retry: the next server is asked instead */
+    .interrupt = proc_stop_pending};
   size_t order[MAX_SERVERS_ASKED];
   size_t n_asked = live_ask_order(snap->n, MAX_SERVERS_ASKED, &l->rng, order);
 
@@ -185,9 +195,14 @@ static char **copy_join(const struct live_snapshot *snap)
 static void launch(struct launcher *l, const struct live_snapshot *snap)
 {
   const struct launcher_config *cfg = l->cfg;
-  struct agent_argv_params p = {cfg->dkron,      cfg->pod_name,    cfg->pod_ip,
-                                cfg->serf_port,  snap->join,       snap->n,
-                                cfg->dkron_args, cfg->n_dkron_args};
+  const struct agent_argv_params p = {.dkron = cfg->dkron,
+                                      .node_name = cfg->pod_name,
+                                      .pod_ip = cfg->pod_ip,
+                                      .serf_port = cfg->serf_port,
+                                      .join = snap->join,
+                                      .n_join = snap->n,
+                                      .extra = cfg->dkron_args,
+                                      .n_extra = cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
 
@@ -376,7 +391,7 @@ struct step launcher_run(struct launcher *l)
   long long next_check = clock_ms();
 
   for (;;) {
-    struct pollfd pfd = {l->sigfd, POLLIN, 0};
+    struct pollfd pfd = {.fd = l->sigfd, .events = POLLIN};
     long long now;
     struct step s;
 

@@ -179,8 +179,11 @@ static int on_event(const struct k8s_watch_event *ev, void *user)
 /* DNS fallback: the servers from the headless Service's A records. */
 static void use_dns_fallback(struct server_watch *w)
 {
-  struct dns_opts opts = {1000, 2, NULL, w->opts.dns_server, 0};
-  struct dns_query q = {w->opts.fallback_service, NULL, {0}};
+  const struct dns_opts opts = {.query_timeout_ms =
+                                  DNS_DEFAULT_QUERY_TIMEOUT_MS,
+                                .tries = DNS_DEFAULT_TRIES,
+                                .servers = w->opts.dns_server};
+  struct dns_query q = {.name = w->opts.fallback_service};
   struct dns_resolver *r = NULL;
   struct live_summary summary = {0};
   struct argv_builder join, ips;
@@ -249,10 +252,12 @@ static bool watch_progressed(const char *before, const char *after)
  * repeated at once. */
 static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
 {
-  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0, 0};
-  const struct k8s_watch_opts wopts = {w->opts.selector, NULL,        NULL,
-                                       WATCH_TIMEOUT_S,  0,           0,
-                                       on_event,         should_stop, w};
+  const struct k8s_list_opts lopts = {.label_selector = w->opts.selector};
+  const struct k8s_watch_opts wopts = {.label_selector = w->opts.selector,
+                                       .timeout_seconds = WATCH_TIMEOUT_S,
+                                       .on_event = on_event,
+                                       .should_stop = should_stop,
+                                       .user = w};
   struct k8s_pod_list list;
   struct dk_err err;
   enum dk_code rc;

@@ -73,53 +73,45 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out);
 extern const char *const cfg_log_levels[];  /* debug info warn error */
 extern const char *const cfg_log_formats[]; /* text json */
 
-#define CFG_LOG_OPTIONS(ENV_PREFIX, level, format)                      \
-  {"log-level",                                                         \
-   ENV_PREFIX "LOG_LEVEL",                                              \
-   CFG_CHOICE,                                                          \
-   "info",                                                              \
-   "Level of this program's own log lines (dkron's are set after --).", \
-   level,                                                               \
-   0,                                                                   \
-   0,                                                                   \
-   cfg_log_levels,                                                      \
-   NULL},                                                               \
-  {                                                                     \
-    "log-format", ENV_PREFIX "LOG_FORMAT", CFG_CHOICE, "text",          \
-      "Format of this program's own log lines: text (fields as "        \
-      "key=value after the message) or json (fields as members).",      \
-      format, 0, 0, cfg_log_formats, NULL                               \
+#define CFG_LOG_OPTIONS(ENV_PREFIX, level, format)                            \
+  {.name = "log-level",                                                       \
+   .env = ENV_PREFIX "LOG_LEVEL",                                             \
+   .type = CFG_CHOICE,                                                        \
+   .def = "info",                                                             \
+   .help = "Level of this program's own log lines (dkron's are set after "    \
+           "--).",                                                            \
+   .target = level,                                                           \
+   .choices = cfg_log_levels},                                                \
+  {                                                                           \
+    .name = "log-format", .env = ENV_PREFIX "LOG_FORMAT", .type = CFG_CHOICE, \
+    .def = "text",                                                            \
+    .help = "Format of this program's own log lines: text (fields as "        \
+            "key=value after the message) or json (fields as members).",      \
+    .target = format, .choices = cfg_log_formats                              \
   }
 
 #define CFG_KUBE_OPTIONS(api_url, token_file, ca_file)                        \
-  {"kube-api-url",                                                            \
-   "KUBE_API_URL",                                                            \
-   CFG_STRING,                                                                \
-   NULL,                                                                      \
-   "Kubernetes API URL: https://, or http:// to 127.0.0.1, ::1 or localhost " \
-   "only (a local proxy). Default: in-cluster (KUBERNETES_SERVICE_HOST/"      \
-   "PORT).",                                                                  \
-   api_url,                                                                   \
-   0,                                                                         \
-   0,                                                                         \
-   NULL,                                                                      \
-   NULL},                                                                     \
-    {"kube-token-file",                                                       \
-     "KUBE_TOKEN_FILE",                                                       \
-     CFG_STRING,                                                              \
-     NULL,                                                                    \
-     "Service-account token file, re-read when it changes and after a 401. "  \
-     "Default: the in-cluster one.",                                          \
-     token_file,                                                              \
-     0,                                                                       \
-     0,                                                                       \
-     NULL,                                                                    \
-     NULL},                                                                   \
+  {.name = "kube-api-url",                                                    \
+   .env = "KUBE_API_URL",                                                     \
+   .type = CFG_STRING,                                                        \
+   .help = "Kubernetes API URL: https://, or http:// to 127.0.0.1, ::1 or "   \
+           "localhost only (a local proxy). Default: in-cluster "             \
+           "(KUBERNETES_SERVICE_HOST/PORT).",                                 \
+   .target = api_url},                                                        \
+    {.name = "kube-token-file",                                               \
+     .env = "KUBE_TOKEN_FILE",                                                \
+     .type = CFG_STRING,                                                      \
+     .help = "Service-account token file, re-read when it changes and after " \
+             "a 401. Default: the in-cluster one.",                           \
+     .target = token_file},                                                   \
   {                                                                           \
-    "kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,                         \
-      "CA bundle for the API server. Default: the in-cluster ca.crt.",        \
-      ca_file, 0, 0, NULL, NULL                                               \
+    .name = "kube-ca-file", .env = "KUBE_CA_FILE", .type = CFG_STRING,        \
+    .help = "CA bundle for the API server. Default: the in-cluster ca.crt.",  \
+    .target = ca_file                                                         \
   }
+
+/* The largest port number, for CFG_INT port options. */
+#define CFG_PORT_MAX 65535
 
 /* The options both entrypoints take about their pod and about dkron (each
  * a const char ** target). name_help says what the pod name is used for. */

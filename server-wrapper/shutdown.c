@@ -44,15 +44,13 @@
 static void remove_self(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct dkron_remove_opts opts = {cfg->dkron,
-                                   (const char *const *)w->peer_urls,
-                                   w->n_peer_urls,
-                                   cfg->pod_name,
-                                   0,
-                                   cfg->remove_timeout,
-                                   cfg->leader_query_timeout,
-                                   0,
-                                   0};
+  const struct dkron_remove_opts opts = {
+    .dkron_bin = cfg->dkron,
+    .peer_urls = (const char *const *)w->peer_urls,
+    .n_peer_urls = w->n_peer_urls,
+    .peer_id = cfg->pod_name,
+    .deadline_ms = cfg->remove_timeout,
+    .http_timeout_ms = cfg->leader_query_timeout};
   enum dkron_remove_outcome outcome;
   struct dk_err err;
 
@@ -180,7 +178,10 @@ int wrapper_shutdown(struct wrapper *w, int signo)
 {
   const struct wrapper_config *cfg = w->cfg;
   long long start = clock_ms();
-  struct shutdown_facts facts = {cfg->ordinal, -1, false, cfg->remove_mode};
+  struct shutdown_facts facts = {.ordinal = cfg->ordinal,
+                                 .replicas = -1, /* not read yet */
+                                 .leave_ok = false,
+                                 .mode = cfg->remove_mode};
   char reason[256];
   struct dk_err err;
   int status;

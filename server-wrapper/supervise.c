@@ -66,7 +66,7 @@ struct step wrapper_supervise(struct wrapper *w)
   long long next_warn = w->launched + cfg->api_warn_after;
 
   for (;;) {
-    struct pollfd pfd = {w->sigfd, POLLIN, 0};
+    struct pollfd pfd = {.fd = w->sigfd, .events = POLLIN};
     long long now = clock_ms();
     struct step s;
 

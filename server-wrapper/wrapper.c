@@ -25,6 +25,10 @@
 #define KUBE_CONNECT_TIMEOUT_MS 2000L
 #define KUBE_TIMEOUT_MS         5000L
 #define KUBE_MAX_ATTEMPTS       2
+/* The pause between rounds of peer lookups (wrapper_wait_for_peers). */
+#define PEER_DNS_RETRY_MIN_MS 100L
+#define PEER_DNS_RETRY_MAX_MS 1000L
+#define PEER_DNS_RETRY_JITTER 0.2
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
@@ -109,8 +113,11 @@ static int start_status(struct wrapper *w)
 
 struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 {
-  struct dkron_client_opts local_opts = {1000, 3000, 1, proc_stop_pending,
-                                         NULL};
+  const struct dkron_client_opts local_opts = {
+    .connect_timeout_ms = DKRON_DEFAULT_CONNECT_TIMEOUT_MS,
+    .timeout_ms = DKRON_DEFAULT_TIMEOUT_MS,
+    .max_attempts = 1, /* no retry: the loop asks again */
+    .interrupt = proc_stop_pending};
   char url[512];
   struct dk_err err;
 
@@ -178,12 +185,21 @@ static int stop_requested(void *user)
 struct step wrapper_wait_for_peers(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct dns_opts opts = {1000, 2, NULL, cfg->dns_server, 0};
+  const struct dns_opts opts = {.query_timeout_ms =
+                                  DNS_DEFAULT_QUERY_TIMEOUT_MS,
+                                .tries = DNS_DEFAULT_TRIES,
+                                .servers = cfg->dns_server};
   /* The names appear as the peer pods are created: ask again soon (100 ms,
    * doubling to 1 s), so that a first bootstrap waits for the slowest pod,
    * not for our back-off. */
-  struct dns_wait_opts wait = {cfg->peer_dns_timeout, 100, 1000, 0.2, 5000,
-                               stop_requested,        w};
+  const struct dns_wait_opts wait = {.deadline_ms = cfg->peer_dns_timeout,
+                                     .backoff_base_ms = PEER_DNS_RETRY_MIN_MS,
+                                     .backoff_max_ms = PEER_DNS_RETRY_MAX_MS,
+                                     .jitter = PEER_DNS_RETRY_JITTER,
+                                     .progress_every_ms =
+                                       DNS_DEFAULT_PROGRESS_MS,
+                                     .stop = stop_requested,
+                                     .stop_user = w};
   struct dns_query q[WRAPPER_MAX_PEERS + 1];
   struct dns_resolver *r = NULL;
   struct dk_err err;
@@ -264,15 +280,21 @@ struct step wrapper_launch(struct wrapper *w, long bootstrap_expect)
 {
   const struct wrapper_config *cfg = w->cfg;
   char config_file[4096];
-  struct server_argv_params p = {
-    cfg->dkron,       cfg->pod_name,
-    cfg->self_fqdn,   cfg->pod_ip,
-    cfg->serf_port,   cfg->rpc_port,
-    cfg->http_port,   cfg->data_dir,
-    config_file,      (const char *const *)cfg->peers,
-    cfg->n_peers,     cfg->retry_interval,
-    bootstrap_expect, cfg->dkron_args,
-    cfg->n_dkron_args};
+  const struct server_argv_params p = {.dkron = cfg->dkron,
+                                       .node_name = cfg->pod_name,
+                                       .self_fqdn = cfg->self_fqdn,
+                                       .pod_ip = cfg->pod_ip,
+                                       .serf_port = cfg->serf_port,
+                                       .rpc_port = cfg->rpc_port,
+                                       .http_port = cfg->http_port,
+                                       .data_dir = cfg->data_dir,
+                                       .config_file = config_file,
+                                       .peers = (const char *const *)cfg->peers,
+                                       .n_peers = cfg->n_peers,
+                                       .retry_interval = cfg->retry_interval,
+                                       .bootstrap_expect = bootstrap_expect,
+                                       .extra = cfg->dkron_args,
+                                       .n_extra = cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
   enum dk_code rc;
