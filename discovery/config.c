@@ -170,15 +170,20 @@ static int apply_defaults_and_env(const struct cfg_spec *spec, char *err,
 {
   for (size_t i = 0; i < spec->n_opts; i++) {
     const struct cfg_option *o = &spec->opts[i];
-    const char *env = o->env ? getenv(o->env) : NULL;
+    const char *name = o->env;
+    const char *env = name ? getenv(name) : NULL;
     char from[128];
 
+    if ((!env || !*env) && o->env_alias) {
+      name = o->env_alias;
+      env = getenv(name);
+    }
     if (o->source)
       *o->source = CFG_FROM_DEFAULT;
     if (o->def && set_value(o, o->def, "the default", err, errlen) != 0)
       return -1;
     if (env && *env) {
-      snprintf(from, sizeof(from), "env %s", o->env);
+      snprintf(from, sizeof(from), "env %s", name);
       if (set_value(o, env, from, err, errlen) != 0)
         return -1;
       if (o->source)
@@ -310,7 +315,9 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
     print_wrapped(out, o->help);
     if (o->type == CFG_CHOICE)
       fprintf(out, "      Values: %s.\n", type_hint(o, hint, sizeof(hint)) + 8);
-    fprintf(out, "      env %s; default: %s\n", o->env ? o->env : "(none)",
+    fprintf(out, "      env %s%s%s%s; default: %s\n",
+            o->env ? o->env : "(none)", o->env_alias ? " (or the older " : "",
+            o->env_alias ? o->env_alias : "", o->env_alias ? ")" : "",
             o->def ? (*o->def ? o->def : "(empty)") : "(none)");
   }
   fprintf(out, "  -h, --help\n      Print this help and exit.\n"

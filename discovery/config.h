@@ -2,8 +2,9 @@
  * program.
  *
  * Precedence: --flag on the command line, then the environment variable,
- * then the default. An empty environment variable counts as unset (as
- * Kubernetes renders `value: ""`). Everything after `--` is passed through
+ * then its older name (when it was renamed), then the default. An empty
+ * environment variable counts as unset (as Kubernetes renders `value:
+ * ""`). Everything after `--` is passed through
  * untouched (the arguments for dkron). --help prints every option with its
  * env var and default; an invalid value is a clear message and exit code 2.
  *
@@ -40,6 +41,10 @@ struct cfg_option {
   long min, max; /* CFG_INT and CFG_DURATION (ms); min == max: no check */
   const char *const *choices; /* CFG_CHOICE: NULL-terminated */
   enum cfg_source *source;    /* optional: where the value came from */
+  /* The variable's older name, or NULL. Still read when env is unset or
+   * empty, so that a renamed variable keeps working; --help shows it as
+   * "env <env> (or the older <env_alias>)". */
+  const char *env_alias;
 };
 
 struct cfg_spec {
