@@ -18,6 +18,10 @@
 #                    report of the missed job runs per phase
 #   make format      format the C sources with clang-format 14
 #   make format-check
+#   make lint        static checks: shellcheck on every shell script,
+#                    kubectl kustomize of the base and each overlay, helm lint
+#                    --strict of the chart, clang-format (not in `make test`
+#                    yet)
 #
 # User CFLAGS, CPPFLAGS and LDFLAGS are appended last and respected.
 
@@ -76,7 +80,7 @@ LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         acceptance bench demo check tools bed-up bed-down bed-status fuzz \
-        fuzz-build fuzz-short
+        fuzz-build fuzz-short lint
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
@@ -111,7 +115,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(RECEIVER_LIB_OBJ) 
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
             libc-ares-dev check libsubunit-dev libmicrohttpd-dev clang-format \
             valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates python3 \
-            clang libclang-rt-14-dev
+            clang libclang-rt-14-dev shellcheck
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \
@@ -259,6 +263,29 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $(C_FILES)
+
+# kubectl and helm come from the tool cache (tests/bed/tools-env.sh; `make
+# tools` fills it), else from PATH. The shell scripts are the tracked *.sh
+# files and the extensionless ones with a sh or bash #! line, under tests/,
+# bench/, demo/ and .ci/ (fuzz corpora aside).
+LINT_DIRS := tests bench demo .ci
+TOOLS_BIN = $(shell bash -c '. tests/bed/tools-env.sh && echo "$$DKRON_TOOLS_BIN"' 2>/dev/null)
+lint: format-check
+	@scripts=$$( (git ls-files $(LINT_DIRS) 2>/dev/null || \
+	    find $(LINT_DIRS) -type f) | while read -r f; do \
+	  case $$f in \
+	    */corpus/*) ;; \
+	    *.sh) echo "$$f" ;; \
+	    */*.*) ;; \
+	    *) head -n 1 "$$f" | grep -Eq '^#!.*(/|env )(ba)?sh\b' && echo "$$f" ;; \
+	  esac; done); \
+	echo "shellcheck -x: $$(echo $$scripts | wc -w) scripts"; \
+	shellcheck -x $$scripts
+	@for d in kustomize/base kustomize/overlays/*/; do \
+	  echo "kubectl kustomize $$d"; \
+	  PATH="$(TOOLS_BIN):$$PATH" kubectl kustomize "$$d" >/dev/null || exit 1; \
+	done
+	PATH="$(TOOLS_BIN):$$PATH" helm lint --strict charts/dkron-k8s
 
 clean:
 	rm -rf $(BUILD)

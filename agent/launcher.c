@@ -19,6 +19,13 @@
 #define MAX_SERVERS_ASKED   3
 #define IDLE_CHECK_MS       200LL
 #define STATUS_STALE_MIN_MS 30000L
+/* dkron exiting on its own is relaunched after 1 s, doubling up to
+ * --relaunch-backoff-max; a run of 5 minutes resets the pause. */
+#define RELAUNCH_BACKOFF_MIN_MS 1000L
+#define RELAUNCH_STABLE_MS      300000L
+/* SIGTERM: dkron may take as long as its jobs do (the pod's grace period
+ * bounds it). */
+#define STOP_WAIT_MS (24L * 3600 * 1000)
 
 /* Events about our pod, posted by a thread of their own (events.h). */
 static void start_events(struct launcher *l)
@@ -47,7 +54,8 @@ static void start_events(struct launcher *l)
     LOG_WARNF("running without Kubernetes Events: %s", err.msg);
 }
 
-int launcher_start(struct launcher *l, const struct launcher_config *cfg)
+struct step launcher_start(struct launcher *l,
+                           const struct launcher_config *cfg)
 {
   struct server_watch_opts wopts = {.selector = cfg->selector,
                                     .namespace = cfg->namespace,
@@ -70,12 +78,16 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
   wopts.watch_restarts = l->metrics.watch_restarts;
   wopts.watch_relists = l->metrics.watch_relists;
   rejoin_init(&l->state);
-  l->params = (struct rejoin_params){cfg->rejoin_after, cfg->drain_limit, 1000,
-                                     cfg->relaunch_backoff_max, 300000};
+  l->params =
+    (struct rejoin_params){.cutoff_ms = cfg->rejoin_after,
+                           .drain_limit_ms = cfg->drain_limit,
+                           .backoff_min_ms = RELAUNCH_BACKOFF_MIN_MS,
+                           .backoff_max_ms = cfg->relaunch_backoff_max,
+                           .stable_ms = RELAUNCH_STABLE_MS};
   dk_err_clear(&err);
   l->sigfd = runtime_start();
   if (l->sigfd < 0)
-    return -1;
+    return step_exit(STEP_START_FAILED);
   /* Threads only once the signals are blocked (runtime_start), so that
    * they all reach the signalfd. */
   start_events(l);
@@ -92,7 +104,7 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
     l->status = status_server_start(&sopts, &err);
     if (!l->status) {
       LOG_ERRORF("%s", err.msg);
-      return -1;
+      return step_exit(STEP_START_FAILED);
     }
     status_server_set_ready(l->status, false, "waiting for live dkron servers");
   }
@@ -108,16 +120,16 @@ int launcher_start(struct launcher *l, const struct launcher_config *cfg)
     &err);
   if (!l->check) {
     LOG_ERRORF("%s", err.msg);
-    return -1;
+    return step_exit(STEP_START_FAILED);
   }
   l->watch = server_watch_start(&wopts, &err);
   if (!l->watch) {
     LOG_ERRORF("%s", err.msg);
-    return -1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("watching dkron servers \"%s\" in namespace %s", cfg->selector,
             cfg->namespace);
-  return 0;
+  return step_go_on();
 }
 
 void launcher_finish(struct launcher *l)
@@ -170,37 +182,32 @@ static char **copy_join(const struct live_snapshot *snap)
 static void launch(struct launcher *l, const struct live_snapshot *snap)
 {
   const struct launcher_config *cfg = l->cfg;
-  struct agent_argv_params p = {cfg->dkron,      cfg->pod_name,    cfg->pod_ip,
-                                cfg->serf_port,  snap->join,       snap->n,
-                                cfg->dkron_args, cfg->n_dkron_args};
+  const struct agent_argv_params p = {.dkron = cfg->dkron,
+                                      .node_name = cfg->pod_name,
+                                      .pod_ip = cfg->pod_ip,
+                                      .serf_port = cfg->serf_port,
+                                      .join = snap->join,
+                                      .n_join = snap->n,
+                                      .extra = cfg->dkron_args,
+                                      .n_extra = cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
-  char *line;
 
   dk_err_clear(&err);
   argv = agent_argv_build(&p, &err);
   if (!argv) {
     LOG_ERRORF("%s", err.msg);
-    l->child_exited = true;
-    l->exit_code = 2;
+    l->child.exited = true;
+    l->child.status = 2;
     return;
   }
   argv_free(l->joined);
   l->joined = copy_join(snap);
-  line = argv_join(argv);
-  LOG_INFOF("starting: %s", line ? line : argv[0]);
-  free(line);
   metric_inc(l->metrics.dkron_starts, NULL);
-  if (proc_spawn(argv, &l->child, &err) != DK_OK) {
-    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
-    /* the child (if any) exits 126/127 and is reaped as an exit */
-    if (l->child <= 0) {
-      l->child_exited = true;
-      l->exit_code = 127;
-    }
-  }
+  /* a failed exec exits 126/127 and is reaped as an exit */
+  child_start(&l->child, argv, &err);
   argv_free(argv);
-  metric_set(l->metrics.common.dkron_up, NULL, l->child > 0);
+  metric_set(l->metrics.common.dkron_up, NULL, l->child.pid > 0);
 }
 
 /* Keeps the probe's answer in step with what we know. */
@@ -256,7 +263,7 @@ static void step(struct launcher *l, long long now)
   struct live_snapshot snap;
   struct rejoin_input in;
   enum rejoin_phase before = l->state.phase;
-  bool running = l->child > 0 && !l->child_exited;
+  bool running = l->child.pid > 0 && !l->child.exited;
   bool cut_off = l->state.not_alive_since >= 0 &&
                  now - l->state.not_alive_since >= l->params.cutoff_ms;
   long busy = -1;
@@ -266,8 +273,8 @@ static void step(struct launcher *l, long long now)
   memset(&in, 0, sizeof(in));
   in.now_ms = (long)now;
   in.live_servers = snap.n;
-  in.child_exited = l->child_exited;
-  in.exit_code = l->exit_code;
+  in.child_exited = l->child.exited;
+  in.exit_code = l->child.status;
   in.joined_gone = running && live_none_left(l->joined, snap.join);
   in.seen = running && snap.n > 0
               ? ask_servers(l, &snap,
@@ -276,7 +283,7 @@ static void step(struct launcher *l, long long now)
                             &busy)
               : MEMBER_UNKNOWN;
   in.busy_on_node = busy;
-  l->child_exited = false;
+  l->child.exited = false;
   switch (rejoin_step(&l->state, &l->params, &in)) {
     case ACT_LAUNCH:
       if (l->state.cause[0])
@@ -292,7 +299,7 @@ static void step(struct launcher *l, long long now)
       metric_inc(l->metrics.rejoins, (const char *[]){l->state.cut_off_reason});
       events_emit(l->events, true, "Rejoin", "Rejoin",
                   "re-joining the dkron cluster: %s", l->state.cause);
-      proc_kill(l->child, SIGTERM);
+      proc_kill(l->child.pid, SIGTERM);
       break;
     case ACT_NONE:
       break;
@@ -334,38 +341,35 @@ static int stop_all(struct launcher *l, int signo)
 
   LOG_INFOF("received %s: stopping dkron", strsignal(signo));
   status_server_stopping(l->status, "shutting down");
-  if (l->child > 0 && !l->child_exited)
-    status = proc_stop(l->child, SIGTERM, 24L * 3600 * 1000);
-  else if (l->child_exited)
-    status = l->exit_code;
+  if (l->child.pid > 0 && !l->child.exited)
+    status = child_stop(&l->child, SIGTERM, STOP_WAIT_MS);
+  else if (l->child.exited)
+    status = l->child.status;
   LOG_INFOF("dkron exited with status %d", status);
   return status < 0 ? 1 : status;
 }
 
-/* Handles pending signals; returns -1 to go on, or the exit code. */
-static int handle_signals(struct launcher *l)
+/* Handles pending signals: goes on, or ends with the exit code. */
+static struct step handle_signals(struct launcher *l)
 {
   int sig;
 
   while ((sig = proc_signal_read(l->sigfd)) > 0) {
-    if (sig == SIGCHLD) {
-      if (l->child > 0 && proc_reap(l->child, &l->exit_code)) {
-        LOG_INFOF("dkron (pid %ld) exited with status %d", (long)l->child,
-                  l->exit_code);
-        l->child_exited = true;
-        l->child = 0;
+    switch (child_handle_signal(&l->child, sig)) {
+      case CHILD_EXITED:
+        LOG_INFOF("dkron (pid %ld) exited with status %d", (long)l->child.last,
+                  l->child.status);
         metric_set(l->metrics.common.dkron_up, NULL, 0);
-        metric_set(l->metrics.dkron_exit_code, NULL, l->exit_code);
-      } else if (l->child <= 0) {
-        proc_reap(0, NULL);
-      }
-    } else if (sig == SIGTERM || sig == SIGINT) {
-      return stop_all(l, sig);
-    } else if (proc_is_forwarded(sig) && l->child > 0) {
-      proc_kill(l->child, sig);
+        metric_set(l->metrics.dkron_exit_code, NULL, l->child.status);
+        break;
+      case CHILD_STOP:
+        return step_exit(stop_all(l, sig));
+      case CHILD_FORWARDED:
+      case CHILD_NONE:
+        break;
     }
   }
-  return -1;
+  return step_go_on();
 }
 
 /* While dkron is not running, a step only reads the watch's snapshot (no
@@ -381,23 +385,23 @@ static long long next_step_in(const struct launcher *l)
  * looked for this often, whatever the check's pace. */
 #define SET_CHANGE_POLL_MS 1000L
 
-int launcher_run(struct launcher *l)
+struct step launcher_run(struct launcher *l)
 {
   long long next_check = clock_ms();
 
   for (;;) {
-    struct pollfd pfd = {l->sigfd, POLLIN, 0};
+    struct pollfd pfd = {.fd = l->sigfd, .events = POLLIN};
     long long now;
-    int code;
+    struct step s;
 
     status_server_beat(l->status);
     if (poll(&pfd, 1, (int)clock_left_ms(next_check, SET_CHANGE_POLL_MS)) > 0) {
-      code = handle_signals(l);
-      if (code >= 0)
-        return code;
+      s = handle_signals(l);
+      if (!step_goes_on(s))
+        return s;
     }
     now = clock_ms();
-    if (now >= next_check || l->child_exited ||
+    if (now >= next_check || l->child.exited ||
         server_watch_generation(l->watch) != l->generation) {
       step(l, now);
       next_check = clock_ms() + next_step_in(l);

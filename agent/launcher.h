@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "events.h"
 #include "launcher_config.h"
 #include "launcher_metrics.h"
@@ -19,21 +20,20 @@
 #include "rejoin.h"
 #include "server_watch.h"
 #include "status_server.h"
+#include "step.h"
 
 #define LAUNCHER_EVENT_CONTROLLER "dkron-k8s.io/agent-launcher"
 
 struct launcher {
   const struct launcher_config *cfg;
   int sigfd;
-  pid_t child;
+  struct child child; /* dkron; child.exited: since the last step */
   struct server_watch *watch;
   struct status_server *status;
   struct launcher_metrics metrics; /* served on the status port */
   struct events *events;           /* NULL without the API */
   struct rejoin_state state;
   struct rejoin_params params;
-  bool child_exited; /* since the last step */
-  int exit_code;
   long long next_wait_log;
   char **joined; /* the --join addresses of the running dkron */
   uint64_t rng;  /* which live servers are asked; the check's jitter */
@@ -42,12 +42,14 @@ struct launcher {
   unsigned long generation; /* of the live set at the last step */
 };
 
-/* Signals, libraries, the watch thread and the status endpoint. 0 on
- * success; on failure logs why. */
-int launcher_start(struct launcher *l, const struct launcher_config *cfg);
+/* Signals, libraries, the watch thread and the status endpoint. Goes on,
+ * or fails with STEP_START_FAILED after logging why. */
+struct step launcher_start(struct launcher *l,
+                           const struct launcher_config *cfg);
 void launcher_finish(struct launcher *l);
 
-/* Runs until a stop signal has been handled; returns the exit code. */
-int launcher_run(struct launcher *l);
+/* Runs until a stop signal has been handled; ends with the exit code
+ * (dkron's). */
+struct step launcher_run(struct launcher *l);
 
 #endif

@@ -14,91 +14,156 @@ static struct launcher_config g; /* the table's targets */
 #define MS_MAX 86400000L
 
 static const struct cfg_option options[] = {
-  {"server-selector", "LAUNCHER_SERVER_SELECTOR", CFG_STRING,
-   "app.kubernetes.io/name=dkron,app.kubernetes.io/component=server",
-   "Label selector of the dkron server pods (equality- or set-based, e.g. "
-   "\"app in (dkron),tier!=worker\").",
-   &g.selector, 0, 0, NULL, NULL},
-  {"server-namespace", "LAUNCHER_SERVER_NAMESPACE", CFG_STRING, NULL,
-   "Namespace of the server pods. Default: this pod's namespace "
-   "(POD_NAMESPACE, else the service account's).",
-   &g.namespace, 0, 0, NULL, NULL},
-  {"require-ready", "LAUNCHER_REQUIRE_READY", CFG_BOOL, "true",
-   "Join only servers whose Ready condition is true.", &g.require_ready, 0, 0,
-   NULL, NULL},
-  {"serf-port", "LAUNCHER_SERF_PORT", CFG_INT, "8946",
-   "Serf port of the servers, and of this worker.", &g.serf_port, 1, 65535,
-   NULL, NULL},
-  {"server-http-port", "LAUNCHER_SERVER_HTTP_PORT", CFG_INT, "8080",
-   "HTTP API port of the servers (asked for /v1/members and /v1/busy).",
-   &g.http_port, 1, 65535, NULL, NULL},
-  {"fallback-service", "LAUNCHER_FALLBACK_SERVICE", CFG_STRING, NULL,
-   "Headless Service FQDN of the servers, resolved through DNS when the "
-   "Kubernetes API is unreachable at start-up. Default: no fallback.",
-   &g.fallback_service, 0, 0, NULL, NULL},
-  {"pod-name", "POD_NAME", CFG_STRING, NULL,
-   "This pod's name, used as the dkron node name. Default: the host name.",
-   &g.pod_name, 0, 0, NULL, NULL},
-  {"pod-ip", "POD_IP", CFG_STRING, NULL,
-   "This pod's IP (downward API status.podIP). Required: dkron binds and "
-   "advertises it.",
-   &g.pod_ip, 0, 0, NULL, NULL},
-  {"dkron", "DKRON_BIN", CFG_STRING, "/usr/local/bin/dkron",
-   "Path of the dkron binary.", &g.dkron, 0, 0, NULL, NULL},
-  {"check-interval", "LAUNCHER_CHECK_INTERVAL", CFG_DURATION, "5s",
-   "How often to check that this worker is an alive member.", &g.check_interval,
-   200, 600000, NULL, NULL},
-  {"check-interval-max", "LAUNCHER_CHECK_INTERVAL_MAX", CFG_DURATION, "60s",
-   "While this worker stays an alive member and the live servers do not "
-   "change, the check slows down, doubling (with jitter) up to this; it is "
-   "back to --check-interval at once when they change or a check does not "
-   "say alive. Below --check-interval: no slowing down.",
-   &g.check_interval_max, 200, 3600000, NULL, NULL},
-  {"server-status-port", "LAUNCHER_SERVER_STATUS_PORT", CFG_INT, "8081",
-   "The servers' status port: its GET /members/<name> answers the "
-   "membership check in a few bytes, however many workers there are. A "
-   "server without it (an older wrapper) is asked GET /v1/members. 0: "
-   "always /v1/members.",
-   &g.server_status_port, 0, 65535, NULL, NULL},
-  {"rejoin-after", "LAUNCHER_REJOIN_AFTER", CFG_DURATION, "30s",
-   "Restart the worker with a fresh --join list when it has not been an "
-   "alive member this long while live servers exist; at once when none of "
-   "the servers it joined is live any more (all replaced).",
-   &g.rejoin_after, 1000, MS_MAX, NULL, NULL},
-  {"drain-limit", "LAUNCHER_DRAIN_LIMIT", CFG_DURATION, "10m",
-   "Before a re-join, wait at most this long while /v1/busy shows jobs "
-   "running on this worker.",
-   &g.drain_limit, 0, MS_MAX, NULL, NULL},
-  {"relaunch-backoff-max", "LAUNCHER_RELAUNCH_BACKOFF_MAX", CFG_DURATION, "60s",
-   "When dkron exits on its own, relaunch after 1 s doubling up to this.",
-   &g.relaunch_backoff_max, 1000, MS_MAX, NULL, NULL},
-  {"member-query-timeout", "LAUNCHER_MEMBER_QUERY_TIMEOUT", CFG_DURATION, "3s",
-   "Timeout of each GET /v1/members or /v1/busy to a server.",
-   &g.member_query_timeout, 100, 60000, NULL, NULL},
-  {"status-port", "LAUNCHER_STATUS_PORT", CFG_INT, "8081",
-   "Port of the status endpoint: /readyz (200 when this worker is an alive "
-   "member, else 503 with the reason) and /healthz (200 while the "
-   "launcher's loop runs; also during a shutdown, however long dkron's "
-   "jobs take) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
-   "off.",
-   &g.status_port, 0, 65535, NULL, NULL},
+  {.name = "server-selector",
+   .env = "LAUNCHER_SERVER_SELECTOR",
+   .type = CFG_STRING,
+   .def = "app.kubernetes.io/name=dkron,app.kubernetes.io/component=server",
+   .help =
+     "Label selector of the dkron server pods (equality- or set-based, e.g. "
+     "\"app in (dkron),tier!=worker\").",
+   .target = &g.selector},
+  {.name = "server-namespace",
+   .env = "LAUNCHER_SERVER_NAMESPACE",
+   .type = CFG_STRING,
+   .help = "Namespace of the server pods. Default: this pod's namespace "
+           "(POD_NAMESPACE, else the service account's).",
+   .target = &g.namespace},
+  {.name = "require-ready",
+   .env = "LAUNCHER_REQUIRE_READY",
+   .type = CFG_BOOL,
+   .def = "true",
+   .help = "Join only servers whose Ready condition is true.",
+   .target = &g.require_ready},
+  {.name = "serf-port",
+   .env = "LAUNCHER_SERF_PORT",
+   .type = CFG_INT,
+   .def = "8946",
+   .help = "Serf port of the servers, and of this worker.",
+   .target = &g.serf_port,
+   .min = 1,
+   .max = CFG_PORT_MAX},
+  {.name = "server-http-port",
+   .env = "LAUNCHER_SERVER_HTTP_PORT",
+   .type = CFG_INT,
+   .def = "8080",
+   .help = "HTTP API port of the servers (asked for /v1/members and /v1/busy).",
+   .target = &g.http_port,
+   .min = 1,
+   .max = CFG_PORT_MAX},
+  {.name = "fallback-service",
+   .env = "LAUNCHER_FALLBACK_SERVICE",
+   .type = CFG_STRING,
+   .help =
+     "Headless Service FQDN of the servers, resolved through DNS when the "
+     "Kubernetes API is unreachable at start-up. Default: no fallback.",
+   .target = &g.fallback_service},
+  CFG_POD_NAME_OPTION(
+    "This pod's name, used as the dkron node name. Default: the host name.",
+    &g.pod_name),
+  CFG_POD_IP_OPTION(&g.pod_ip),
+  CFG_DKRON_OPTION(&g.dkron),
+  {.name = "check-interval",
+   .env = "LAUNCHER_CHECK_INTERVAL",
+   .type = CFG_DURATION,
+   .def = "5s",
+   .help = "How often to check that this worker is an alive member.",
+   .target = &g.check_interval,
+   .min = 200,
+   .max = 600000},
+  {.name = "check-interval-max",
+   .env = "LAUNCHER_CHECK_INTERVAL_MAX",
+   .type = CFG_DURATION,
+   .def = "60s",
+   .help = "While this worker stays an alive member and the live servers do "
+           "not change, the check slows down, doubling (with jitter) up to "
+           "this; it is back to --check-interval at once when they change or "
+           "a check does not say alive. Below --check-interval: no slowing "
+           "down.",
+   .target = &g.check_interval_max,
+   .min = 200,
+   .max = 3600000},
+  {.name = "server-status-port",
+   .env = "LAUNCHER_SERVER_STATUS_PORT",
+   .type = CFG_INT,
+   .def = "8081",
+   .help = "The servers' status port: its GET /members/<name> answers the "
+           "membership check in a few bytes, however many workers there are. "
+           "A server without it (an older wrapper) is asked GET /v1/members. "
+           "0: always /v1/members.",
+   .target = &g.server_status_port,
+   .min = 0,
+   .max = CFG_PORT_MAX},
+  {.name = "rejoin-after",
+   .env = "LAUNCHER_REJOIN_AFTER",
+   .type = CFG_DURATION,
+   .def = "30s",
+   .help =
+     "Restart the worker with a fresh --join list when it has not been an "
+     "alive member this long while live servers exist; at once when none of "
+     "the servers it joined is live any more (all replaced).",
+   .target = &g.rejoin_after,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "drain-limit",
+   .env = "LAUNCHER_DRAIN_LIMIT",
+   .type = CFG_DURATION,
+   .def = "10m",
+   .help = "Before a re-join, wait at most this long while /v1/busy shows jobs "
+           "running on this worker.",
+   .target = &g.drain_limit,
+   .max = MS_MAX},
+  {.name = "relaunch-backoff-max",
+   .env = "LAUNCHER_RELAUNCH_BACKOFF_MAX",
+   .type = CFG_DURATION,
+   .def = "60s",
+   .help =
+     "When dkron exits on its own, relaunch after 1 s doubling up to this.",
+   .target = &g.relaunch_backoff_max,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "member-query-timeout",
+   .env = "LAUNCHER_MEMBER_QUERY_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "3s",
+   .help = "Timeout of each GET /v1/members or /v1/busy to a server.",
+   .target = &g.member_query_timeout,
+   .min = 100,
+   .max = 60000},
+  {.name = "status-port",
+   .env = "LAUNCHER_STATUS_PORT",
+   .type = CFG_INT,
+   .def = "8081",
+   .help =
+     "Port of the status endpoint: /readyz (200 when this worker is an alive "
+     "member, else 503 with the reason) and /healthz (200 while the "
+     "launcher's loop runs; also during a shutdown, however long dkron's "
+     "jobs take) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
+     "off.",
+   .target = &g.status_port,
+   .max = CFG_PORT_MAX},
   CFG_KUBE_OPTIONS(&g.kube_api_url, &g.kube_token_file, &g.kube_ca_file),
-  {"dns-server", "LAUNCHER_DNS_SERVER", CFG_STRING, NULL,
-   "DNS server \"ip:port\" for the fallback lookup. Default: the system's.",
-   &g.dns_server, 0, 0, NULL, NULL},
+  {.name = "dns-server",
+   .env = "LAUNCHER_DNS_SERVER",
+   .type = CFG_STRING,
+   .help =
+     "DNS server \"ip:port\" for the fallback lookup. Default: the system's.",
+   .target = &g.dns_server},
   CFG_LOG_OPTIONS("LAUNCHER_", &g.log_level, &g.log_format),
 };
 
 static const struct cfg_spec spec = {
-  "dkron-agent-launcher",
-  "Runs a dkron worker (`dkron agent`) as a Deployment pod: finds the live\n"
-  "dkron servers through the Kubernetes API (Running, Ready, not being\n"
-  "deleted, with an IP), joins them, checks that the worker stays an alive\n"
-  "member, and restarts it with a fresh --join list when it is cut off,\n"
-  "after its running jobs finish.",
-  "arguments passed to `dkron agent` verbatim (flags the launcher sets are "
-  "refused).",
-  options, sizeof(options) / sizeof(options[0])};
+  .prog = "dkron-agent-launcher",
+  .summary =
+    "Runs a dkron worker (`dkron agent`) as a Deployment pod: finds the live\n"
+    "dkron servers through the Kubernetes API (Running, Ready, not being\n"
+    "deleted, with an IP), joins them, checks that the worker stays an alive\n"
+    "member, and restarts it with a fresh --join list when it is cut off,\n"
+    "after its running jobs finish.",
+  .passthrough =
+    "arguments passed to `dkron agent` verbatim (flags the launcher sets are "
+    "refused).",
+  .opts = options,
+  .n_opts = sizeof(options) / sizeof(options[0])};
 
 /* Fills the defaults that come from the pod; 0 or -1 with err. */
 static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
@@ -132,22 +197,22 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
   return 0;
 }
 
-int launcher_config_load(struct launcher_config *cfg, int argc, char **argv)
+struct step launcher_config_load(struct launcher_config *cfg, int argc,
+                                 char **argv)
 {
   struct cfg_rest rest;
   char err[768];
-  int code;
+  struct step s;
 
   memset(&g, 0, sizeof(g));
-  code =
-    cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
-               DKRON_K8S_VERSION, err);
-  if (code >= 0)
-    return code;
+  s = cfg_handle(&spec, cfg_parse(&spec, argc, argv, &rest, err, sizeof(err)),
+                 DKRON_K8S_VERSION, err);
+  if (!step_goes_on(s))
+    return s;
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
   *cfg = g;
   if (fill_pod_defaults(cfg, err, sizeof(err)) != 0)
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
-  return -1;
+  return step_go_on();
 }

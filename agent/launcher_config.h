@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "step.h"
+
 struct launcher_config {
   /* which servers */
   const char *selector;
@@ -35,9 +37,10 @@ struct launcher_config {
   int n_dkron_args;
 };
 
-/* Parses argv and the environment. Returns -1 when the program should go
- * on, or an exit code (0 after --help/--version, 2 for invalid settings,
- * with the reason printed). */
-int launcher_config_load(struct launcher_config *cfg, int argc, char **argv);
+/* Parses argv and the environment. Goes on, stops cleanly after
+ * --help/--version, or fails with CFG_EXIT_INVALID for invalid settings
+ * (the reason printed). */
+struct step launcher_config_load(struct launcher_config *cfg, int argc,
+                                 char **argv);
 
 #endif

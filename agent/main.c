@@ -10,15 +10,15 @@ int main(int argc, char **argv)
 {
   struct launcher_config cfg;
   struct launcher l;
-  int code = launcher_config_load(&cfg, argc, argv);
+  struct step s = launcher_config_load(&cfg, argc, argv);
 
-  if (code >= 0)
-    return code;
+  if (!step_goes_on(s))
+    return s.exit_code;
   log_setup_names("dkron-agent-launcher", cfg.log_level, cfg.log_format);
   log_set_pod(cfg.pod_name);
-  code = 1;
-  if (launcher_start(&l, &cfg) == 0)
-    code = launcher_run(&l);
+  s = launcher_start(&l, &cfg);
+  if (step_goes_on(s))
+    s = launcher_run(&l);
   launcher_finish(&l);
-  return code;
+  return s.exit_code;
 }

@@ -179,8 +179,11 @@ static int on_event(const struct k8s_watch_event *ev, void *user)
 /* DNS fallback: the servers from the headless Service's A records. */
 static void use_dns_fallback(struct server_watch *w)
 {
-  struct dns_opts opts = {1000, 2, NULL, w->opts.dns_server, 0};
-  struct dns_query q = {w->opts.fallback_service, NULL, {0}};
+  const struct dns_opts opts = {.query_timeout_ms =
+                                  DNS_DEFAULT_QUERY_TIMEOUT_MS,
+                                .tries = DNS_DEFAULT_TRIES,
+                                .servers = w->opts.dns_server};
+  struct dns_query q = {.name = w->opts.fallback_service};
   struct dns_resolver *r = NULL;
   struct live_summary summary = {0};
   struct argv_builder join, ips;
@@ -219,23 +222,16 @@ static bool connect_trouble(enum dk_code code)
 /* Creates the Kubernetes client; false (logged) when it cannot. */
 static bool ensure_client(struct server_watch *w)
 {
-  struct k8s_overrides ov = {w->opts.kube_api_url,
-                             w->opts.kube_token_file,
-                             w->opts.kube_ca_file,
-                             w->opts.namespace,
-                             NULL,
-                             NULL};
-  struct k8s_config kc;
+  const struct k8s_overrides ov = {.api_url = w->opts.kube_api_url,
+                                   .token_file = w->opts.kube_token_file,
+                                   .ca_file = w->opts.kube_ca_file,
+                                   .namespace = w->opts.namespace};
   struct dk_err err;
 
   if (w->kube)
     return true;
   dk_err_clear(&err);
-  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK)
-    w->kube = k8s_client_new(&kc, &err);
-  if (w->kube)
-    k8s_client_count_requests(w->kube, w->opts.api_requests);
-  k8s_config_free(&kc);
+  w->kube = k8s_client_in_cluster(&ov, NULL, w->opts.api_requests, NULL, &err);
   if (!w->kube)
     LOG_ERRORF("cannot use the Kubernetes API: %s", err.msg);
   return w->kube != NULL;
@@ -256,10 +252,12 @@ static bool watch_progressed(const char *before, const char *after)
  * repeated at once. */
 static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
 {
-  const struct k8s_list_opts lopts = {w->opts.selector, NULL, NULL, 0, 0};
-  const struct k8s_watch_opts wopts = {w->opts.selector, NULL,        NULL,
-                                       WATCH_TIMEOUT_S,  0,           0,
-                                       on_event,         should_stop, w};
+  const struct k8s_list_opts lopts = {.label_selector = w->opts.selector};
+  const struct k8s_watch_opts wopts = {.label_selector = w->opts.selector,
+                                       .timeout_seconds = WATCH_TIMEOUT_S,
+                                       .on_event = on_event,
+                                       .should_stop = should_stop,
+                                       .user = w};
   struct k8s_pod_list list;
   struct dk_err err;
   enum dk_code rc;

@@ -25,7 +25,7 @@ long long clock_left_ms(long long deadline, long long cap)
 
 void clock_sleep_ms(long ms)
 {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
   if (ms <= 0)
     return;

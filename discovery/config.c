@@ -170,15 +170,20 @@ static int apply_defaults_and_env(const struct cfg_spec *spec, char *err,
 {
   for (size_t i = 0; i < spec->n_opts; i++) {
     const struct cfg_option *o = &spec->opts[i];
-    const char *env = o->env ? getenv(o->env) : NULL;
+    const char *name = o->env;
+    const char *env = name ? getenv(name) : NULL;
     char from[128];
 
+    if ((!env || !*env) && o->env_alias) {
+      name = o->env_alias;
+      env = getenv(name);
+    }
     if (o->source)
       *o->source = CFG_FROM_DEFAULT;
     if (o->def && set_value(o, o->def, "the default", err, errlen) != 0)
       return -1;
     if (env && *env) {
-      snprintf(from, sizeof(from), "env %s", o->env);
+      snprintf(from, sizeof(from), "env %s", name);
       if (set_value(o, env, from, err, errlen) != 0)
         return -1;
       if (o->source)
@@ -310,7 +315,9 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
     print_wrapped(out, o->help);
     if (o->type == CFG_CHOICE)
       fprintf(out, "      Values: %s.\n", type_hint(o, hint, sizeof(hint)) + 8);
-    fprintf(out, "      env %s; default: %s\n", o->env ? o->env : "(none)",
+    fprintf(out, "      env %s%s%s%s; default: %s\n",
+            o->env ? o->env : "(none)", o->env_alias ? " (or the older " : "",
+            o->env_alias ? o->env_alias : "", o->env_alias ? ")" : "",
             o->def ? (*o->def ? o->def : "(empty)") : "(none)");
   }
   fprintf(out, "  -h, --help\n      Print this help and exit.\n"
@@ -319,22 +326,22 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
     fprintf(out, "\nAfter --: %s\n", spec->passthrough);
 }
 
-int cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
-               const char *version, const char *err)
+struct step cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
+                       const char *version, const char *err)
 {
   switch (res) {
     case CFG_OK:
-      return -1;
+      return step_go_on();
     case CFG_HELP:
       cfg_print_help(spec, stdout);
-      return 0;
+      return step_exit(0);
     case CFG_VERSION:
       printf("%s %s\n", spec->prog, version);
-      return 0;
+      return step_exit(0);
     case CFG_INVALID:
       break;
   }
   fprintf(stderr, "%s: %s\nRun '%s --help' for the options.\n", spec->prog, err,
           spec->prog);
-  return 2;
+  return step_exit(CFG_EXIT_INVALID);
 }

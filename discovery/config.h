@@ -2,8 +2,9 @@
  * program.
  *
  * Precedence: --flag on the command line, then the environment variable,
- * then the default. An empty environment variable counts as unset (as
- * Kubernetes renders `value: ""`). Everything after `--` is passed through
+ * then its older name (when it was renamed), then the default. An empty
+ * environment variable counts as unset (as Kubernetes renders `value:
+ * ""`). Everything after `--` is passed through
  * untouched (the arguments for dkron). --help prints every option with its
  * env var and default; an invalid value is a clear message and exit code 2.
  *
@@ -16,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "step.h"
 
 enum cfg_type {
   CFG_STRING,   /* target: const char ** */
@@ -38,6 +41,10 @@ struct cfg_option {
   long min, max; /* CFG_INT and CFG_DURATION (ms); min == max: no check */
   const char *const *choices; /* CFG_CHOICE: NULL-terminated */
   enum cfg_source *source;    /* optional: where the value came from */
+  /* The variable's older name, or NULL. Still read when env is unset or
+   * empty, so that a renamed variable keeps working; --help shows it as
+   * "env <env> (or the older <env_alias>)". */
+  const char *env_alias;
 };
 
 struct cfg_spec {
@@ -71,61 +78,77 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out);
 extern const char *const cfg_log_levels[];  /* debug info warn error */
 extern const char *const cfg_log_formats[]; /* text json */
 
-#define CFG_LOG_OPTIONS(ENV_PREFIX, level, format)                      \
-  {"log-level",                                                         \
-   ENV_PREFIX "LOG_LEVEL",                                              \
-   CFG_CHOICE,                                                          \
-   "info",                                                              \
-   "Level of this program's own log lines (dkron's are set after --).", \
-   level,                                                               \
-   0,                                                                   \
-   0,                                                                   \
-   cfg_log_levels,                                                      \
-   NULL},                                                               \
-  {                                                                     \
-    "log-format", ENV_PREFIX "LOG_FORMAT", CFG_CHOICE, "text",          \
-      "Format of this program's own log lines: text (fields as "        \
-      "key=value after the message) or json (fields as members).",      \
-      format, 0, 0, cfg_log_formats, NULL                               \
+#define CFG_LOG_OPTIONS(ENV_PREFIX, level, format)                            \
+  {.name = "log-level",                                                       \
+   .env = ENV_PREFIX "LOG_LEVEL",                                             \
+   .type = CFG_CHOICE,                                                        \
+   .def = "info",                                                             \
+   .help = "Level of this program's own log lines (dkron's are set after "    \
+           "--).",                                                            \
+   .target = level,                                                           \
+   .choices = cfg_log_levels},                                                \
+  {                                                                           \
+    .name = "log-format", .env = ENV_PREFIX "LOG_FORMAT", .type = CFG_CHOICE, \
+    .def = "text",                                                            \
+    .help = "Format of this program's own log lines: text (fields as "        \
+            "key=value after the message) or json (fields as members).",      \
+    .target = format, .choices = cfg_log_formats                              \
   }
 
 #define CFG_KUBE_OPTIONS(api_url, token_file, ca_file)                        \
-  {"kube-api-url",                                                            \
-   "KUBE_API_URL",                                                            \
-   CFG_STRING,                                                                \
-   NULL,                                                                      \
-   "Kubernetes API URL: https://, or http:// to 127.0.0.1, ::1 or localhost " \
-   "only (a local proxy). Default: in-cluster (KUBERNETES_SERVICE_HOST/"      \
-   "PORT).",                                                                  \
-   api_url,                                                                   \
-   0,                                                                         \
-   0,                                                                         \
-   NULL,                                                                      \
-   NULL},                                                                     \
-    {"kube-token-file",                                                       \
-     "KUBE_TOKEN_FILE",                                                       \
-     CFG_STRING,                                                              \
-     NULL,                                                                    \
-     "Service-account token file, re-read when it changes and after a 401. "  \
-     "Default: the in-cluster one.",                                          \
-     token_file,                                                              \
-     0,                                                                       \
-     0,                                                                       \
-     NULL,                                                                    \
-     NULL},                                                                   \
+  {.name = "kube-api-url",                                                    \
+   .env = "KUBE_API_URL",                                                     \
+   .type = CFG_STRING,                                                        \
+   .help = "Kubernetes API URL: https://, or http:// to 127.0.0.1, ::1 or "   \
+           "localhost only (a local proxy). Default: in-cluster "             \
+           "(KUBERNETES_SERVICE_HOST/PORT).",                                 \
+   .target = api_url},                                                        \
+    {.name = "kube-token-file",                                               \
+     .env = "KUBE_TOKEN_FILE",                                                \
+     .type = CFG_STRING,                                                      \
+     .help = "Service-account token file, re-read when it changes and after " \
+             "a 401. Default: the in-cluster one.",                           \
+     .target = token_file},                                                   \
   {                                                                           \
-    "kube-ca-file", "KUBE_CA_FILE", CFG_STRING, NULL,                         \
-      "CA bundle for the API server. Default: the in-cluster ca.crt.",        \
-      ca_file, 0, 0, NULL, NULL                                               \
+    .name = "kube-ca-file", .env = "KUBE_CA_FILE", .type = CFG_STRING,        \
+    .help = "CA bundle for the API server. Default: the in-cluster ca.crt.",  \
+    .target = ca_file                                                         \
+  }
+
+/* The largest port number, for CFG_INT port options. */
+#define CFG_PORT_MAX 65535
+
+/* The options both entrypoints take about their pod and about dkron (each
+ * a const char ** target). name_help says what the pod name is used for. */
+#define CFG_POD_NAME_OPTION(name_help, name_target)            \
+  {                                                            \
+    .name = "pod-name", .env = "POD_NAME", .type = CFG_STRING, \
+    .help = name_help, .target = name_target                   \
+  }
+#define CFG_POD_IP_OPTION(ip_target)                                \
+  {                                                                 \
+    .name = "pod-ip", .env = "POD_IP", .type = CFG_STRING,          \
+    .help = "This pod's IP (downward API status.podIP). Required: " \
+            "dkron binds and advertises it.",                       \
+    .target = ip_target                                             \
+  }
+#define CFG_DKRON_OPTION(dkron_target)                                  \
+  {                                                                     \
+    .name = "dkron", .env = "DKRON_BIN", .type = CFG_STRING,            \
+    .def = "/usr/local/bin/dkron", .help = "Path of the dkron binary.", \
+    .target = dkron_target                                              \
   }
 
 /* Parses a duration as CFG_DURATION does; -1 if invalid. */
 long cfg_parse_duration_ms(const char *text);
 
+/* The exit code for a bad command line or environment. */
+#define CFG_EXIT_INVALID 2
+
 /* Standard handling for a program's main(): prints help or version to
- * stdout, or "<prog>: <err>" plus a hint to stderr. Returns -1 when the
- * program should go on, or the exit code (0 or 2) when it should stop. */
-int cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
-               const char *version, const char *err);
+ * stdout (the program stops cleanly), or "<prog>: <err>" plus a hint to
+ * stderr (it fails with CFG_EXIT_INVALID); CFG_OK goes on. */
+struct step cfg_handle(const struct cfg_spec *spec, enum cfg_result res,
+                       const char *version, const char *err);
 
 #endif

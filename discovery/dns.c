@@ -26,11 +26,8 @@
 #define STOP_CHECK_MS 100 /* how often a round or a pause polls stop() */
 #define LIST_MAX      384 /* pending-names list in a log line or error */
 
-#define DEFAULT_TIMEOUT_MS      1000
-#define DEFAULT_TRIES           2
 #define DEFAULT_BACKOFF_BASE_MS 250
 #define DEFAULT_BACKOFF_MAX_MS  5000
-#define DEFAULT_PROGRESS_MS     5000
 
 struct dns_resolver {
   ares_channel channel;
@@ -140,9 +137,9 @@ static enum dk_code resolve_opts(const struct dns_opts *in,
 
   *out = in ? *in : zero;
   if (out->query_timeout_ms == 0)
-    out->query_timeout_ms = DEFAULT_TIMEOUT_MS;
+    out->query_timeout_ms = DNS_DEFAULT_QUERY_TIMEOUT_MS;
   if (out->tries == 0)
-    out->tries = DEFAULT_TRIES;
+    out->tries = DNS_DEFAULT_TRIES;
   if (!out->lookups)
     out->lookups = "b";
   if (out->query_timeout_ms < 1 || out->query_timeout_ms > 60000)
@@ -617,7 +614,7 @@ static enum dk_code resolve_wait_opts(const struct dns_wait_opts *in,
   c->max_ms = in->backoff_max_ms ? in->backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
   c->jitter = in->jitter;
   c->progress_ms =
-    in->progress_every_ms ? in->progress_every_ms : DEFAULT_PROGRESS_MS;
+    in->progress_every_ms ? in->progress_every_ms : DNS_DEFAULT_PROGRESS_MS;
   c->stop = in->stop;
   c->stop_user = in->stop_user;
   if (c->base_ms < 1 || c->max_ms < c->base_ms)

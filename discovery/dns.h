@@ -27,6 +27,11 @@
 #define DNS_ADDR_LEN   46 /* INET6_ADDRSTRLEN */
 #define DNS_DETAIL_LEN 64
 
+/* What a zero field of dns_opts and dns_wait_opts means. */
+#define DNS_DEFAULT_QUERY_TIMEOUT_MS 1000L
+#define DNS_DEFAULT_TRIES            2
+#define DNS_DEFAULT_PROGRESS_MS      5000L
+
 enum dns_status {
   DNS_PENDING = 0, /* not asked yet, or no answer yet */
   DNS_OK,          /* at least one address */
@@ -37,8 +42,8 @@ enum dns_status {
 };
 
 struct dns_opts {
-  long query_timeout_ms; /* first-try timeout per query; 0 = 1000 */
-  int tries;             /* tries per query and server; 0 = 2 */
+  long query_timeout_ms; /* first-try timeout per query; 0 = the default */
+  int tries;             /* tries per query and server; 0 = the default */
   const char *lookups;   /* c-ares lookups: "b" DNS, "f" hosts; NULL = "b" */
   const char *servers;   /* "ip:port,..." override; NULL or "" = system */
   int family;            /* AF_INET, AF_INET6 or AF_UNSPEC (0) */
@@ -67,7 +72,8 @@ struct dns_wait_opts {
   long backoff_max_ms;    /* the pause doubles up to this; 0 = 5000 */
   double jitter;          /* 0..1: each pause is shortened by up to this
                              fraction at random */
-  long progress_every_ms; /* at most one INFO progress line per; 0 = 5000 */
+  long progress_every_ms; /* at most one INFO progress line per; 0 = the
+                             default */
   dns_stop_fn stop;       /* polled about every 100 ms; may be NULL */
   void *stop_user;
 };

@@ -185,7 +185,8 @@ static int sleep_ms(const struct http_client *c, long ms)
   while (ms > 0) {
     long slice =
       c->interrupt && ms > INTERRUPT_POLL_MS ? INTERRUPT_POLL_MS : ms;
-    struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+    struct timespec ts = {.tv_sec = slice / 1000,
+                          .tv_nsec = (slice % 1000) * 1000000L};
 
     if (interrupted(c))
       return 1;

@@ -754,7 +754,7 @@ enum dk_code k8s_watch_pods(struct k8s_client *c,
                           .group = "",
                           .kind = "pod",
                           .method = "GET"};
-  struct watch_run run = {NULL, opts};
+  struct watch_run run = {.parser = NULL, .opts = opts};
   struct http_response resp = {0};
   long timeout_s;
   enum dk_code rc;

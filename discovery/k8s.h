@@ -71,6 +71,19 @@ struct metric;
 void k8s_client_count_requests(struct k8s_client *client,
                                struct metric *requests);
 
+/* The set-up every program makes: the in-cluster configuration
+ * (k8s_config_in_cluster with ov) with http as its HTTP options (NULL: the
+ * defaults), a client made from it, and its requests counted in
+ * api_requests (NULL: not counted). Returns the client, or NULL with err.
+ * When kc is not NULL the configuration is left in it, for a second client
+ * of the same API (the Events recorder's); free it with k8s_config_free
+ * whatever the result. */
+struct k8s_client *k8s_client_in_cluster(const struct k8s_overrides *ov,
+                                         const struct http_client_opts *http,
+                                         struct metric *api_requests,
+                                         struct k8s_config *kc,
+                                         struct dk_err *err);
+
 const char *k8s_client_namespace(const struct k8s_client *client);
 /* As used in messages; "" when it could not be determined. */
 const char *k8s_client_service_account(const struct k8s_client *client);

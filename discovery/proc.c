@@ -310,7 +310,7 @@ static enum dk_code spawn_child(char *const argv[], const struct child_fds *fds,
 
 enum dk_code proc_spawn(char *const argv[], pid_t *pid, struct dk_err *err)
 {
-  const struct child_fds inherit = {-1, -1, -1};
+  const struct child_fds inherit = {.in = -1, .out = -1, .err = -1};
   enum dk_code rc;
 
   rc = spawn_child(argv, &inherit, pid, err);
@@ -386,7 +386,7 @@ static int collect_child(pid_t pid, int *status)
  * read meanwhile go to the child; SIGCHLD only ends the sleep. */
 static void sleep_on_signals(pid_t pid, int timeout_ms)
 {
-  struct pollfd pfd = {g_sig.fd, POLLIN, 0};
+  struct pollfd pfd = {.fd = g_sig.fd, .events = POLLIN};
   int signo;
 
   if (g_sig.fd < 0) {
@@ -465,7 +465,8 @@ static enum dk_code sink_read(struct sink *s)
 static enum dk_code drain_sinks(struct sink sinks[2], long long deadline)
 {
   while (sinks[0].fd >= 0 || sinks[1].fd >= 0) {
-    struct pollfd pfd[2] = {{sinks[0].fd, POLLIN, 0}, {sinks[1].fd, POLLIN, 0}};
+    struct pollfd pfd[2] = {{.fd = sinks[0].fd, .events = POLLIN},
+                            {.fd = sinks[1].fd, .events = POLLIN}};
     int n;
 
     if (clock_ms() >= deadline)

@@ -116,7 +116,7 @@ static int connect_by(const char *ip, long port, long long deadline,
     return fd;
   if (errno != EINPROGRESS)
     goto fail;
-  p = (struct pollfd){fd, POLLOUT, 0};
+  p = (struct pollfd){.fd = fd, .events = POLLOUT};
   if (poll(&p, 1, (int)clock_left_ms(deadline, -1)) <= 0) {
     errno = ETIMEDOUT;
     goto fail;
@@ -150,7 +150,7 @@ enum dk_code raft_timeout_now(const char *ip, long port, long timeout_ms,
     goto out;
   }
   for (;;) {
-    struct pollfd p = {fd, POLLIN, 0};
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     ssize_t r;
 
     rc = raft_parse_response(resp, got, &done, err);

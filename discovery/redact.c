@@ -118,7 +118,7 @@ static size_t match_authorization(const char *s, size_t *keep)
 
 void redact_secrets(const char *in, char *out, size_t outlen)
 {
-  struct sink s = {out, 0, outlen - 1};
+  struct sink s = {.out = out, .len = 0, .cap = outlen - 1};
   size_t i = 0;
 
   while (in[i] && s.len < s.cap) {

@@ -16,8 +16,10 @@
 static struct dkron_client *
 leader_client(struct wrapper *w, const char *leader_addr, struct dk_err *err)
 {
-  struct dkron_client_opts opts = {VIEW_HTTP_MS, VIEW_HTTP_MS, 1,
-                                   proc_stop_pending, NULL};
+  const struct dkron_client_opts opts = {.connect_timeout_ms = VIEW_HTTP_MS,
+                                         .timeout_ms = VIEW_HTTP_MS,
+                                         .max_attempts = 1, /* no retry */
+                                         .interrupt = proc_stop_pending};
   struct dkron_client *c = NULL;
   char *hp = host_port(leader_addr, w->cfg->http_port), *url = NULL;
 

@@ -31,7 +31,6 @@
 #include "clock.h"
 #include "dkron_cli.h"
 #include "log.h"
-#include "proc.h"
 #include "raft_wire.h"
 #include "wrapper.h"
 
@@ -82,18 +81,16 @@ static void check_stuck(struct wrapper *w, long long now)
   w->bootstrap_restarts++;
 }
 
-int first_election_restart(struct wrapper *w)
+struct step first_election_restart(struct wrapper *w)
 {
   int status;
 
   w->bootstrap_stuck = false;
   w->first_election_pending = false;
-  status = proc_stop(w->child, SIGTERM, w->cfg->stop_timeout);
+  status = child_stop(&w->child, SIGTERM, w->cfg->stop_timeout);
   LOG_INFOF("bootstrap: dkron stopped (status %d); starting it again", status);
-  w->child = 0;
   metric_set(w->metrics.common.dkron_up, NULL, 0);
-  status = wrapper_launch(w, w->bootstrap_expect);
-  return status == 0 ? -1 : status;
+  return wrapper_launch(w, w->bootstrap_expect);
 }
 
 void first_election_poll(struct wrapper *w, long long now)

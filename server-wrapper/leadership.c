@@ -27,7 +27,8 @@ static const char *role_value(const struct wrapper *w, enum label_role role)
 static enum patch_outcome patch_label(struct wrapper *w, const char *pod,
                                       const char *value)
 {
-  struct k8s_label_change change = {w->cfg->label_key, value};
+  const struct k8s_label_change change = {.key = w->cfg->label_key,
+                                          .value = value};
   struct dk_err err;
 
   if (!w->kube)
@@ -164,8 +165,11 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
   struct dkron_members members = {NULL, 0};
   struct raft_peer_view *pv = NULL;
   struct member_view *mv = NULL;
-  struct dead_peer_params params = {cfg->statefulset, replicas, cfg->pod_name,
-                                    cfg->dead_peer_after, (long)now};
+  const struct dead_peer_params params = {.statefulset = cfg->statefulset,
+                                          .replicas = replicas,
+                                          .self = cfg->pod_name,
+                                          .threshold_ms = cfg->dead_peer_after,
+                                          .now_ms = (long)now};
   enum dkron_remove_outcome outcome;
   char why[512];
   const char *victim;
@@ -183,11 +187,12 @@ static void remove_dead_peer(struct wrapper *w, long replicas, long long now)
   if (!pv || !mv)
     goto out;
   for (size_t i = 0; i < peers.n; i++)
-    pv[i] = (struct raft_peer_view){peers.items[i].id, peers.items[i].voter};
+    pv[i] = (struct raft_peer_view){.id = peers.items[i].id,
+                                    .voter = peers.items[i].voter};
   count_peers(w, &peers);
   for (size_t i = 0; i < members.n; i++)
-    mv[i] =
-      (struct member_view){members.items[i].name, members.items[i].status};
+    mv[i] = (struct member_view){.name = members.items[i].name,
+                                 .status = members.items[i].status};
   victim = dead_peers_select(&w->dead, &params, pv, peers.n, mv, members.n, why,
                              sizeof(why));
   if (why[0])

@@ -10,26 +10,20 @@ int main(int argc, char **argv)
 {
   struct wrapper_config cfg;
   struct wrapper w;
-  int code = wrapper_config_load(&cfg, argc, argv);
+  struct step s = wrapper_config_load(&cfg, argc, argv);
 
-  if (code >= 0)
-    return code;
+  if (!step_goes_on(s))
+    return s.exit_code;
   log_setup_names("dkron-server-wrapper", cfg.log_level, cfg.log_format);
   log_set_pod(cfg.pod_name);
-  code = 1;
-  if (wrapper_start(&w, &cfg) != 0)
-    goto out;
-  code = wrapper_wait_for_peers(&w);
-  if (code != 0) {
-    code = code == 2 ? 0 : 1; /* stopped before launch: a clean exit */
-    goto out;
-  }
-  code = wrapper_launch(&w, wrapper_decide_bootstrap(&w));
-  if (code != 0)
-    goto out;
-  code = wrapper_supervise(&w);
-out:
+  s = wrapper_start(&w, &cfg);
+  if (step_goes_on(s))
+    s = wrapper_wait_for_peers(&w);
+  if (step_goes_on(s))
+    s = wrapper_launch(&w, wrapper_decide_bootstrap(&w));
+  if (step_goes_on(s))
+    s = wrapper_supervise(&w);
   wrapper_finish(&w);
   wrapper_config_free(&cfg);
-  return code;
+  return s.exit_code;
 }

@@ -32,7 +32,6 @@
 #include "handover.h"
 #include "k8s_pod.h"
 #include "log.h"
-#include "proc.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
 
@@ -45,15 +44,13 @@
 static void remove_self(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct dkron_remove_opts opts = {cfg->dkron,
-                                   (const char *const *)w->peer_urls,
-                                   w->n_peer_urls,
-                                   cfg->pod_name,
-                                   0,
-                                   cfg->remove_timeout,
-                                   cfg->leader_query_timeout,
-                                   0,
-                                   0};
+  const struct dkron_remove_opts opts = {
+    .dkron_bin = cfg->dkron,
+    .peer_urls = (const char *const *)w->peer_urls,
+    .n_peer_urls = w->n_peer_urls,
+    .peer_id = cfg->pod_name,
+    .deadline_ms = cfg->remove_timeout,
+    .http_timeout_ms = cfg->leader_query_timeout};
   enum dkron_remove_outcome outcome;
   struct dk_err err;
 
@@ -181,7 +178,10 @@ int wrapper_shutdown(struct wrapper *w, int signo)
 {
   const struct wrapper_config *cfg = w->cfg;
   long long start = clock_ms();
-  struct shutdown_facts facts = {cfg->ordinal, -1, false, cfg->remove_mode};
+  struct shutdown_facts facts = {.ordinal = cfg->ordinal,
+                                 .replicas = -1, /* not read yet */
+                                 .leave_ok = false,
+                                 .mode = cfg->remove_mode};
   char reason[256];
   struct dk_err err;
   int status;
@@ -203,9 +203,8 @@ int wrapper_shutdown(struct wrapper *w, int signo)
            "left the cluster in %lld ms", clock_ms() - start);
   else
     LOG_WARNF("graceful leave failed: %s", err.msg);
-  status = proc_stop(w->child, SIGTERM, cfg->stop_timeout);
+  status = child_stop(&w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
-  w->child = 0;
   if (shutdown_should_remove(&facts, reason, sizeof(reason))) {
     LOG_INFOF("%s", reason);
     remove_self(w);

@@ -33,32 +33,32 @@ static void warn_if_api_down(struct wrapper *w, long long now,
   *next_warn = now + w->cfg->api_warn_after;
 }
 
-/* Handles every pending signal. Returns -1 to go on, or the exit code. */
-static int handle_signals(struct wrapper *w)
+/* Handles every pending signal: goes on, or ends with the exit code. */
+static struct step handle_signals(struct wrapper *w)
 {
   int sig;
 
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
-    if (sig == SIGCHLD) {
-      if (proc_reap(w->child, &w->child_status)) {
+    switch (child_handle_signal(&w->child, sig)) {
+      case CHILD_EXITED:
         LOG_WARNF("dkron (pid %ld) exited on its own with status %d",
-                  (long)w->child, w->child_status);
-        w->child = 0;
+                  (long)w->child.last, w->child.status);
         metric_set(w->metrics.common.dkron_up, NULL, 0);
         leadership_set_label(w, ROLE_FOLLOWER);
-        return w->child_status;
-      }
-    } else if (sig == SIGTERM || sig == SIGINT) {
-      return wrapper_shutdown(w, sig);
-    } else if (proc_is_forwarded(sig)) {
-      LOG_INFOF("forwarding %s to dkron", strsignal(sig));
-      proc_kill(w->child, sig);
+        return step_exit(w->child.status);
+      case CHILD_STOP:
+        return step_exit(wrapper_shutdown(w, sig));
+      case CHILD_FORWARDED:
+        LOG_INFOF("forwarding %s to dkron", strsignal(sig));
+        break;
+      case CHILD_NONE:
+        break;
     }
   }
-  return -1;
+  return step_go_on();
 }
 
-int wrapper_supervise(struct wrapper *w)
+struct step wrapper_supervise(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
   long long next_poll = clock_ms();
@@ -66,9 +66,9 @@ int wrapper_supervise(struct wrapper *w)
   long long next_warn = w->launched + cfg->api_warn_after;
 
   for (;;) {
-    struct pollfd pfd = {w->sigfd, POLLIN, 0};
+    struct pollfd pfd = {.fd = w->sigfd, .events = POLLIN};
     long long now = clock_ms();
-    int code;
+    struct step s;
 
     long long wake =
       w->first_election_pending && w->next_first_election < next_poll
@@ -76,9 +76,9 @@ int wrapper_supervise(struct wrapper *w)
         : next_poll;
 
     if (poll(&pfd, 1, (int)clock_left_ms(wake, cfg->isleader_interval)) > 0) {
-      code = handle_signals(w);
-      if (code >= 0)
-        return code;
+      s = handle_signals(w);
+      if (!step_goes_on(s))
+        return s;
     }
     now = clock_ms();
     status_server_beat(w->status);
@@ -87,8 +87,8 @@ int wrapper_supervise(struct wrapper *w)
       next_poll = now + cfg->isleader_interval;
     }
     first_election_poll(w, now);
-    if (w->bootstrap_stuck && (code = first_election_restart(w)) >= 0)
-      return code;
+    if (w->bootstrap_stuck && !step_goes_on(s = first_election_restart(w)))
+      return s;
     voter_check(w, now);
     members_publish(w, now);
     warn_if_api_down(w, now, &next_warn);

@@ -1,18 +1,17 @@
 /* wrapper.c: start-up steps of dkron-server-wrapper (see wrapper.h). */
 #include "wrapper.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argv.h"
 #include "bootstrap.h"
 #include "clock.h"
+#include "config.h"
 #include "dkron_config.h"
 #include "dns.h"
 #include "log.h"
@@ -21,6 +20,15 @@
 #include "server_argv.h"
 
 #define STATUS_STALE_MS 30000L
+/* The wrapper's API calls are short: a stuck one must not hold up the
+ * loop (nor a shutdown, which also has a budget of its own). */
+#define KUBE_CONNECT_TIMEOUT_MS 2000L
+#define KUBE_TIMEOUT_MS         5000L
+#define KUBE_MAX_ATTEMPTS       2
+/* The pause between rounds of peer lookups (wrapper_wait_for_peers). */
+#define PEER_DNS_RETRY_MIN_MS 100L
+#define PEER_DNS_RETRY_MAX_MS 1000L
+#define PEER_DNS_RETRY_JITTER 0.2
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
@@ -43,28 +51,24 @@ static void start_events(struct wrapper *w, const struct k8s_config *kc)
 static void start_kube(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct k8s_overrides ov = {cfg->kube_api_url,
-                             cfg->kube_token_file,
-                             cfg->kube_ca_file,
-                             cfg->pod_namespace,
-                             NULL,
-                             NULL};
+  const struct k8s_overrides ov = {.api_url = cfg->kube_api_url,
+                                   .token_file = cfg->kube_token_file,
+                                   .ca_file = cfg->kube_ca_file,
+                                   .namespace = cfg->pod_namespace};
+  const struct http_client_opts http = {
+    .connect_timeout_ms = KUBE_CONNECT_TIMEOUT_MS,
+    .timeout_ms = KUBE_TIMEOUT_MS,
+    .max_attempts = KUBE_MAX_ATTEMPTS,
+    .interrupt = wrapper_api_should_stop, /* SIGTERM, budgets */
+    .interrupt_user = w};
   struct k8s_config kc;
   struct dk_err err;
 
   dk_err_clear(&err);
-  if (k8s_config_in_cluster(&ov, &kc, &err) == DK_OK) {
-    kc.http.connect_timeout_ms = 2000;
-    kc.http.timeout_ms = 5000;
-    kc.http.max_attempts = 2;
-    kc.http.interrupt = wrapper_api_should_stop; /* SIGTERM, budgets */
-    kc.http.interrupt_user = w;
-    w->kube = k8s_client_new(&kc, &err);
-    if (w->kube)
-      k8s_client_count_requests(w->kube, w->metrics.common.api_requests);
-    if (w->kube)
-      start_events(w, &kc);
-  }
+  w->kube = k8s_client_in_cluster(&ov, &http, w->metrics.common.api_requests,
+                                  &kc, &err);
+  if (w->kube)
+    start_events(w, &kc);
   k8s_config_free(&kc);
   if (!w->kube)
     LOG_ERRORF("Kubernetes API unavailable, running without the leader "
@@ -107,10 +111,13 @@ static int start_status(struct wrapper *w)
   return 0;
 }
 
-int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
+struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
 {
-  struct dkron_client_opts local_opts = {1000, 3000, 1, proc_stop_pending,
-                                         NULL};
+  const struct dkron_client_opts local_opts = {
+    .connect_timeout_ms = DKRON_DEFAULT_CONNECT_TIMEOUT_MS,
+    .timeout_ms = DKRON_DEFAULT_TIMEOUT_MS,
+    .max_attempts = 1, /* no retry: the loop asks again */
+    .interrupt = proc_stop_pending};
   char url[512];
   struct dk_err err;
 
@@ -124,23 +131,23 @@ int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
   dk_err_clear(&err);
   w->sigfd = runtime_start();
   if (w->sigfd < 0)
-    return -1;
+    return step_exit(STEP_START_FAILED);
   snprintf(url, sizeof(url), "http://127.0.0.1:%ld", cfg->http_port);
   w->local = dkron_client_new(url, &local_opts, &err);
   w->rpc_addr = host_port(cfg->pod_ip, cfg->rpc_port);
   if (!w->local || !w->rpc_addr) {
     LOG_ERRORF("cannot create the dkron client: %s", err.msg);
-    return -1;
+    return step_exit(STEP_START_FAILED);
   }
   dkron_client_count_errors(w->local, w->metrics.common.dkron_api_errors);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
                  cfg->http_port) < 0)
-      return -1;
+      return step_exit(STEP_START_FAILED);
     w->n_peer_urls = i + 1;
   }
   start_kube(w);
-  return start_status(w);
+  return start_status(w) == 0 ? step_go_on() : step_exit(STEP_START_FAILED);
 }
 
 void wrapper_finish(struct wrapper *w)
@@ -166,26 +173,33 @@ static int stop_requested(void *user)
 
   status_server_beat(w->status);
   while ((sig = proc_signal_read(w->sigfd)) > 0) {
-    if (sig == SIGTERM || sig == SIGINT) {
+    if (child_handle_signal(&w->child, sig) == CHILD_STOP) {
       LOG_INFOF("received %s before dkron started: exiting",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
       return 1;
     }
-    if (sig == SIGCHLD)
-      proc_reap(0, NULL);
   }
   return 0;
 }
 
-int wrapper_wait_for_peers(struct wrapper *w)
+struct step wrapper_wait_for_peers(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
-  struct dns_opts opts = {1000, 2, NULL, cfg->dns_server, 0};
+  const struct dns_opts opts = {.query_timeout_ms =
+                                  DNS_DEFAULT_QUERY_TIMEOUT_MS,
+                                .tries = DNS_DEFAULT_TRIES,
+                                .servers = cfg->dns_server};
   /* The names appear as the peer pods are created: ask again soon (100 ms,
    * doubling to 1 s), so that a first bootstrap waits for the slowest pod,
    * not for our back-off. */
-  struct dns_wait_opts wait = {cfg->peer_dns_timeout, 100, 1000, 0.2, 5000,
-                               stop_requested,        w};
+  const struct dns_wait_opts wait = {.deadline_ms = cfg->peer_dns_timeout,
+                                     .backoff_base_ms = PEER_DNS_RETRY_MIN_MS,
+                                     .backoff_max_ms = PEER_DNS_RETRY_MAX_MS,
+                                     .jitter = PEER_DNS_RETRY_JITTER,
+                                     .progress_every_ms =
+                                       DNS_DEFAULT_PROGRESS_MS,
+                                     .stop = stop_requested,
+                                     .stop_user = w};
   struct dns_query q[WRAPPER_MAX_PEERS + 1];
   struct dns_resolver *r = NULL;
   struct dk_err err;
@@ -200,27 +214,27 @@ int wrapper_wait_for_peers(struct wrapper *w)
   dk_err_clear(&err);
   if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
     LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("waiting for %zu peer name%s to resolve (ours to %s)", n,
             n == 1 ? "" : "s", cfg->pod_ip);
   rc = dns_wait_all(r, q, n, &wait, &err);
   dns_resolver_free(r);
   if (rc == DK_ECANCELED)
-    return 2;
+    return step_exit(0); /* stopped before launch: a clean exit */
   if (rc != DK_OK) {
     LOG_ERRORF("peer DNS did not resolve within --peer-dns-timeout: %s; "
                "check the headless Service (publishNotReadyAddresses: true) "
                "and the pod names",
                err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("all %zu peer names resolve", n);
   status_server_set_ready(w->status, false, "starting dkron");
   status_server_set_started(w->status, false,
                             "dkron's HTTP API has not answered yet (it "
                             "answers once dkron has joined a peer)");
-  return 0;
+  return step_go_on();
 }
 
 long wrapper_decide_bootstrap(struct wrapper *w)
@@ -262,22 +276,27 @@ long wrapper_decide_bootstrap(struct wrapper *w)
   return d.expect;
 }
 
-int wrapper_launch(struct wrapper *w, long bootstrap_expect)
+struct step wrapper_launch(struct wrapper *w, long bootstrap_expect)
 {
   const struct wrapper_config *cfg = w->cfg;
   char config_file[4096];
-  struct server_argv_params p = {
-    cfg->dkron,       cfg->pod_name,
-    cfg->self_fqdn,   cfg->pod_ip,
-    cfg->serf_port,   cfg->rpc_port,
-    cfg->http_port,   cfg->data_dir,
-    config_file,      (const char *const *)cfg->peers,
-    cfg->n_peers,     cfg->retry_interval,
-    bootstrap_expect, cfg->dkron_args,
-    cfg->n_dkron_args};
+  const struct server_argv_params p = {.dkron = cfg->dkron,
+                                       .node_name = cfg->pod_name,
+                                       .self_fqdn = cfg->self_fqdn,
+                                       .pod_ip = cfg->pod_ip,
+                                       .serf_port = cfg->serf_port,
+                                       .rpc_port = cfg->rpc_port,
+                                       .http_port = cfg->http_port,
+                                       .data_dir = cfg->data_dir,
+                                       .config_file = config_file,
+                                       .peers = (const char *const *)cfg->peers,
+                                       .n_peers = cfg->n_peers,
+                                       .retry_interval = cfg->retry_interval,
+                                       .bootstrap_expect = bootstrap_expect,
+                                       .extra = cfg->dkron_args,
+                                       .n_extra = cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
-  char *line;
   enum dk_code rc;
 
   dk_err_clear(&err);
@@ -285,34 +304,22 @@ int wrapper_launch(struct wrapper *w, long bootstrap_expect)
            DKRON_CONFIG_NAME);
   if (dkron_config_write(config_file, cfg->reconcile_interval, &err) != DK_OK) {
     LOG_ERRORF("%s", err.msg);
-    return 1;
+    return step_exit(STEP_START_FAILED);
   }
   dkron_config_warn_hidden();
   argv = server_argv_build(&p, &err);
   if (!argv) {
     LOG_ERRORF("%s", err.msg);
-    return 2;
+    return step_exit(CFG_EXIT_INVALID); /* dkron arguments refused */
   }
-  line = argv_join(argv);
-  LOG_INFOF("starting: %s", line ? line : argv[0]);
-  free(line);
-  rc = proc_spawn(argv, &w->child, &err);
+  rc = child_start(&w->child, argv, &err);
   argv_free(argv);
   w->launched = clock_ms();
   w->first_election_pending = rc == DK_OK && bootstrap_expect > 0;
   w->bootstrap_expect = bootstrap_expect;
   metric_set(w->metrics.common.dkron_up, NULL, rc == DK_OK);
   w->next_first_election = w->launched;
-  if (rc != DK_OK) {
-    LOG_ERRORF("cannot start dkron: %s (set --dkron / DKRON_BIN)", err.msg);
-    if (w->child > 0) {
-      /* the child exits by itself with 127/126: collect that status */
-      int status;
-      while (waitpid(w->child, &status, 0) < 0 && errno == EINTR)
-        ;
-      return proc_exit_code(status);
-    }
-    return 127;
-  }
-  return 0;
+  if (rc != DK_OK)
+    return step_exit(child_wait(&w->child)); /* a failed exec: 127/126 */
+  return step_go_on();
 }

@@ -12,12 +12,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "dead_peers.h"
 #include "dkron.h"
 #include "events.h"
 #include "k8s.h"
 #include "leader_label.h"
 #include "status_server.h"
+#include "step.h"
 #include "wrapper_config.h"
 #include "wrapper_metrics.h"
 
@@ -26,8 +28,7 @@
 struct wrapper {
   const struct wrapper_config *cfg;
   int sigfd;
-  pid_t child;                    /* dkron, 0 before launch and after exit */
-  int child_status;               /* shell-style, once it exited */
+  struct child child;             /* dkron */
   struct dkron_client *local;     /* our own dkron's HTTP API */
   struct k8s_client *kube;        /* NULL when the API is not configured */
   struct events *events;          /* NULL without the API */
@@ -55,25 +56,27 @@ struct wrapper {
   long long api_deadline;
 };
 
-/* Signals, global libraries, clients. 0 on success; on failure logs why. */
-int wrapper_start(struct wrapper *w, const struct wrapper_config *cfg);
+/* Signals, global libraries, clients. Goes on, or fails with
+ * STEP_START_FAILED after logging why. */
+struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg);
 void wrapper_finish(struct wrapper *w);
 
 /* Waits until every peer FQDN resolves and ours resolves to our pod IP.
- * 0 when done; 1 when the deadline passed (logged); 2 when a stop signal
- * arrived first. */
-int wrapper_wait_for_peers(struct wrapper *w);
+ * Goes on when done; fails with STEP_START_FAILED when the deadline passed
+ * (logged); stops cleanly when a stop signal arrived first. */
+struct step wrapper_wait_for_peers(struct wrapper *w);
 
 /* Asks the other peers for a leader and looks at the data dir; returns the
  * value for --bootstrap-expect (0 = omit) and logs the decision. */
 long wrapper_decide_bootstrap(struct wrapper *w);
 
-/* Starts dkron. 0 on success; on failure returns the exit code to use. */
-int wrapper_launch(struct wrapper *w, long bootstrap_expect);
+/* Starts dkron. Goes on, or fails with the exit code to use (127/126 when
+ * dkron cannot be run). */
+struct step wrapper_launch(struct wrapper *w, long bootstrap_expect);
 
-/* Runs until dkron exits or a stop signal has been handled; returns the
- * exit code for the wrapper (dkron's). */
-int wrapper_supervise(struct wrapper *w);
+/* Runs until dkron exits or a stop signal has been handled; ends with the
+ * wrapper's exit code (dkron's). */
+struct step wrapper_supervise(struct wrapper *w);
 
 /* The SIGTERM path: label to follower, leave, stop dkron, and remove the
  * node from Raft when the pod is going away for good. Returns dkron's exit
@@ -88,8 +91,9 @@ void voter_check(struct wrapper *w, long long now);
  * dkron never starts (first_election.c); called from the supervise loop. */
 void first_election_poll(struct wrapper *w, long long now);
 /* Restarts dkron after first_election_poll found the bootstrap stuck
- * (w->bootstrap_stuck). -1 to go on supervising, else the exit code. */
-int first_election_restart(struct wrapper *w);
+ * (w->bootstrap_stuck). Goes on supervising, or ends with the exit
+ * code. */
+struct step first_election_restart(struct wrapper *w);
 
 /* Publishes the Serf members on the status port (members_publish.c);
  * called from the supervise loop. */

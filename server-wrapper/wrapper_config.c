@@ -18,126 +18,249 @@ static const char *remove_mode_text;
 #define MS_MAX 86400000L /* one day */
 
 static const struct cfg_option options[] = {
-  {"initial-cluster-size", "INITIAL_CLUSTER_SIZE", CFG_INT, NULL,
-   "Servers in the initial cluster: the StatefulSet's replicas when it was "
-   "created. Given to --bootstrap-expect when no cluster exists yet.",
-   &g.initial_cluster_size, 1, WRAPPER_MAX_PEERS, NULL, NULL},
-  {"statefulset-name", "STATEFULSET_NAME", CFG_STRING, NULL,
-   "Name of the server StatefulSet. Default: the pod name without its "
-   "\"-<ordinal>\" suffix.",
-   &g.statefulset, 0, 0, NULL, NULL},
-  {"service-name", "HEADLESS_SERVICE", CFG_STRING, NULL,
-   "Headless Service that gives the pods their DNS names. Default: the "
-   "StatefulSet name.",
-   &g.service, 0, 0, NULL, NULL},
-  {"cluster-domain", "CLUSTER_DOMAIN", CFG_STRING, "cluster.local",
-   "Cluster DNS domain.", &g.cluster_domain, 0, 0, NULL, NULL},
-  {"pod-name", "POD_NAME", CFG_STRING, NULL,
-   "This pod's name (downward API metadata.name). Default: the host name.",
-   &g.pod_name, 0, 0, NULL, NULL},
-  {"pod-namespace", "POD_NAMESPACE", CFG_STRING, NULL,
-   "This pod's namespace. Default: the service account's namespace file.",
-   &g.pod_namespace, 0, 0, NULL, NULL},
-  {"pod-ip", "POD_IP", CFG_STRING, NULL,
-   "This pod's IP (downward API status.podIP). Required: dkron binds and "
-   "advertises it.",
-   &g.pod_ip, 0, 0, NULL, NULL},
-  {"dkron", "DKRON_BIN", CFG_STRING, "/usr/local/bin/dkron",
-   "Path of the dkron binary.", &g.dkron, 0, 0, NULL, NULL},
-  {"data-dir", "WRAPPER_DATA_DIR", CFG_STRING, "/dkron.data",
-   "dkron's data dir; put it on the StatefulSet's volume.", &g.data_dir, 0, 0,
-   NULL, NULL},
-  {"serf-port", "WRAPPER_SERF_PORT", CFG_INT, "8946", "Serf (gossip) port.",
-   &g.serf_port, 1, 65535, NULL, NULL},
-  {"rpc-port", "WRAPPER_RPC_PORT", CFG_INT, "6868", "gRPC and Raft port.",
-   &g.rpc_port, 1, 65535, NULL, NULL},
-  {"http-port", "WRAPPER_HTTP_PORT", CFG_INT, "8080", "dkron HTTP API port.",
-   &g.http_port, 1, 65535, NULL, NULL},
-  {"status-port", "WRAPPER_STATUS_PORT", CFG_INT, "8081",
-   "Port of the status endpoint: /readyz (200 when this server is a "
-   "working voter: it knows the leader, whose Raft configuration lists it "
-   "as a voter at its current address and whose Serf members list it "
-   "alive; else 503 with the reason) and /healthz (503 until dkron's HTTP "
-   "API first answers, for a startupProbe; then 200 while the wrapper's "
-   "loop runs) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
-   "off.",
-   &g.status_port, 0, 65535, NULL, NULL},
-  {"retry-join-interval", "WRAPPER_RETRY_INTERVAL", CFG_STRING, "500ms",
-   "dkron's --retry-interval between attempts to join the peers (at a first "
-   "bootstrap every server waits for the slowest one to listen).",
-   &g.retry_interval, 0, 0, NULL, NULL},
-  {"peer-dns-timeout", "WRAPPER_PEER_DNS_TIMEOUT", CFG_DURATION, "10m",
-   "How long to wait for every peer's DNS name to resolve before giving up.",
-   &g.peer_dns_timeout, 1000, MS_MAX, NULL, NULL},
-  {"leader-query-timeout", "WRAPPER_LEADER_QUERY_TIMEOUT", CFG_DURATION, "2s",
-   "Timeout of each peer's GET /v1/leader (asked concurrently).",
-   &g.leader_query_timeout, 100, 60000, NULL, NULL},
-  {"api-warn-after", "WRAPPER_API_WARN_AFTER", CFG_DURATION, "3m",
-   "Warn loudly when dkron's HTTP API is still down this long after start.",
-   &g.api_warn_after, 1000, MS_MAX, NULL, NULL},
-  {"quorum-wait", "WRAPPER_QUORUM_WAIT", CFG_DURATION, "20s",
-   "On SIGTERM, while leaving would leave the Raft configuration short of "
-   "a working majority (another server is down, e.g. drained or "
-   "crashed), wait this long at most for it to come back first. 0 turns "
-   "the guard off.",
-   &g.quorum_wait, 0, 600000, NULL, NULL},
-  {"leave-timeout", "WRAPPER_LEAVE_TIMEOUT", CFG_DURATION, "15s",
-   "Bound on POST /v1/leave at shutdown.", &g.leave_timeout, 1000, 600000, NULL,
-   NULL},
-  {"stop-timeout", "WRAPPER_STOP_TIMEOUT", CFG_DURATION, "25s",
-   "After the leave, how long dkron may take to exit after SIGTERM (it "
-   "waits for its running jobs) before SIGKILL.",
-   &g.stop_timeout, 1000, MS_MAX, NULL, NULL},
-  {"remove-timeout", "WRAPPER_REMOVE_TIMEOUT", CFG_DURATION, "15s",
-   "Bound on removing this node from Raft at shutdown.", &g.remove_timeout,
-   1000, 600000, NULL, NULL},
-  {"remove-on-exit", "WRAPPER_REMOVE_ON_EXIT", CFG_CHOICE, "auto",
-   "auto: remove this node from Raft only when the pod goes away for good "
-   "(scaled down, or the leave failed). always: on every stop (no "
-   "persistent volumes, or dkron v3).",
-   &remove_mode_text, 0, 0, remove_modes, NULL},
-  {"isleader-interval", "WRAPPER_ISLEADER_INTERVAL", CFG_DURATION, "1s",
-   "How often to poll GET /v1/isleader for the leader label.",
-   &g.isleader_interval, 100, 600000, NULL, NULL},
-  {"dead-peer-after", "WRAPPER_DEAD_PEER_AFTER", CFG_DURATION, "30s",
-   "Remove a Raft peer whose pod should not exist after its member has "
-   "been failed or left this long (only while leader).",
-   &g.dead_peer_after, 0, MS_MAX, NULL, NULL},
-  {"dead-peer-interval", "WRAPPER_DEAD_PEER_INTERVAL", CFG_DURATION, "10s",
-   "How often the leader looks for dead peers.", &g.dead_peer_interval, 1000,
-   MS_MAX, NULL, NULL},
-  {"reconcile-interval", "WRAPPER_RECONCILE_INTERVAL", CFG_DURATION, "2s",
-   "How often dkron's leader brings the Serf members into Raft (dkron's "
-   "ReconcileInterval, 60 s by default, given in the config file the "
-   "wrapper passes with --config). dkron v4.0.9 drops the member events "
-   "that should trigger it, so this run is what gives a restarted server "
-   "its Raft seat back at its new address.",
-   &g.reconcile_interval, 500, 600000, NULL, NULL},
-  {"label-key", "WRAPPER_LABEL_KEY", CFG_STRING, "dkron-leader",
-   "Pod label that tells the leader apart (select it in the leader "
-   "Service).",
-   &g.label_key, 0, 0, NULL, NULL},
-  {"label-leader", "WRAPPER_LABEL_LEADER", CFG_STRING, "true",
-   "Label value on the leader.", &g.label_leader, 0, 0, NULL, NULL},
-  {"label-follower", "WRAPPER_LABEL_FOLLOWER", CFG_STRING, "false",
-   "Label value on the other servers.", &g.label_follower, 0, 0, NULL, NULL},
+  {.name = "initial-cluster-size",
+   .env = "INITIAL_CLUSTER_SIZE",
+   .type = CFG_INT,
+   .help =
+     "Servers in the initial cluster: the StatefulSet's replicas when it was "
+     "created. Given to --bootstrap-expect when no cluster exists yet.",
+   .target = &g.initial_cluster_size,
+   .min = 1,
+   .max = WRAPPER_MAX_PEERS},
+  {.name = "statefulset-name",
+   .env = "STATEFULSET_NAME",
+   .type = CFG_STRING,
+   .help = "Name of the server StatefulSet. Default: the pod name without its "
+           "\"-<ordinal>\" suffix.",
+   .target = &g.statefulset},
+  {.name = "service-name",
+   .env = "WRAPPER_SERVICE_NAME",
+   .type = CFG_STRING,
+   .help = "Headless Service that gives the pods their DNS names. Default: the "
+           "StatefulSet name.",
+   .target = &g.service,
+   .env_alias = "HEADLESS_SERVICE"},
+  {.name = "cluster-domain",
+   .env = "CLUSTER_DOMAIN",
+   .type = CFG_STRING,
+   .def = "cluster.local",
+   .help = "Cluster DNS domain.",
+   .target = &g.cluster_domain},
+  CFG_POD_NAME_OPTION(
+    "This pod's name (downward API metadata.name). Default: the host name.",
+    &g.pod_name),
+  {.name = "pod-namespace",
+   .env = "POD_NAMESPACE",
+   .type = CFG_STRING,
+   .help =
+     "This pod's namespace. Default: the service account's namespace file.",
+   .target = &g.pod_namespace},
+  CFG_POD_IP_OPTION(&g.pod_ip),
+  CFG_DKRON_OPTION(&g.dkron),
+  {.name = "data-dir",
+   .env = "WRAPPER_DATA_DIR",
+   .type = CFG_STRING,
+   .def = "/dkron.data",
+   .help = "dkron's data dir; put it on the StatefulSet's volume.",
+   .target = &g.data_dir},
+  {.name = "serf-port",
+   .env = "WRAPPER_SERF_PORT",
+   .type = CFG_INT,
+   .def = "8946",
+   .help = "Serf (gossip) port.",
+   .target = &g.serf_port,
+   .min = 1,
+   .max = CFG_PORT_MAX},
+  {.name = "rpc-port",
+   .env = "WRAPPER_RPC_PORT",
+   .type = CFG_INT,
+   .def = "6868",
+   .help = "gRPC and Raft port.",
+   .target = &g.rpc_port,
+   .min = 1,
+   .max = CFG_PORT_MAX},
+  {.name = "http-port",
+   .env = "WRAPPER_HTTP_PORT",
+   .type = CFG_INT,
+   .def = "8080",
+   .help = "dkron HTTP API port.",
+   .target = &g.http_port,
+   .min = 1,
+   .max = CFG_PORT_MAX},
+  {.name = "status-port",
+   .env = "WRAPPER_STATUS_PORT",
+   .type = CFG_INT,
+   .def = "8081",
+   .help =
+     "Port of the status endpoint: /readyz (200 when this server is a "
+     "working voter: it knows the leader, whose Raft configuration lists it "
+     "as a voter at its current address and whose Serf members list it "
+     "alive; else 503 with the reason) and /healthz (503 until dkron's HTTP "
+     "API first answers, for a startupProbe; then 200 while the wrapper's "
+     "loop runs) and /metrics (Prometheus; README, \"Metrics\"). 0 turns it "
+     "off.",
+   .target = &g.status_port,
+   .max = CFG_PORT_MAX},
+  {.name = "retry-join-interval",
+   .env = "WRAPPER_RETRY_JOIN_INTERVAL",
+   .type = CFG_STRING,
+   .def = "500ms",
+   .help =
+     "dkron's --retry-interval between attempts to join the peers (at a first "
+     "bootstrap every server waits for the slowest one to listen).",
+   .target = &g.retry_interval,
+   .env_alias = "WRAPPER_RETRY_INTERVAL"},
+  {.name = "peer-dns-timeout",
+   .env = "WRAPPER_PEER_DNS_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "10m",
+   .help =
+     "How long to wait for every peer's DNS name to resolve before giving up.",
+   .target = &g.peer_dns_timeout,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "leader-query-timeout",
+   .env = "WRAPPER_LEADER_QUERY_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "2s",
+   .help = "Timeout of each peer's GET /v1/leader (asked concurrently).",
+   .target = &g.leader_query_timeout,
+   .min = 100,
+   .max = 60000},
+  {.name = "api-warn-after",
+   .env = "WRAPPER_API_WARN_AFTER",
+   .type = CFG_DURATION,
+   .def = "3m",
+   .help =
+     "Warn loudly when dkron's HTTP API is still down this long after start.",
+   .target = &g.api_warn_after,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "quorum-wait",
+   .env = "WRAPPER_QUORUM_WAIT",
+   .type = CFG_DURATION,
+   .def = "20s",
+   .help =
+     "On SIGTERM, while leaving would leave the Raft configuration short of "
+     "a working majority (another server is down, e.g. drained or "
+     "crashed), wait this long at most for it to come back first. 0 turns "
+     "the guard off.",
+   .target = &g.quorum_wait,
+   .max = 600000},
+  {.name = "leave-timeout",
+   .env = "WRAPPER_LEAVE_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "15s",
+   .help = "Bound on POST /v1/leave at shutdown.",
+   .target = &g.leave_timeout,
+   .min = 1000,
+   .max = 600000},
+  {.name = "stop-timeout",
+   .env = "WRAPPER_STOP_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "25s",
+   .help = "After the leave, how long dkron may take to exit after SIGTERM (it "
+           "waits for its running jobs) before SIGKILL.",
+   .target = &g.stop_timeout,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "remove-timeout",
+   .env = "WRAPPER_REMOVE_TIMEOUT",
+   .type = CFG_DURATION,
+   .def = "15s",
+   .help = "Bound on removing this node from Raft at shutdown.",
+   .target = &g.remove_timeout,
+   .min = 1000,
+   .max = 600000},
+  {.name = "remove-on-exit",
+   .env = "WRAPPER_REMOVE_ON_EXIT",
+   .type = CFG_CHOICE,
+   .def = "auto",
+   .help =
+     "auto: remove this node from Raft only when the pod goes away for good "
+     "(scaled down, or the leave failed). always: on every stop (no "
+     "persistent volumes, or dkron v3).",
+   .target = &remove_mode_text,
+   .choices = remove_modes},
+  {.name = "isleader-interval",
+   .env = "WRAPPER_ISLEADER_INTERVAL",
+   .type = CFG_DURATION,
+   .def = "1s",
+   .help = "How often to poll GET /v1/isleader for the leader label.",
+   .target = &g.isleader_interval,
+   .min = 100,
+   .max = 600000},
+  {.name = "dead-peer-after",
+   .env = "WRAPPER_DEAD_PEER_AFTER",
+   .type = CFG_DURATION,
+   .def = "30s",
+   .help = "Remove a Raft peer whose pod should not exist after its member has "
+           "been failed or left this long (only while leader).",
+   .target = &g.dead_peer_after,
+   .max = MS_MAX},
+  {.name = "dead-peer-interval",
+   .env = "WRAPPER_DEAD_PEER_INTERVAL",
+   .type = CFG_DURATION,
+   .def = "10s",
+   .help = "How often the leader looks for dead peers.",
+   .target = &g.dead_peer_interval,
+   .min = 1000,
+   .max = MS_MAX},
+  {.name = "reconcile-interval",
+   .env = "WRAPPER_RECONCILE_INTERVAL",
+   .type = CFG_DURATION,
+   .def = "2s",
+   .help =
+     "How often dkron's leader brings the Serf members into Raft (dkron's "
+     "ReconcileInterval, 60 s by default, given in the config file the "
+     "wrapper passes with --config). dkron v4.0.9 drops the member events "
+     "that should trigger it, so this run is what gives a restarted server "
+     "its Raft seat back at its new address.",
+   .target = &g.reconcile_interval,
+   .min = 500,
+   .max = 600000},
+  {.name = "label-key",
+   .env = "WRAPPER_LABEL_KEY",
+   .type = CFG_STRING,
+   .def = "dkron-leader",
+   .help = "Pod label that tells the leader apart (select it in the leader "
+           "Service).",
+   .target = &g.label_key},
+  {.name = "label-leader",
+   .env = "WRAPPER_LABEL_LEADER",
+   .type = CFG_STRING,
+   .def = "true",
+   .help = "Label value on the leader.",
+   .target = &g.label_leader},
+  {.name = "label-follower",
+   .env = "WRAPPER_LABEL_FOLLOWER",
+   .type = CFG_STRING,
+   .def = "false",
+   .help = "Label value on the other servers.",
+   .target = &g.label_follower},
   CFG_KUBE_OPTIONS(&g.kube_api_url, &g.kube_token_file, &g.kube_ca_file),
-  {"dns-server", "WRAPPER_DNS_SERVER", CFG_STRING, NULL,
-   "DNS server \"ip:port\" for the peer lookups. Default: the system's.",
-   &g.dns_server, 0, 0, NULL, NULL},
+  {.name = "dns-server",
+   .env = "WRAPPER_DNS_SERVER",
+   .type = CFG_STRING,
+   .help =
+     "DNS server \"ip:port\" for the peer lookups. Default: the system's.",
+   .target = &g.dns_server},
   CFG_LOG_OPTIONS("WRAPPER_", &g.log_level, &g.log_format),
 };
 
 static const struct cfg_spec spec = {
-  "dkron-server-wrapper",
-  "Runs `dkron agent --server` as a StatefulSet pod: waits until the peers'\n"
-  "DNS names resolve, passes --bootstrap-expect only when no cluster exists\n"
-  "yet, supervises dkron as PID 1, keeps a leader label on the pod, removes\n"
-  "dead peers while leader, and leaves Raft for good only when the pod goes\n"
-  "away for good.",
-  "arguments passed to `dkron agent` verbatim (flags the wrapper sets are "
-  "refused).",
-  options, sizeof(options) / sizeof(options[0])};
+  .prog = "dkron-server-wrapper",
+  .summary =
+    "Runs `dkron agent --server` as a StatefulSet pod: waits until the peers'\n"
+    "DNS names resolve, passes --bootstrap-expect only when no cluster exists\n"
+    "yet, supervises dkron as PID 1, keeps a leader label on the pod, removes\n"
+    "dead peers while leader, and leaves Raft for good only when the pod goes\n"
+    "away for good.",
+  .passthrough =
+    "arguments passed to `dkron agent` verbatim (flags the wrapper sets are "
+    "refused).",
+  .opts = options,
+  .n_opts = sizeof(options) / sizeof(options[0])};
 
 /* Fills defaults that come from the pod rather than from constants. */
 static int fill_pod_defaults(struct wrapper_config *cfg, char *err, size_t len)
@@ -242,18 +365,19 @@ static int check_cluster_size(const struct wrapper_config *cfg, char *err,
   return -1;
 }
 
-int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
+struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
+                                char **argv)
 {
   struct cfg_rest rest;
   char err[768];
   enum cfg_result res;
-  int code;
+  struct step s;
 
   memset(&g, 0, sizeof(g));
   res = cfg_parse(&spec, argc, argv, &rest, err, sizeof(err));
-  code = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
-  if (code >= 0)
-    return code;
+  s = cfg_handle(&spec, res, DKRON_K8S_VERSION, err);
+  if (!step_goes_on(s))
+    return s;
   remove_mode_parse(remove_mode_text, &g.remove_mode);
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
@@ -264,7 +388,7 @@ int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv)
     wrapper_config_free(cfg);
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   }
-  return -1;
+  return step_go_on();
 }
 
 void wrapper_config_free(struct wrapper_config *cfg)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "shutdown_policy.h"
+#include "step.h"
 
 #define WRAPPER_MAX_PEERS 99
 
@@ -61,10 +62,11 @@ struct wrapper_config {
   char *self_fqdn; /* our own FQDN */
 };
 
-/* Parses argv and the environment. Returns -1 when the program should go
- * on, or an exit code (0 after --help/--version, 2 for invalid settings,
- * with the reason printed). */
-int wrapper_config_load(struct wrapper_config *cfg, int argc, char **argv);
+/* Parses argv and the environment. Goes on, stops cleanly after
+ * --help/--version, or fails with CFG_EXIT_INVALID for invalid settings
+ * (the reason printed; nothing left to free). */
+struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
+                                char **argv);
 void wrapper_config_free(struct wrapper_config *cfg);
 
 /* Validates and derives (ordinal, peers); exposed for tests. Returns 0, or

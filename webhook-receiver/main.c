@@ -31,10 +31,11 @@ int main(int argc, char **argv)
   struct receiver *r;
   struct dk_err err;
   sigset_t stop;
-  int code = receiver_config_load(&cfg, argc, argv), sig;
+  struct step s = receiver_config_load(&cfg, argc, argv);
+  int sig;
 
-  if (code >= 0)
-    return code;
+  if (!step_goes_on(s))
+    return s.exit_code;
   log_setup_names("dkron-webhook-receiver", cfg.log_level, cfg.log_format);
   sigemptyset(&stop);
   sigaddset(&stop, SIGTERM);

@@ -3,6 +3,7 @@
 #define RECEIVER_RECEIVER_CONFIG_H
 
 #include "receiver.h"
+#include "step.h"
 
 struct receiver_config {
   struct receiver_opts server;
@@ -11,7 +12,8 @@ struct receiver_config {
   const char *log_format;
 };
 
-/* -1: go on; otherwise the exit code (help, version, a bad value). */
-int receiver_config_load(struct receiver_config *cfg, int argc, char **argv);
+/* Goes on, stops cleanly (help, version) or fails (a bad value). */
+struct step receiver_config_load(struct receiver_config *cfg, int argc,
+                                 char **argv);
 
 #endif

@@ -311,6 +311,7 @@ fetch_promtool() {
 	local log="$DKRON_TOOLS_DIR/log/promtool.log" dir="$DKRON_TOOLS_DIR/tmp/promtool"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	step "promtool from Debian's prometheus package" "$log" \
 		sh -c 'cd "$1" && { apt-get download prometheus || { apt-get update -qq && apt-get download prometheus; }; } &&
 			dpkg -x prometheus_*.deb root' sh "$dir"

@@ -87,13 +87,15 @@ static bool in_argv(char **argv, int argc, const char *p)
 static void check_wrapper(int argc, char **argv)
 {
   struct wrapper_config cfg;
-  int code;
+  struct step s;
 
   memset(&cfg, 0, sizeof(cfg));
-  code = wrapper_config_load(&cfg, argc, argv);
-  FUZZ_CHECK(code == -1 || code == 0 || code == 2,
+  s = wrapper_config_load(&cfg, argc, argv);
+  FUZZ_CHECK(step_goes_on(s) ||
+               (s.kind == STEP_STOP_CLEANLY && s.exit_code == 0) ||
+               (s.kind == STEP_FAIL && s.exit_code == CFG_EXIT_INVALID),
              "the loader goes on or exits 0 or 2");
-  if (code != -1)
+  if (!step_goes_on(s))
     return; /* it freed what it had */
   FUZZ_CHECK(cfg.initial_cluster_size >= 1 &&
                cfg.initial_cluster_size <= WRAPPER_MAX_PEERS,
@@ -122,13 +124,15 @@ static void check_wrapper(int argc, char **argv)
 static void check_launcher(int argc, char **argv)
 {
   struct launcher_config cfg;
-  int code;
+  struct step s;
 
   memset(&cfg, 0, sizeof(cfg));
-  code = launcher_config_load(&cfg, argc, argv);
-  FUZZ_CHECK(code == -1 || code == 0 || code == 2,
+  s = launcher_config_load(&cfg, argc, argv);
+  FUZZ_CHECK(step_goes_on(s) ||
+               (s.kind == STEP_STOP_CLEANLY && s.exit_code == 0) ||
+               (s.kind == STEP_FAIL && s.exit_code == CFG_EXIT_INVALID),
              "the loader goes on or exits 0 or 2");
-  if (code != -1)
+  if (!step_goes_on(s))
     return;
   FUZZ_CHECK(cfg.selector && cfg.selector[0], "a server selector is set");
   FUZZ_CHECK(cfg.namespace && cfg.pod_ip, "the pod's facts are set");

@@ -26,6 +26,8 @@ int main(void)
   srunner_add_suite(sr, make_dns_suite());
   srunner_add_suite(sr, make_dkron_suite());
   srunner_add_suite(sr, make_proc_suite());
+  srunner_add_suite(sr, make_child_suite());
+  srunner_add_suite(sr, make_step_suite());
   srunner_add_suite(sr, make_wrapper_suite());
   srunner_add_suite(sr, make_launcher_suite());
   srunner_add_suite(sr, make_launcher_watch_suite());

@@ -13,20 +13,63 @@ static long s_grace;
 static bool s_verbose;
 static const char *s_format;
 static enum cfg_source s_size_src;
+static long s_tries;
+static enum cfg_source s_tries_src;
 
 static const struct cfg_option opts[] = {
-  {"name", "T_NAME", CFG_STRING, "dkron", "A name.", &s_name, 0, 0, NULL, NULL},
-  {"size", "T_SIZE", CFG_INT, "3", "A size.", &s_size, 1, 7, NULL, &s_size_src},
-  {"grace", "T_GRACE", CFG_DURATION, "30s", "A duration.", &s_grace, 0, 3600000,
-   NULL, NULL},
-  {"verbose", "T_VERBOSE", CFG_BOOL, "false", "Chatty.", &s_verbose, 0, 0, NULL,
-   NULL},
-  {"format", "T_FORMAT", CFG_CHOICE, "text", "Format.", &s_format, 0, 0,
-   formats, NULL},
+  {.name = "name",
+   .env = "T_NAME",
+   .type = CFG_STRING,
+   .def = "dkron",
+   .help = "A name.",
+   .target = &s_name},
+  {.name = "size",
+   .env = "T_SIZE",
+   .type = CFG_INT,
+   .def = "3",
+   .help = "A size.",
+   .target = &s_size,
+   .min = 1,
+   .max = 7,
+   .source = &s_size_src},
+  {.name = "grace",
+   .env = "T_GRACE",
+   .type = CFG_DURATION,
+   .def = "30s",
+   .help = "A duration.",
+   .target = &s_grace,
+   .min = 0,
+   .max = 3600000},
+  {.name = "verbose",
+   .env = "T_VERBOSE",
+   .type = CFG_BOOL,
+   .def = "false",
+   .help = "Chatty.",
+   .target = &s_verbose},
+  {.name = "format",
+   .env = "T_FORMAT",
+   .type = CFG_CHOICE,
+   .def = "text",
+   .help = "Format.",
+   .target = &s_format,
+   .choices = formats},
+  {.name = "tries",
+   .env = "T_TRIES",
+   .env_alias = "T_OLD_TRIES",
+   .type = CFG_INT,
+   .def = "2",
+   .help = "A renamed variable.",
+   .target = &s_tries,
+   .min = 1,
+   .max = 9,
+   .source = &s_tries_src},
 };
 
-static const struct cfg_spec spec = {"prog", "Test program.", "dkron args",
-                                     opts, sizeof(opts) / sizeof(opts[0])};
+static const struct cfg_spec spec = {.prog = "prog",
+                                     .summary = "Test program.",
+                                     .passthrough = "dkron args",
+                                     .opts = opts,
+                                     .n_opts = sizeof(opts) / sizeof(opts[0])};
 
 static void clear_env(void)
 {
@@ -35,6 +78,8 @@ static void clear_env(void)
   unsetenv("T_GRACE");
   unsetenv("T_VERBOSE");
   unsetenv("T_FORMAT");
+  unsetenv("T_TRIES");
+  unsetenv("T_OLD_TRIES");
 }
 
 static enum cfg_result run(int argc, char **argv, struct cfg_rest *rest,
@@ -78,6 +123,42 @@ START_TEST(env_then_flag_precedence)
   ck_assert_int_eq(s_grace, 30000);
   ck_assert(s_verbose);
   ck_assert_str_eq(s_format, "json");
+  clear_env();
+}
+END_TEST
+
+/* A renamed variable: the new name wins, the older one still works, and a
+ * bad value names the variable it came from. */
+START_TEST(older_env_name_is_an_alias)
+{
+  char *argv[] = {"prog", NULL};
+  char *flag[] = {"prog", "--tries=7", NULL};
+  struct cfg_rest rest;
+  char err[256];
+
+  clear_env();
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_tries, 2);
+  ck_assert_int_eq(s_tries_src, CFG_FROM_DEFAULT);
+  setenv("T_OLD_TRIES", "4", 1);
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_tries, 4);
+  ck_assert_int_eq(s_tries_src, CFG_FROM_ENV);
+  setenv("T_TRIES", "", 1); /* empty: unset, the older name counts */
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_tries, 4);
+  setenv("T_TRIES", "5", 1);
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_tries, 5);
+  ck_assert_int_eq(run(2, flag, &rest, err), CFG_OK);
+  ck_assert_int_eq(s_tries, 7);
+  ck_assert_int_eq(s_tries_src, CFG_FROM_FLAG);
+  unsetenv("T_TRIES");
+  setenv("T_OLD_TRIES", "99", 1);
+  ck_assert_int_eq(run(1, argv, &rest, err), CFG_INVALID);
+  ck_assert_msg(strstr(err, "invalid value \"99\" for --tries (from env "
+                            "T_OLD_TRIES)"),
+                "got: %s", err);
   clear_env();
 }
 END_TEST
@@ -167,7 +248,8 @@ START_TEST(invalid_values_are_explained)
     setenv(c->env_name, c->env_value, 1);
   ck_assert_int_eq(run(c->arg ? 2 : 1, argv, &rest, err), CFG_INVALID);
   ck_assert_msg(strstr(err, c->expect) != NULL, "got: %s", err);
-  ck_assert_int_eq(cfg_handle(&spec, CFG_INVALID, "1", err), 2);
+  ck_assert_int_eq(cfg_handle(&spec, CFG_INVALID, "1", err).exit_code,
+                   CFG_EXIT_INVALID);
   clear_env();
 }
 END_TEST
@@ -184,8 +266,12 @@ START_TEST(help_lists_every_flag_env_and_default)
     char line[128];
     snprintf(line, sizeof(line), "--%s", opts[i].name);
     ck_assert_msg(strstr(buf, line), "missing %s", line);
-    snprintf(line, sizeof(line), "env %s; default: %s", opts[i].env,
-             opts[i].def);
+    if (opts[i].env_alias)
+      snprintf(line, sizeof(line), "env %s (or the older %s); default: %s",
+               opts[i].env, opts[i].env_alias, opts[i].def);
+    else
+      snprintf(line, sizeof(line), "env %s; default: %s", opts[i].env,
+               opts[i].def);
     ck_assert_msg(strstr(buf, line), "missing '%s' in:\n%s", line, buf);
   }
   ck_assert_ptr_nonnull(strstr(buf, "Values: text json."));
@@ -212,6 +298,7 @@ Suite *make_config_suite(void)
 
   tcase_add_test(tc, defaults_apply);
   tcase_add_test(tc, env_then_flag_precedence);
+  tcase_add_test(tc, older_env_name_is_an_alias);
   tcase_add_test(tc, passthrough_after_double_dash);
   tcase_add_test(tc, help_and_version_after_double_dash_pass_through);
   tcase_add_test(tc, durations);

@@ -1862,6 +1862,42 @@ START_TEST(unusable_token_file_is_refused)
 }
 END_TEST
 
+/* The set-up the programs share: the configuration, the caller's HTTP
+ * options, a client; the configuration left to the caller when asked. */
+START_TEST(client_in_cluster_sets_up_a_client)
+{
+  struct k8s_overrides ov = {.api_url = "http://127.0.0.1:9",
+                             .namespace = "dkron"};
+  const struct http_client_opts http = {.timeout_ms = 1234, .max_attempts = 2};
+  struct k8s_client *c;
+  struct k8s_config kc;
+  struct dk_err err = {0};
+  char path[PATH_MAX];
+
+  tmp_path("token", path, sizeof(path));
+  write_file("token", SA_JWT "\n");
+  ov.token_file = path;
+  c = k8s_client_in_cluster(&ov, &http, NULL, &kc, &err);
+  ck_assert_msg(c, "%s", err.msg);
+  ck_assert_str_eq(k8s_client_namespace(c), "dkron");
+  ck_assert_str_eq(kc.api_url, "http://127.0.0.1:9");
+  ck_assert_int_eq(kc.http.timeout_ms, 1234);
+  ck_assert_int_eq(kc.http.max_attempts, 2);
+  k8s_client_free(c);
+  k8s_config_free(&kc);
+
+  c = k8s_client_in_cluster(&ov, NULL, NULL, NULL, &err);
+  ck_assert_msg(c, "%s", err.msg);
+  k8s_client_free(c);
+
+  ov.namespace = "Not_A_Label";
+  ck_assert_ptr_null(k8s_client_in_cluster(&ov, &http, NULL, &kc, &err));
+  ck_assert_int_eq(err.code, DK_EINVAL);
+  k8s_config_free(&kc);
+  ck_assert_ptr_null(k8s_client_in_cluster(&ov, NULL, NULL, NULL, &err));
+}
+END_TEST
+
 Suite *make_k8s_suite(void)
 {
   Suite *s = suite_create("k8s");
@@ -1907,6 +1943,7 @@ Suite *make_k8s_suite(void)
   tcase_add_test(config, out_of_cluster_overrides);
   tcase_add_test(config, plain_http_api_url_only_to_loopback);
   tcase_add_test(config, unusable_token_file_is_refused);
+  tcase_add_test(config, client_in_cluster_sets_up_a_client);
   suite_add_tcase(s, config);
   return s;
 }

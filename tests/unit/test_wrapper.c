@@ -618,6 +618,9 @@ static const char *const wrapper_env[] = {"INITIAL_CLUSTER_SIZE",
                                           "INITIAL_CLUSTER_SUZE",
                                           "STATEFULSET_NAME",
                                           "HEADLESS_SERVICE",
+                                          "WRAPPER_SERVICE_NAME",
+                                          "WRAPPER_RETRY_INTERVAL",
+                                          "WRAPPER_RETRY_JOIN_INTERVAL",
                                           "POD_NAME",
                                           "POD_NAMESPACE",
                                           "POD_IP",
@@ -629,24 +632,26 @@ static void clear_wrapper_env(void)
     unsetenv(wrapper_env[i]);
 }
 
-/* Runs wrapper_config_load with stderr captured into out. */
+/* Runs wrapper_config_load with stderr captured into out; the exit code,
+ * or -1 when the program goes on. */
 static int load_captured(struct wrapper_config *cfg, int argc, char **argv,
                          char *out, size_t len)
 {
-  int fds[2], saved = dup(STDERR_FILENO), code;
+  int fds[2], saved = dup(STDERR_FILENO);
+  struct step s;
   ssize_t n;
 
   ck_assert_int_eq(pipe(fds), 0);
   dup2(fds[1], STDERR_FILENO);
   close(fds[1]);
-  code = wrapper_config_load(cfg, argc, argv);
+  s = wrapper_config_load(cfg, argc, argv);
   fflush(stderr);
   dup2(saved, STDERR_FILENO);
   close(saved);
   n = read(fds[0], out, len - 1);
   close(fds[0]);
   out[n < 0 ? 0 : n] = '\0';
-  return code;
+  return step_goes_on(s) ? -1 : s.exit_code;
 }
 
 START_TEST(config_derives_peers)
@@ -671,6 +676,37 @@ START_TEST(config_derives_peers)
   ck_assert_str_eq(cfg.self_fqdn,
                    "dkron-server-1.dkron-server.jobs.svc.cluster.local");
   ck_assert_int_eq(cfg.remove_mode, REMOVE_AUTO);
+  wrapper_config_free(&cfg);
+  clear_wrapper_env();
+}
+END_TEST
+
+/* The env names that follow their flags, and the older names the chart
+ * and existing manifests set, which keep working. */
+START_TEST(config_reads_the_older_env_names)
+{
+  char *argv[] = {"w", "--pod-name=dkron-server-1", NULL};
+  struct wrapper_config cfg;
+  char out[1024];
+
+  clear_wrapper_env();
+  setenv("INITIAL_CLUSTER_SIZE", "2", 1);
+  setenv("POD_NAMESPACE", "jobs", 1);
+  setenv("POD_IP", "10.244.0.11", 1);
+  setenv("HEADLESS_SERVICE", "old-svc", 1);
+  setenv("WRAPPER_RETRY_INTERVAL", "2s", 1);
+  ck_assert_int_eq(load_captured(&cfg, 2, argv, out, sizeof(out)), -1);
+  ck_assert_str_eq(cfg.service, "old-svc");
+  ck_assert_str_eq(cfg.retry_interval, "2s");
+  ck_assert_str_eq(cfg.peers[0],
+                   "dkron-server-0.old-svc.jobs.svc.cluster.local");
+  wrapper_config_free(&cfg);
+
+  setenv("WRAPPER_SERVICE_NAME", "new-svc", 1);
+  setenv("WRAPPER_RETRY_JOIN_INTERVAL", "3s", 1);
+  ck_assert_int_eq(load_captured(&cfg, 2, argv, out, sizeof(out)), -1);
+  ck_assert_str_eq(cfg.service, "new-svc");
+  ck_assert_str_eq(cfg.retry_interval, "3s");
   wrapper_config_free(&cfg);
   clear_wrapper_env();
 }
@@ -735,7 +771,7 @@ START_TEST(config_help_documents_every_env)
   ck_assert_int_eq(pipe(fds), 0);
   dup2(fds[1], STDOUT_FILENO);
   close(fds[1]);
-  ck_assert_int_eq(wrapper_config_load(&cfg, 2, argv), 0);
+  ck_assert_int_eq(wrapper_config_load(&cfg, 2, argv).kind, STEP_STOP_CLEANLY);
   fflush(stdout);
   dup2(saved, STDOUT_FILENO);
   close(saved);
@@ -935,6 +971,7 @@ Suite *make_wrapper_suite(void)
   tcase_add_test(tc, dead_peer_quorum_guard);
   tcase_add_test(tc, desired_names);
   tcase_add_test(tc, config_derives_peers);
+  tcase_add_test(tc, config_reads_the_older_env_names);
   tcase_add_loop_test(tc, config_errors_are_explained, 0,
                       (int)(sizeof(config_errors) / sizeof(config_errors[0])));
   tcase_add_test(tc, config_help_documents_every_env);

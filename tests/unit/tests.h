@@ -19,6 +19,8 @@ Suite *make_k8s_suite(void);
 Suite *make_dns_suite(void);
 Suite *make_dkron_suite(void);
 Suite *make_proc_suite(void);
+Suite *make_child_suite(void);
+Suite *make_step_suite(void);
 Suite *make_wrapper_suite(void);
 Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);

@@ -25,7 +25,9 @@ ln_job long-job launcher tok23 "@manually" "sleep 20; curl -sf -X PUT $LN_RECEIV
 # background and watch the job start on the worker.
 curl -s --max-time 150 -X POST "http://$(pod_field dkron-server-0 ip):8080/v1/jobs/long-job/run" \
 	>"$E2E_WORK/run.out" 2>&1 &
+# shellcheck disable=SC2034 # read by the exit hook below
 runner=$!
+# shellcheck disable=SC2016 # expanded when the exit hook runs
 on_exit 'kill "$runner" 2>/dev/null || true'
 job_running() { pgrep -f "sleep 20; curl -sf -X PUT $LN_RECEIVER/log/tok23" >/dev/null; }
 wait_until 30 "long-job runs on the worker" job_running
