@@ -80,7 +80,7 @@ LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         acceptance bench demo check tools bed-up bed-down bed-status fuzz \
-        fuzz-build fuzz-short lint
+        fuzz-build fuzz-short lint soak
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
@@ -158,6 +158,17 @@ e2e: all
 # The report goes to build/acceptance/.
 acceptance: all
 	tests/e2e/run 60-acceptance
+
+# The chaos soak on the bed (scenario 61, which `make e2e` runs for 2
+# minutes): SOAK_MINUTES of seeded random faults (server SIGKILL, leader and
+# follower deletes, API server stopped or frozen, a worker replaced, scale
+# 3 -> 5 -> 3, all servers replaced) under an @every 1s job, with the
+# invariants checked throughout. SOAK_SEED=N replays a run's schedule. The
+# scenario's time bound grows with SOAK_MINUTES. Report in build/soak/.
+SOAK_MINUTES ?= 30
+soak: all
+	SOAK_MINUTES=$(SOAK_MINUTES) E2E_SCENARIO_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 900 )) \
+	  tests/e2e/run 61-soak
 
 tools:
 	tests/bed/tools.sh
