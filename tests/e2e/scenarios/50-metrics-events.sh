@@ -110,8 +110,11 @@ pass "kubectl get events shows the re-join"
 # Slow clients against a status port, from another pod; then SIGTERM.
 # attack <from-pod> <target-pod> <seconds>: in the background (a child of
 # this shell, for wait); its pid in ATTACK_PID.
+# The script is copied into the bed's state dir: a checkout under /tmp is
+# hidden inside a pod, whose /tmp is an emptyDir.
+cp "$E2E_DIR/slow_clients.py" "$DKRON_BED/slow_clients.py"
 attack() {
-	bed exec "$1" -- python3 "$E2E_DIR/slow_clients.py" "$(pod_field "$2" ip)" 8081 50 "$3" \
+	bed exec "$1" -- python3 "$DKRON_BED/slow_clients.py" "$(pod_field "$2" ip)" 8081 50 "$3" \
 		>"$E2E_WORK/attack-$2.log" 2>&1 &
 	ATTACK_PID=$!
 }
