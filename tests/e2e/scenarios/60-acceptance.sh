@@ -13,6 +13,8 @@ dkron_or_skip
 . "$(fixture launcher-lib.sh)"
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
+# shellcheck source=tests/e2e/fixtures/fleet-lib.sh
+. "$(fixture fleet-lib.sh)"
 # shellcheck source=tests/acceptance/phases.sh
 . "$E2E_REPO/tests/acceptance/phases.sh"
 
@@ -22,9 +24,6 @@ ACC_STEADY_S=${ACC_STEADY_S:-20}
 ACC_SETTLE_S=${ACC_SETTLE_S:-10}
 OUT=$E2E_REPO/build/acceptance
 
-servers() { local i; for ((i = 0; i < $1; i++)); do wr_pod "$i"; done; }
-workers() { kc get pods -l "$LN_WORKER_SELECTOR" -o jsonpath='{.items[*].metadata.name}'; }
-all_alive() { local w; for w in $(workers); do ln_alive "$w" || return 1; done; }
 
 op_rollout_restart() {
 	bed rollout-restart "$WR_STS" >/dev/null
@@ -54,15 +53,7 @@ op_restart_workers() { # one at a time, surge first (maxSurge 1, maxUnavailable 
 }
 
 # The cluster: servers (the Role ready for five), workers, the receiver.
-ln_apply
-kc patch role dkron-server --type=json -p "[{\"op\": \"replace\", \"path\": \"/rules/0/resourceNames\",
-	\"value\": $(servers 5 | jq -R . | jq -sc .)}]" >/dev/null
-mapfile -t three < <(servers 3)
-wr_create_pods 0 2
-wr_wait 180 "three servers, one labelled leader" "${three[@]}"
-bed pod-create deploy/dkron-agent >/dev/null 2>&1
-bed pod-create deploy/dkron-agent >/dev/null 2>&1
-wait_until 120 "both workers are alive members" all_alive
+fleet_up
 # A Component does not build alone: its two manifests are applied as they are.
 bed apply "$E2E_REPO/kustomize/components/webhook-receiver/deployment.yaml" >/dev/null
 kc apply -f "$E2E_REPO/kustomize/components/webhook-receiver/service.yaml" >/dev/null

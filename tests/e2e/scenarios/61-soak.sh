@@ -40,6 +40,8 @@ dkron_or_skip
 . "$(fixture launcher-lib.sh)"
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
+# shellcheck source=tests/e2e/fixtures/fleet-lib.sh
+. "$(fixture fleet-lib.sh)"
 
 SOAK_MINUTES=${SOAK_MINUTES:-2}
 SOAK_SEED=${SOAK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
@@ -71,22 +73,12 @@ for ((i = 0; i < 1000; i++)); do
 	F_P2+=("$RANDOM")
 done
 
-servers() { local i; for ((i = 0; i < $1; i++)); do wr_pod "$i"; done; }
-workers() { kc get pods -l "$LN_WORKER_SELECTOR" -o jsonpath='{.items[*].metadata.name}'; }
-all_alive() { local w; for w in $(workers); do ln_alive "$w" || return 1; done; }
 now() { date +%s.%N; }
 
 # ---------------------------------------------------------------- cluster ---
 
-ln_apply
-kc patch role dkron-server --type=json -p "[{\"op\": \"replace\", \"path\": \"/rules/0/resourceNames\",
-	\"value\": $(servers 5 | jq -R . | jq -sc .)}]" >/dev/null
+fleet_up
 mapfile -t SERVERS < <(servers 3)
-wr_create_pods 0 2
-wr_wait 180 "three servers, one labelled leader" "${SERVERS[@]}"
-bed pod-create deploy/dkron-agent >/dev/null 2>&1
-bed pod-create deploy/dkron-agent >/dev/null 2>&1
-wait_until 120 "both workers are alive members" all_alive
 ln_receiver_start
 ln_job every-second launcher "$TOKEN" "@every 1s"
 wait_until 60 "the @every 1s job runs" ln_count_above "$TOKEN" 2
