@@ -1,8 +1,9 @@
 # shellcheck shell=bash
+# timeout: 840
 # Scenario 61 (issue 15): a chaos soak. Three servers and two workers from
 # the kustomize base (the Role ready for five servers), one @every 1s job on
 # the workers counted by the job receiver; then, for SOAK_MINUTES (default
-# 2; `make soak` runs it longer), a seeded random schedule of faults, one
+# 5, as in CI; `make soak` runs it longer), a seeded random schedule of faults, one
 # every 10-40 s and never before the previous one settled:
 #   kill_server      SIGKILL of a random server's container; the bed does
 #                    not restart containers, so after 2-10 s (the kubelet's
@@ -43,13 +44,14 @@ dkron_or_skip
 # shellcheck source=tests/e2e/fixtures/fleet-lib.sh
 . "$(fixture fleet-lib.sh)"
 
-SOAK_MINUTES=${SOAK_MINUTES:-2}
+SOAK_MINUTES=${SOAK_MINUTES:-5}
 SOAK_SEED=${SOAK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 SOAK_SETTLE_S=${SOAK_SETTLE_S:-120}
 [[ $SOAK_MINUTES =~ ^[1-9][0-9]*$ ]] || fail "SOAK_MINUTES must be a whole number of minutes, at least 1"
 [[ $SOAK_SEED =~ ^[0-9]+$ ]] || fail "SOAK_SEED must be a non-negative integer"
 [[ $SOAK_SETTLE_S =~ ^[1-9][0-9]*$ ]] || fail "SOAK_SETTLE_S must be a whole number of seconds"
-# The runner ends a scenario after E2E_SCENARIO_TIMEOUT (600 s by default):
+# The runner ends a scenario after E2E_SCENARIO_TIMEOUT (this file's
+# "timeout:" line, or more):
 # set up, the soak, the last fault's settling and the report must fit.
 need=$((SOAK_MINUTES * 60 + 3 * SOAK_SETTLE_S + 120))
 [ "${E2E_SCENARIO_TIMEOUT:-600}" -ge "$need" ] ||
