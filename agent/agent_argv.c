@@ -36,7 +36,7 @@ char **agent_argv_build(const struct agent_argv_params *p, struct dk_err *err)
   argv_push(&b, "--bind-addr=%s", bind);
   argv_push(&b, "--advertise-addr=%s", bind);
   for (size_t i = 0; i < p->n_join; i++)
-    argv_push(&b, "--join=%s", p->join[i]);
+    argv_push(&b, "--join=%s", p->join[(p->join_first + i) % p->n_join]);
   for (int i = 0; i < p->n_extra; i++)
     argv_push(&b, "%s", p->extra[i]);
   free(bind);

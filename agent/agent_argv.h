@@ -3,6 +3,8 @@
  *   dkron agent --node-name=<pod> --bind-addr=<ip>:<serf>
  *     --advertise-addr=<ip>:<serf> --join=<server ip:serf>... <passthrough>
  *
+ * The --join list is rotated to start at join_first (see below).
+ *
  * --join, not --retry-join: a join that fails is only a warning in dkron,
  * and the launcher itself notices a worker that is not a member and
  * restarts it with a fresh list, so nothing blocks in dkron's retry loop.
@@ -22,6 +24,10 @@ struct agent_argv_params {
   long serf_port;
   char *const *join; /* "<ip>:<port>" of live servers */
   size_t n_join;
+  /* The --join list starts at join[join_first % n_join] and wraps: dkron
+   * (serf) contacts the servers in the order given, so each worker's
+   * first request goes to a server of its own drawing. */
+  size_t join_first;
   char *const *extra;
   int n_extra;
 };

@@ -179,17 +179,25 @@ static char **copy_join(const struct live_snapshot *snap)
   return argv_take(&b, NULL);
 }
 
+/* Uniform in [0, max]; 0 when max <= 0. */
+static long random_below(uint64_t *rng, long max)
+{
+  return max > 0 ? (long)(backoff_random(rng) % (uint64_t)(max + 1)) : 0;
+}
+
 static void launch(struct launcher *l, const struct live_snapshot *snap)
 {
   const struct launcher_config *cfg = l->cfg;
-  const struct agent_argv_params p = {.dkron = cfg->dkron,
-                                      .node_name = cfg->pod_name,
-                                      .pod_ip = cfg->pod_ip,
-                                      .serf_port = cfg->serf_port,
-                                      .join = snap->join,
-                                      .n_join = snap->n,
-                                      .extra = cfg->dkron_args,
-                                      .n_extra = cfg->n_dkron_args};
+  const struct agent_argv_params p = {
+    .dkron = cfg->dkron,
+    .node_name = cfg->pod_name,
+    .pod_ip = cfg->pod_ip,
+    .serf_port = cfg->serf_port,
+    .join = snap->join,
+    .n_join = snap->n,
+    .join_first = (size_t)random_below(&l->rng, (long)snap->n - 1),
+    .extra = cfg->dkron_args,
+    .n_extra = cfg->n_dkron_args};
   struct dk_err err;
   char **argv;
 
@@ -283,6 +291,7 @@ static void step(struct launcher *l, long long now)
                             &busy)
               : MEMBER_UNKNOWN;
   in.busy_on_node = busy;
+  in.start_delay_ms = random_below(&l->rng, l->cfg->join_spread);
   l->child.exited = false;
   switch (rejoin_step(&l->state, &l->params, &in)) {
     case ACT_LAUNCH:

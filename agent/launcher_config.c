@@ -112,6 +112,17 @@ static const struct cfg_option options[] = {
            "running on this worker.",
    .target = &g.drain_limit,
    .max = MS_MAX},
+  {.name = "join-spread",
+   .env = "LAUNCHER_JOIN_SPREAD",
+   .type = CFG_DURATION,
+   .def = "1s",
+   .help = "Start dkron (and restart it after a re-join) at a random moment "
+           "within this long, so that a fleet starting or re-joining at once "
+           "reaches the servers spread out; each start also lists the servers "
+           "from a random one on. Raise it with the fleet (10s for a "
+           "thousand workers). 0: at once.",
+   .target = &g.join_spread,
+   .max = 600000},
   {.name = "relaunch-backoff-max",
    .env = "LAUNCHER_RELAUNCH_BACKOFF_MAX",
    .type = CFG_DURATION,

@@ -25,6 +25,7 @@ struct launcher_config {
   long check_interval_max; /* at least check_interval */
   long rejoin_after;
   long drain_limit;
+  long join_spread; /* a (re)start waits a random 0..join_spread ms */
   long relaunch_backoff_max;
   long member_query_timeout;
   /* status endpoint */

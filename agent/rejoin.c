@@ -9,7 +9,7 @@ void rejoin_init(struct rejoin_state *s)
   s->not_alive_since = -1;
   s->launched_at = 0;
   s->drain_started = 0;
-  s->next_launch = 0;
+  s->next_launch = -1;
   s->backoff.base_ms = 0; /* set up by the first unplanned exit */
   s->backoff_ms = 0;
   s->alive = false;
@@ -44,7 +44,7 @@ static void on_exit(struct rejoin_state *s, const struct rejoin_params *p,
   s->not_alive_since = -1;
   s->phase = PHASE_IDLE;
   if (planned) {
-    s->next_launch = in->now_ms;
+    s->next_launch = -1; /* planned once live servers are seen */
     return;
   }
   if (s->backoff.base_ms == 0)
@@ -102,7 +102,12 @@ enum rejoin_action rejoin_step(struct rejoin_state *s,
     on_exit(s, p, in);
   switch (s->phase) {
     case PHASE_IDLE:
-      if (in->live_servers == 0 || in->now_ms < s->next_launch)
+      if (in->live_servers == 0)
+        return ACT_NONE;
+      if (s->next_launch < 0)
+        s->next_launch =
+          in->now_ms + (in->start_delay_ms > 0 ? in->start_delay_ms : 0);
+      if (in->now_ms < s->next_launch)
         return ACT_NONE;
       s->phase = PHASE_RUNNING;
       s->launched_at = in->now_ms;

@@ -3,7 +3,11 @@
  * A pure state machine, stepped by the launcher's loop with what it has
  * observed; it returns the one action to take now.
  *
- *   IDLE ──live servers, backoff over──▶ RUNNING  (action LAUNCH)
+ *   IDLE ──live servers, start delay or backoff over──▶ RUNNING
+ *            (action LAUNCH). The first start, and each restart after a
+ *            re-join, waits a start delay the caller draws at random
+ *            (--join-spread), so that a fleet starting or re-joining at once
+ *            reaches the servers spread out.
  *   RUNNING ──not an alive member for cutoff, live servers exist──▶ DRAINING
  *   RUNNING ──not an alive member, and none of the servers dkron was started
  *            with is live any more (all replaced, dkron issue #1253)──▶
@@ -11,7 +15,8 @@
  *   DRAINING ──no busy executions on our node, or drain limit──▶ STOPPING
  *            (action STOP: SIGTERM; dkron then waits for its local jobs)
  *   DRAINING ──alive again──▶ RUNNING (healed by itself)
- *   STOPPING ──child exited──▶ IDLE, relaunch at once with a fresh list
+ *   STOPPING ──child exited──▶ IDLE, relaunch with a fresh list after the
+ *            start delay
  *   RUNNING ──child exited on its own──▶ IDLE, relaunch after a backoff
  *            (1 s doubling to 60 s; reset after a run of 5 min)
  *
@@ -47,6 +52,9 @@ struct rejoin_input {
   bool child_exited;     /* dkron exited since the last step */
   int exit_code;
   bool joined_gone; /* none of the servers dkron joined is live any more */
+  /* A random pause before a planned start (the first, or after a
+   * re-join), from the moment live servers are seen; 0: at once. */
+  long start_delay_ms;
 };
 
 struct rejoin_state {
@@ -54,7 +62,7 @@ struct rejoin_state {
   long not_alive_since; /* -1 while alive */
   long launched_at;
   long drain_started;
-  long next_launch; /* no launch before this time */
+  long next_launch; /* no launch before this time; -1: none planned yet */
   /* The relaunch backoff: backoff_min_ms doubling to backoff_max_ms, no
    * jitter; reset by a stable run. */
   struct backoff backoff;

@@ -134,14 +134,14 @@ START_TEST(agent_argv_full)
 {
   char *join[] = {"10.0.0.10:8946", "10.0.0.11:8946"};
   char *extra[] = {"--tag", "pool=batch"};
-  struct agent_argv_params p = {"/usr/local/bin/dkron",
-                                "worker-abc12",
-                                "10.0.1.5",
-                                8946,
-                                join,
-                                2,
-                                extra,
-                                2};
+  struct agent_argv_params p = {.dkron = "/usr/local/bin/dkron",
+                                .node_name = "worker-abc12",
+                                .pod_ip = "10.0.1.5",
+                                .serf_port = 8946,
+                                .join = join,
+                                .n_join = 2,
+                                .extra = extra,
+                                .n_extra = 2};
   struct dk_err err;
   char **argv = agent_argv_build(&p, &err);
   char *line;
@@ -159,6 +159,38 @@ START_TEST(agent_argv_full)
 }
 END_TEST
 
+/* Each worker's --join list starts at a server of its own drawing, and
+ * still names every live server once. */
+START_TEST(agent_argv_join_list_rotates)
+{
+  char *join[] = {"10.0.0.10:8946", "10.0.0.11:8946", "10.0.0.12:8946"};
+  static const char *const want[] = {
+    "--join=10.0.0.10:8946 --join=10.0.0.11:8946 --join=10.0.0.12:8946",
+    "--join=10.0.0.11:8946 --join=10.0.0.12:8946 --join=10.0.0.10:8946",
+    "--join=10.0.0.12:8946 --join=10.0.0.10:8946 --join=10.0.0.11:8946",
+    "--join=10.0.0.10:8946 --join=10.0.0.11:8946 --join=10.0.0.12:8946"};
+
+  for (size_t first = 0; first < 4; first++) {
+    struct agent_argv_params p = {.dkron = "dkron",
+                                  .node_name = "w",
+                                  .pod_ip = "10.0.1.5",
+                                  .serf_port = 8946,
+                                  .join = join,
+                                  .n_join = 3,
+                                  .join_first = first};
+    struct dk_err err;
+    char **argv = agent_argv_build(&p, &err);
+    char *line;
+
+    ck_assert_ptr_nonnull(argv);
+    line = argv_join(argv);
+    ck_assert_msg(strstr(line, want[first]), "first %zu: %s", first, line);
+    free(line);
+    argv_free(argv);
+  }
+}
+END_TEST
+
 static const char *const agent_refused[] = {"--server", "--join=1.2.3.4",
                                             "--retry-join", "--retry-max=5",
                                             "--node-name=x"};
@@ -166,8 +198,12 @@ static const char *const agent_refused[] = {"--server", "--join=1.2.3.4",
 START_TEST(agent_argv_refuses_owned_flags)
 {
   char *extra[] = {(char *)agent_refused[_i]};
-  struct agent_argv_params p = {"dkron", "w", "10.0.1.5", 8946,
-                                NULL,    0,   extra,      1};
+  struct agent_argv_params p = {.dkron = "dkron",
+                                .node_name = "w",
+                                .pod_ip = "10.0.1.5",
+                                .serf_port = 8946,
+                                .extra = extra,
+                                .n_extra = 1};
   struct dk_err err;
 
   dk_err_clear(&err);
@@ -190,8 +226,12 @@ static const struct rejoin_params params = {
 static enum rejoin_action step(struct rejoin_state *s, long now, size_t live,
                                enum member_seen seen, long busy, bool exited)
 {
-  struct rejoin_input in = {now,    live,           seen, busy,
-                            exited, exited ? 1 : 0, false};
+  struct rejoin_input in = {.now_ms = now,
+                            .live_servers = live,
+                            .seen = seen,
+                            .busy_on_node = busy,
+                            .child_exited = exited,
+                            .exit_code = exited ? 1 : 0};
   return rejoin_step(s, &params, &in);
 }
 
@@ -206,6 +246,59 @@ START_TEST(waits_for_servers_then_launches)
   ck_assert_int_eq(s.phase, PHASE_RUNNING);
   ck_assert_int_eq(step(&s, 7000, 3, MEMBER_ALIVE, -1, false), ACT_NONE);
   ck_assert(s.alive);
+}
+END_TEST
+
+/* The start delay (--join-spread): the first start waits it from the
+ * moment live servers are seen, a restart after a re-join waits a new
+ * one, and a crash relaunch keeps its own backoff. */
+START_TEST(start_delay_spreads_first_start_and_rejoin)
+{
+  struct rejoin_state s;
+  struct rejoin_input in = {.now_ms = 0,
+                            .seen = MEMBER_UNKNOWN,
+                            .busy_on_node = -1,
+                            .start_delay_ms = 700};
+
+  rejoin_init(&s);
+  /* no servers yet: nothing planned, whatever the delay drawn */
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  in.now_ms = 5000;
+  in.live_servers = 3;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  /* a new draw each step does not move the planned start */
+  in.now_ms = 5699;
+  in.start_delay_ms = 10000;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  in.now_ms = 5700;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_LAUNCH);
+  ck_assert_int_eq(s.phase, PHASE_RUNNING);
+
+  /* cut off past 30 s, nothing running: stop, then restart after the
+   * delay drawn when it exits */
+  in.now_ms = 40000;
+  in.seen = MEMBER_NOT_ALIVE;
+  in.busy_on_node = 0;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_STOP);
+  in.now_ms = 41000;
+  in.child_exited = true;
+  in.start_delay_ms = 300;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  in.child_exited = false;
+  in.now_ms = 41299;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  in.now_ms = 41300;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_LAUNCH);
+
+  /* dkron exits on its own: the backoff (1 s), not the start delay */
+  in.now_ms = 42000;
+  in.child_exited = true;
+  in.exit_code = 1;
+  in.start_delay_ms = 50000;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_NONE);
+  in.child_exited = false;
+  in.now_ms = 43000;
+  ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_LAUNCH);
 }
 END_TEST
 
@@ -290,7 +383,8 @@ END_TEST
 START_TEST(all_joined_servers_gone_rejoins_at_once)
 {
   struct rejoin_state s;
-  struct rejoin_input in = {0, 3, MEMBER_UNKNOWN, -1, false, 0, false};
+  struct rejoin_input in = {
+    .live_servers = 3, .seen = MEMBER_UNKNOWN, .busy_on_node = -1};
 
   rejoin_init(&s);
   ck_assert_int_eq(rejoin_step(&s, &params, &in), ACT_LAUNCH);
@@ -370,9 +464,11 @@ Suite *make_launcher_suite(void)
   tcase_add_test(tc, live_summary_and_join_list);
   tcase_add_test(tc, servers_to_ask_are_chosen_at_random);
   tcase_add_test(tc, agent_argv_full);
+  tcase_add_test(tc, agent_argv_join_list_rotates);
   tcase_add_loop_test(tc, agent_argv_refuses_owned_flags, 0,
                       (int)(sizeof(agent_refused) / sizeof(agent_refused[0])));
   tcase_add_test(tc, waits_for_servers_then_launches);
+  tcase_add_test(tc, start_delay_spreads_first_start_and_rejoin);
   tcase_add_test(tc, cut_off_past_threshold_drains_then_stops);
   tcase_add_test(tc, drain_waits_for_busy_jobs_up_to_limit);
   tcase_add_test(tc, drain_cancelled_when_alive_again);
