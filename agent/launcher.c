@@ -334,6 +334,7 @@ static void step(struct launcher *l, long long now)
       snap.generation == l->generation,
     &l->rng);
   l->generation = snap.generation;
+  metric_set(l->metrics.check_interval, NULL, (double)l->check_every / 1000.0);
   if (running)
     count_step(l, &snap, in.seen);
   else

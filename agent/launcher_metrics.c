@@ -58,6 +58,12 @@ void launcher_metrics_init(struct launcher_metrics *m)
                 "Bytes of the membership checks' answers (/v1/members "
                 "counted at 350 bytes a member).",
                 NULL);
+  m->check_interval = metrics_add(
+    r, METRIC_GAUGE, "dkron_k8s_member_check_interval_seconds",
+    "Seconds until the next membership check: --check-interval, growing "
+    "(with jitter) up to --check-interval-max while the worker stays alive "
+    "and the servers do not change.",
+    NULL);
 }
 
 void launcher_metrics_free(struct launcher_metrics *m)

@@ -42,6 +42,7 @@ struct launcher_metrics {
   struct metric *dkron_exit_code;
   struct metric *checks;
   struct metric *check_bytes;
+  struct metric *check_interval; /* the current pace, seconds */
 };
 
 void launcher_metrics_init(struct launcher_metrics *m);

@@ -1,116 +1,299 @@
 #!/usr/bin/env bash
-# Benchmark of the membership check at fleet size (issue 17), on the local
-# cluster: three servers and SCALE_WORKERS workers (default 30) started at
-# once, as after a node-pool upgrade. Measured:
-#   - the herd: from the workers' creation until all are alive members;
-#   - at steady state, over SCALE_STEADY s (default 90): the checks per
-#     second and the bytes of their answers per second, fleet-wide and per
-#     worker, from the launchers' own counters (dkron_k8s_member_checks_total,
-#     dkron_k8s_member_check_bytes_total);
-#   - the same fleet the old way (LAUNCHER_SERVER_STATUS_PORT=0: every check
-#     reads dkron's whole /v1/members; LAUNCHER_CHECK_INTERVAL_MAX=5s: no
-#     slowing down), in the same run;
-#   - a model for 100 and 1,000 workers from the measured bytes per check
-#     and checks per worker-second.
-# Figures are printed and written to bench/results.md (this benchmark's
-# section).
+# Benchmark of the fleet at size (issue 17), on the local cluster: three
+# servers, then for each N in SCALE_SIZES (default "10 50 100") N workers,
+# each a real dkron agent under the launcher, created all at once (as after
+# a node-pool upgrade). For each N:
+#   - join latency p50/p99: from each launcher's first log line to the
+#     moment a server lists its node alive (/v1/members polled every 0.5 s);
+#   - at steady state, over SCALE_STEADY s (default 90) after 80 s (the
+#     adaptive check's climb from 5 s to 60 s takes 75 s): the
+#     membership checks (count and answer bytes, from the launchers' own
+#     counters dkron_k8s_member_checks_total and
+#     dkron_k8s_member_check_bytes_total), the servers' CPU (the wrapper and
+#     its dkron, from /proc: all of it, gossip included, and the wrappers'
+#     alone), the API server's pod LIST/WATCH requests (its own counters)
+#     and its open pod watches;
+#   - the launcher's and the wrapper's VmRSS (median over the pods);
+#   - dkron #1253 recovery p50/p99: all three servers replaced (new IPs),
+#     from the start of the replacement to each worker listed alive again.
+# At the smallest N the same fleet is also run the old way
+# (LAUNCHER_SERVER_STATUS_PORT=0: every check reads dkron's whole
+# /v1/members; LAUNCHER_CHECK_INTERVAL_MAX=5s: no slowing down). Then a
+# model for 1,000 and 5,000 workers, fitted to the measured points, with its
+# assumptions. Figures are printed and written to bench/results.md (this
+# benchmark's section).
 #
 # Usage: bench/scale.sh   (root; dkron v4.0.9 from the tool cache or
-# DKRON_BIN). SCALE_WORKERS, SCALE_STEADY.
+# DKRON_BIN). SCALE_SIZES, SCALE_STEADY, SCALE_RECOVERY_LIMIT (s, 240).
 set -euo pipefail
 shopt -s inherit_errexit
 
 # shellcheck source=bench/common.bash
 . "$(dirname "$0")/common.bash"
-WORKERS=${SCALE_WORKERS:-30}
+SIZES=${SCALE_SIZES:-10 50 100}
 STEADY=${SCALE_STEADY:-90}
+RECOVERY_LIMIT=${SCALE_RECOVERY_LIMIT:-240}
 bench_start scale dkron-agent-launcher launcher-lib.sh
 # shellcheck source=tests/e2e/fixtures/wrapper-lib.sh
 . "$(fixture wrapper-lib.sh)"
 
+TICKS=$(getconf CLK_TCK)
 workers() { kc get pods -l "$LN_WORKER_SELECTOR" -o jsonpath='{.items[*].metadata.name}'; }
-alive_count() { # workers the servers list alive
-	ln_api /v1/members | jq '[.[] | select((.Tags.server // "") != "true" and .Status == 1)] | length'
+# The worker nodes a server lists alive, one a line.
+alive_workers() {
+	ln_api /v1/members | jq -r '.[] | select((.Tags.server // "") != "true" and .Status == 1) | .Name'
 }
-all_alive() { [ "$(alive_count)" = "$WORKERS" ]; }
-# sum <series>: the sum of a sample over every worker's /metrics.
+# sum <series> <pods...>: the sum of a sample over those workers' /metrics.
 sum() {
-	local w total=0 v
-	for w in $(workers); do
-		v=$(curl -sf --max-time 2 "http://$(pod_field "$w" ip):8081/metrics" | awk -v s="$1" '$1 == s {print $2}')
+	local s=$1 w total=0 v
+	shift
+	for w in "$@"; do
+		v=$(curl -sf --max-time 2 "http://$(pod_field "$w" ip):8081/metrics" | awk -v s="$s" '$1 == s {print $2}')
 		total=$(awk -v a="$total" -v b="${v:-0}" 'BEGIN { print a + b }')
 	done
 	printf '%s\n' "$total"
 }
-checks_total() { awk -v a="$(sum 'dkron_k8s_member_checks_total{via="wrapper"}')" \
-	-v b="$(sum 'dkron_k8s_member_checks_total{via="dkron"}')" 'BEGIN { print a + b }'; }
+checks_total() {
+	awk -v a="$(sum 'dkron_k8s_member_checks_total{via="wrapper"}' "$@")" \
+		-v b="$(sum 'dkron_k8s_member_checks_total{via="dkron"}' "$@")" 'BEGIN { print a + b }'
+}
+# CPU ticks (user + system) of pid $1, and with $2 = all, of its children too.
+cpu_ticks() {
+	local p total=0 list=$1
+	[ "${2:-}" != all ] || list="$1 $(pgrep -P "$1" | tr '\n' ' ')"
+	for p in $list; do
+		[ -r "/proc/$p/stat" ] || continue
+		total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat")))
+	done
+	printf '%s\n' "$total"
+}
+servers_ticks() { # servers_ticks [all]
+	local p total=0
+	for p in "${LN_SERVERS[@]}"; do total=$((total + $(cpu_ticks "$(pod_field "$p" pid)" "${1:-}"))); done
+	printf '%s\n' "$total"
+}
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# Sum of apiserver_request_total for pods with the given verbs.
+pod_requests() {
+	kc get --raw /metrics | awk -v verbs="$1" '
+		/^apiserver_request_total\{/ && /resource="pods"/ {
+			if (match($0, /verb="[A-Z]+"/)) { v = substr($0, RSTART + 6, RLENGTH - 7); if (index(" " verbs " ", " " v " ")) s += $NF }
+		} END { printf "%d\n", s }'
+}
+open_pod_watches() {
+	kc get --raw /metrics | awk '/^apiserver_longrunning_requests\{/ && /resource="pods"/ && /verb="WATCH"/ {s += $NF} END {printf "%d\n", s}'
+}
+# Epoch seconds of the first launcher log line in pod $1.
+launcher_started() {
+	local first
+	first=$(grep -m1 'dkron-agent-launcher: ' "$(pod_field "$1" log)" | cut -d' ' -f1)
+	date -d "$first" +%s.%N
+}
+# pct <p> < values: the nearest-rank percentile (p in 0..100).
+pct() { sort -g | awk -v p="$1" '{v[NR] = $1} END { if (NR == 0) { print "n/a"; exit } i = int(p * NR / 100); if (i < p * NR / 100) i++; if (i < 1) i = 1; printf "%.2f\n", v[i] }'; }
 
-# fleet <label>: WORKERS workers at once, the herd, then STEADY s counted.
-fleet() {
-	local label=$1 t0 t1 c0 b0 c1 b1 i pids=()
-	t0=$(now)
-	for ((i = 0; i < WORKERS; i++)); do
+# until_all_alive <label> <t0> <limit> <pods...>: polls /v1/members every
+# 0.5 s and writes "<pod> <epoch seconds first seen alive>" lines to
+# $E2E_WORK/alive.<label>; fails when not all are alive within limit s.
+until_all_alive() {
+	local label=$1 t0=$2 limit=$3 out=$E2E_WORK/alive.$1 t n want
+	shift 3
+	want=$#
+	: >"$out"
+	while :; do
+		t=$(now)
+		alive_workers 2>/dev/null | while read -r n; do
+			grep -q "^$n " "$out" || printf '%s %s\n' "$n" "$t" >>"$out"
+		done
+		[ "$(wc -l <"$out")" -lt "$want" ] || return 0
+		awk -v a="$t0" -v b="$t" -v l="$limit" 'BEGIN { exit !(b - a > l) }' &&
+			fail "$label: $(wc -l <"$out") of $want workers alive after $limit s"
+		sleep 0.5
+	done
+}
+
+# create_workers <n>: n worker pods created at once.
+create_workers() {
+	local i pids=()
+	for ((i = 0; i < $1; i++)); do
 		bed pod-create deploy/dkron-agent >/dev/null 2>&1 &
 		pids+=($!)
 	done
-	for i in "${pids[@]}"; do wait "$i"; done
-	wait_until 600 "$label: $WORKERS workers are alive members" all_alive
+	for i in "${pids[@]}"; do wait "$i" || fail "a worker's pod-create failed"; done
+}
+delete_workers() {
+	local w pids=()
+	for w in $(workers); do
+		bed pod-delete "$w" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w" || true; done
+}
+
+# steady <label> <pods...>: the steady-state window.
+steady() {
+	local label=$1 c0 b0 c1 b1 s0 s1 w0 w1 r0 r1 t0 t1 mins
+	shift
+	sleep 80 # past the start and the check's climb to its slowest pace
+	c0=$(checks_total "$@")
+	b0=$(sum dkron_k8s_member_check_bytes_total "$@")
+	s0=$(servers_ticks all)
+	w0=$(servers_ticks)
+	r0=$(pod_requests "LIST WATCH")
+	t0=$(now)
+	sleep "$STEADY" # the measurement window itself
 	t1=$(now)
-	record "herd_$label" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
-	sleep 30 # past the start: the steady pace
-	c0=$(checks_total)
-	b0=$(sum dkron_k8s_member_check_bytes_total)
-	sleep "$STEADY"
-	c1=$(checks_total)
-	b1=$(sum dkron_k8s_member_check_bytes_total)
-	record "checks_s_$label" "$(awk -v a="$c0" -v b="$c1" -v s="$STEADY" 'BEGIN { printf "%.2f", (b - a) / s }')"
-	record "bytes_s_$label" "$(awk -v a="$b0" -v b="$b1" -v s="$STEADY" 'BEGIN { printf "%.0f", (b - a) / s }')"
+	r1=$(pod_requests "LIST WATCH")
+	s1=$(servers_ticks all)
+	w1=$(servers_ticks)
+	c1=$(checks_total "$@")
+	b1=$(sum dkron_k8s_member_check_bytes_total "$@")
+	mins=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 60 }')
+	record "checks_min_$label" "$(awk -v a="$c0" -v b="$c1" -v m="$mins" 'BEGIN { printf "%.1f", (b - a) / m }')"
+	record "bytes_min_$label" "$(awk -v a="$b0" -v b="$b1" -v m="$mins" 'BEGIN { printf "%.0f", (b - a) / m }')"
 	record "bytes_check_$label" "$(awk -v a="$b0" -v b="$b1" -v c="$c0" -v d="$c1" 'BEGIN { printf "%.0f", ((d - c) > 0 ? (b - a) / (d - c) : 0) }')"
-	log "$label: herd $(fig "herd_$label") s; $(fig "checks_s_$label") checks/s, $(fig "bytes_s_$label") B/s, $(fig "bytes_check_$label") B a check"
+	record "cpu_servers_$label" "$(awk -v a="$s0" -v b="$s1" -v t="$TICKS" -v m="$mins" 'BEGIN { printf "%.2f", (b - a) / t / m }')"
+	record "cpu_wrappers_$label" "$(awk -v a="$w0" -v b="$w1" -v t="$TICKS" -v m="$mins" 'BEGIN { printf "%.3f", (b - a) / t / m }')"
+	record "api_min_$label" "$(awk -v a="$r0" -v b="$r1" -v m="$mins" 'BEGIN { printf "%.1f", (b - a) / m }')"
+	record "watches_$label" "$(open_pod_watches)"
+}
+
+# fleet <label> <n> [recovery]: n workers at once; the herd, the steady
+# state, the RSS and, with "recovery", dkron #1253.
+fleet() {
+	local label=$1 n=$2 t0 pods w p
+	log "$label: creating $n workers at once"
+	t0=$(now)
+	create_workers "$n"
+	read -ra pods <<<"$(workers)"
+	[ "${#pods[@]}" -eq "$n" ] || fail "$label: ${#pods[@]} worker pods, not $n"
+	until_all_alive "join_$label" "$t0" 600 "${pods[@]}"
+	record "herd_$label" "$(ln_secs "$t0" "$(awk '{print $2}' "$E2E_WORK/alive.join_$label" | sort -g | tail -n1)")"
+	for w in "${pods[@]}"; do
+		ln_secs "$(launcher_started "$w")" "$(awk -v w="$w" '$1 == w {print $2}' "$E2E_WORK/alive.join_$label")"
+		echo
+	done >"$E2E_WORK/join.$label"
+	record "join_p50_$label" "$(pct 50 <"$E2E_WORK/join.$label")"
+	record "join_p99_$label" "$(pct 99 <"$E2E_WORK/join.$label")"
+	steady "$label" "${pods[@]}"
+	for w in "${pods[@]}"; do rss_kb "$(pod_field "$w" pid)"; done | median >"$E2E_WORK/fig.rss_launcher_$label"
+	for p in "${LN_SERVERS[@]}"; do rss_kb "$(pod_field "$p" pid)"; done | median >"$E2E_WORK/fig.rss_wrapper_$label"
+	if [ "${3:-}" = recovery ]; then
+		log "$label: replacing the three servers (dkron #1253)"
+		t0=$(now)
+		ln_replace_servers
+		until_all_alive "rec_$label" "$t0" "$RECOVERY_LIMIT" "${pods[@]}"
+		awk -v a="$t0" '{ printf "%.3f\n", $2 - a }' "$E2E_WORK/alive.rec_$label" >"$E2E_WORK/rec.$label"
+		record "rec_p50_$label" "$(pct 50 <"$E2E_WORK/rec.$label")"
+		record "rec_p99_$label" "$(pct 99 <"$E2E_WORK/rec.$label")"
+		wait_until 240 "the servers have a leader and three alive servers" ln_cluster_ok >/dev/null
+	fi
+	log "$label: herd $(fig "herd_$label") s, join p50/p99 $(fig "join_p50_$label")/$(fig "join_p99_$label") s;" \
+		"$(fig "checks_min_$label") checks/min, $(fig "bytes_min_$label") B/min ($(fig "bytes_check_$label") B a check);" \
+		"servers $(fig "cpu_servers_$label") CPU s/min (wrappers $(fig "cpu_wrappers_$label"));" \
+		"API $(fig "api_min_$label") pod LIST/WATCH/min, $(fig "watches_$label") open pod watches;" \
+		"RSS launcher $(fig "rss_launcher_$label") kB, wrapper $(fig "rss_wrapper_$label") kB;" \
+		"#1253 p50/p99 $(fig "rec_p50_$label")/$(fig "rec_p99_$label") s"
+	delete_workers
 }
 
 bed_up
 ln_apply
-ln_servers_up
+ln_servers_up >/dev/null
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u +%Y-%m-%dT%H:%MZ)
-fleet new
-for w in $(workers); do bed pod-delete "$w" >/dev/null 2>&1 & done
-wait
+read -ra sizes <<<"$SIZES"
+for n in "${sizes[@]}"; do fleet "new$n" "$n" recovery; done
+SMALL=${sizes[0]}
 kc set env deploy/dkron-agent LAUNCHER_SERVER_STATUS_PORT=0 LAUNCHER_CHECK_INTERVAL_MAX=5s >/dev/null
-fleet old
+fleet "old$SMALL" "$SMALL"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+BIG=${sizes[${#sizes[@]} - 1]}
 
-# The model: bytes a check (the wrapper's answer is constant; /v1/members
-# grows with the members) times checks per worker-second, times workers.
-per_worker_new=$(awk -v c="$(fig checks_s_new)" -v n="$WORKERS" 'BEGIN { printf "%.4f", c / n }')
-per_worker_old=$(awk -v c="$(fig checks_s_old)" -v n="$WORKERS" 'BEGIN { printf "%.4f", c / n }')
-model() { # model <workers>: "new B/s, old B/s"
-	awk -v n="$1" -v bn="$(fig bytes_check_new)" -v pn="$per_worker_new" -v po="$per_worker_old" \
-		'BEGIN { printf "%.0f B/s (%.1f KB/s) now, %.0f B/s (%.1f MB/s) the old way", n * pn * bn, n * pn * bn / 1000, n * po * 350 * (n + 3), n * po * 350 * (n + 3) / 1e6 }'
+row() { # row <title> <figure>: one value per size
+	local line="| $1 |" n
+	for n in "${sizes[@]}"; do line+=" $(fig "$2_new$n") |"; done
+	printf '%s\n' "$line"
 }
-m100=$(model 100)
-m1000=$(model 1000)
-log "model, 100 workers: $m100"
-log "model, 1000 workers: $m1000"
+head_row() {
+	local line="| figure |" sep="|---|" n
+	for n in "${sizes[@]}"; do line+=" $n workers |" sep+="---|"; done
+	printf '%s\n%s\n' "$line" "$sep"
+}
+
+# The model. Bytes a worker costs the servers each minute: checks a
+# worker-minute (measured at the largest N; the pace does not depend on N)
+# times bytes a check (the wrapper's answer: constant; the old way: about
+# 350 bytes a member). Server CPU: a least-squares line through the
+# measured (N, CPU s/min) points, extrapolated.
+cpm=$(awk -v c="$(fig "checks_min_new$BIG")" -v n="$BIG" 'BEGIN { printf "%.3f", c / n }')
+cpm_old=$(awk -v c="$(fig "checks_min_old$SMALL")" -v n="$SMALL" 'BEGIN { printf "%.3f", c / n }')
+bpc=$(fig "bytes_check_new$BIG")
+# fit <figure>: "slope intercept" of a least-squares line through the
+# measured (N, figure) points.
+fit() {
+	for n in "${sizes[@]}"; do printf '%s %s\n' "$n" "$(fig "$1_new$n")"; done |
+		awk '{ x[NR] = $1; y[NR] = $2; sx += $1; sy += $2 } END {
+			mx = sx / NR; my = sy / NR; for (i = 1; i <= NR; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ^ 2 }
+			b = sxx > 0 ? sxy / sxx : 0; printf "%.6f %.4f\n", b, my - b * mx }'
+}
+read -r cpu_slope cpu_base <<<"$(fit cpu_servers)"
+read -r wr_slope wr_base <<<"$(fit cpu_wrappers)"
+model() { # model <workers>: one row of the model table
+	awk -v n="$1" -v cpm="$cpm" -v bpc="$bpc" -v old="$cpm_old" -v s="$cpu_slope" -v b="$cpu_base" \
+		-v ws="$wr_slope" -v wb="$wr_base" 'BEGIN {
+		now = n * cpm * bpc / 60; was = n * old * 350 * (n + 3) / 60; w = wb + ws * n; c = b + s * n
+		printf "| %d | %.2f | %.0f B/s (%.1f KB/s) | %.1f MB/s | %.2f s/min (%.2f %% of a core) | %.1f s/min |\n",
+			n, n * cpm / 60, now, now / 1000, was / 1e6, w, w / 60 * 100, c }'
+}
+log "model: checks a worker-minute $cpm, bytes a check $bpc, wrappers' CPU s/min = $wr_base + $wr_slope x N, servers' = $cpu_base + $cpu_slope x N"
 
 bench_write_section scale "<!-- bench:scale:begin -->
-## Membership checks at fleet size (bench/scale.sh)
+## The fleet at size (bench/scale.sh)
 
-Measured $STARTED on the local cluster: 3 servers, $WORKERS workers started at
-once, each way in turn; steady state counted over $STEADY s after 30 s
-(load average before: $LOAD_BEFORE; after: $LOAD_AFTER).
+Measured $STARTED on the local cluster (2 cores, every pod on this machine):
+3 servers, then ${SIZES// /, } workers in turn, each a real dkron agent under
+the launcher, all of one size created at once; steady state counted over $STEADY s
+after 80 s (load average before: $LOAD_BEFORE; after: $LOAD_AFTER).
 
-| | now (wrapper's /members, 5 s → 60 s) | the old way (/v1/members every 5 s) |
-|---|---|---|
-| all $WORKERS workers alive after their creation | $(fig herd_new) s | $(fig herd_old) s |
-| checks per second, fleet | $(fig checks_s_new) | $(fig checks_s_old) |
-| answer bytes per second, fleet | $(fig bytes_s_new) | $(fig bytes_s_old) |
-| bytes per check | $(fig bytes_check_new) | $(fig bytes_check_old) |
+$(head_row)
+$(row "join latency p50, s (launcher start → listed alive)" join_p50)
+$(row "join latency p99, s" join_p99)
+$(row "all workers alive after their creation began, s" herd)
+$(row "membership checks a minute, fleet" checks_min)
+$(row "check answer bytes a minute, fleet" bytes_min)
+$(row "bytes a check" bytes_check)
+$(row "servers' CPU s a minute (3 wrappers and their dkron, gossip included)" cpu_servers)
+$(row "… of which the 3 wrappers" cpu_wrappers)
+$(row "API server pod LIST/WATCH requests a minute" api_min)
+$(row "open pod watches in the API server" watches)
+$(row "launcher VmRSS, kB (median)" rss_launcher)
+$(row "wrapper VmRSS, kB (median)" rss_wrapper)
+$(row "#1253 recovery p50, s (3 servers replaced → worker alive again)" rec_p50)
+$(row "#1253 recovery p99, s" rec_p99)
 
-Modelled from these (bytes per check: constant now, 350 per member the old
-way; checks per worker-second as measured):
+The old way, $SMALL workers (every check reads dkron's whole /v1/members every
+5 s): $(fig "checks_min_old$SMALL") checks a minute, $(fig "bytes_min_old$SMALL") bytes a minute,
+$(fig "bytes_check_old$SMALL") bytes a check; servers' CPU $(fig "cpu_servers_old$SMALL") s a minute.
 
-- 100 workers: $m100
-- 1,000 workers: $m1000
+Bytes the servers send a worker each minute at steady state, $BIG workers:
+$(awk -v b="$(fig "bytes_min_new$BIG")" -v n="$BIG" 'BEGIN { printf "%.0f", b / n }') (target ≤ 2,000, whatever N).
+
+### Model
+
+Assumptions: a worker's check pace at steady state does not depend on the
+fleet ($cpm checks a worker-minute, measured at $BIG workers; the adaptive
+interval climbs to 60 s); a check's answer is constant ($bpc bytes); the
+old way's answer is about 350 bytes a member; CPU grows linearly with the
+fleet (least squares over the measured points): the wrappers', which serve
+every check and read their dkron's /v1/members every 2 s, $wr_base + $wr_slope
+× N s a minute; the servers' in all (wrappers and dkron: Serf gossip, Raft
+and dkron's own work, the same with or without the checks), $cpu_base +
+$cpu_slope × N. dkron's own gossip and Raft traffic, the same either way,
+are left out of the bytes.
+
+| workers | checks a second | check bytes from the servers | the old way | the wrappers' CPU (the checks) | the servers' CPU in all |
+|---|---|---|---|---|---|
+$(model 1000)
+$(model 5000)
 <!-- bench:scale:end -->"
