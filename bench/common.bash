@@ -97,3 +97,22 @@ bench_write_section() {
 	mv "$RESULTS.tmp" "$RESULTS"
 	printf 'bench: %s figures written to %s\n' "$name" "$RESULTS"
 }
+
+# The API server's own counts (admin credential): pod requests with the
+# given verbs (apiserver_request_total), and its open pod watches.
+pod_requests() {
+	kc get --raw /metrics | awk -v verbs="$1" '
+		/^apiserver_request_total\{/ && /resource="pods"/ {
+			if (match($0, /verb="[A-Z]+"/)) { v = substr($0, RSTART + 6, RLENGTH - 7); if (index(" " verbs " ", " " v " ")) s += $NF }
+		} END { printf "%d\n", s }'
+}
+open_pod_watches() {
+	kc get --raw /metrics | awk '/^apiserver_longrunning_requests\{/ && /resource="pods"/ && /verb="WATCH"/ {s += $NF} END {printf "%d\n", s}'
+}
+
+# Epoch seconds of the first launcher log line in pod $1.
+launcher_started() {
+	local first
+	first=$(grep -m1 'dkron-agent-launcher: ' "$(pod_field "$1" log)" | cut -d' ' -f1)
+	date -d "$first" +%s.%N
+}

@@ -31,12 +31,6 @@ STEADY=${BENCH_STEADY:-120}
 bench_start launcher dkron-agent-launcher launcher-lib.sh
 
 
-# Epoch seconds of the first launcher log line in pod $1.
-launcher_started() {
-	local first
-	first=$(grep -m1 'dkron-agent-launcher: ' "$(pod_field "$1" log)" | cut -d' ' -f1)
-	date -d "$first" +%s.%N
-}
 
 # Polls every 0.2 s until node $1 is alive; prints the time it was seen.
 alive_at() {
@@ -60,16 +54,6 @@ join_latency() {
 	done
 }
 
-# Sum of apiserver_request_total for pods with the given verbs.
-pod_requests() {
-	kc get --raw /metrics | awk -v verbs="$1" '
-		/^apiserver_request_total\{/ && /resource="pods"/ {
-			if (match($0, /verb="[A-Z]+"/)) { v = substr($0, RSTART + 6, RLENGTH - 7); if (index(" " verbs " ", " " v " ")) s += $NF }
-		} END { printf "%d\n", s }'
-}
-open_pod_watches() {
-	kc get --raw /metrics | awk '/^apiserver_longrunning_requests\{/ && /resource="pods"/ && /verb="WATCH"/ {s += $NF} END {printf "%d\n", s}'
-}
 
 # Established TCP connections from the launcher process (pid $2, pod $1)
 # to the API server: its one open watch.

@@ -73,22 +73,6 @@ servers_ticks() { # servers_ticks [all]
 	printf '%s\n' "$total"
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-# Sum of apiserver_request_total for pods with the given verbs.
-pod_requests() {
-	kc get --raw /metrics | awk -v verbs="$1" '
-		/^apiserver_request_total\{/ && /resource="pods"/ {
-			if (match($0, /verb="[A-Z]+"/)) { v = substr($0, RSTART + 6, RLENGTH - 7); if (index(" " verbs " ", " " v " ")) s += $NF }
-		} END { printf "%d\n", s }'
-}
-open_pod_watches() {
-	kc get --raw /metrics | awk '/^apiserver_longrunning_requests\{/ && /resource="pods"/ && /verb="WATCH"/ {s += $NF} END {printf "%d\n", s}'
-}
-# Epoch seconds of the first launcher log line in pod $1.
-launcher_started() {
-	local first
-	first=$(grep -m1 'dkron-agent-launcher: ' "$(pod_field "$1" log)" | cut -d' ' -f1)
-	date -d "$first" +%s.%N
-}
 # pct <p> < values: the nearest-rank percentile (p in 0..100).
 pct() { sort -g | awk -v p="$1" '{v[NR] = $1} END { if (NR == 0) { print "n/a"; exit } i = int(p * NR / 100); if (i < p * NR / 100) i++; if (i < 1) i = 1; printf "%.2f\n", v[i] }'; }
 
