@@ -279,27 +279,55 @@ static const char *type_metavar(enum cfg_type t)
   return "=VALUE";
 }
 
-/* Prints text indented by six spaces, wrapped at 78 columns on spaces. */
-static void print_wrapped(FILE *out, const char *text)
+#define HELP_WIDTH 78
+
+/* Prints text, each line after indent, wrapped at width columns on spaces;
+ * a word longer than a line is kept whole. */
+static void print_wrapped_at(FILE *out, const char *text, const char *indent,
+                             size_t width)
 {
-  const size_t width = 72;
+  const size_t room = width - strlen(indent);
 
   while (*text) {
     size_t len = strlen(text);
     size_t cut = len;
 
-    if (len > width) {
-      cut = width;
+    if (len > room) {
+      cut = room;
       while (cut > 0 && text[cut] != ' ')
         cut--;
       if (cut == 0)
-        cut = width;
+        cut = strcspn(text, " ");
     }
-    fprintf(out, "      %.*s\n", (int)cut, text);
+    fprintf(out, "%s%.*s\n", indent, (int)cut, text);
     text += cut;
     while (*text == ' ')
       text++;
   }
+}
+
+static void print_wrapped(FILE *out, const char *text)
+{
+  print_wrapped_at(out, text, "      ", HELP_WIDTH);
+}
+
+/* "env NAME (or the older ALIAS); default: VALUE", the default on a line
+ * of its own when the whole does not fit. */
+static void print_env_line(FILE *out, const struct cfg_option *o)
+{
+  char env[160];
+  const char *def = o->def ? (*o->def ? o->def : "(empty)") : "(none)";
+  int n = snprintf(env, sizeof(env), "env %s%s%s%s", o->env ? o->env : "(none)",
+                   o->env_alias ? " (or the older " : "",
+                   o->env_alias ? o->env_alias : "", o->env_alias ? ")" : "");
+
+  if (n > 0 &&
+      (size_t)n + strlen("      ; default: ") + strlen(def) <= HELP_WIDTH) {
+    fprintf(out, "      %s; default: %s\n", env, def);
+    return;
+  }
+  fprintf(out, "      %s;\n", env);
+  fprintf(out, "      default: %s\n", def);
 }
 
 void cfg_print_help(const struct cfg_spec *spec, FILE *out)
@@ -315,15 +343,17 @@ void cfg_print_help(const struct cfg_spec *spec, FILE *out)
     print_wrapped(out, o->help);
     if (o->type == CFG_CHOICE)
       fprintf(out, "      Values: %s.\n", type_hint(o, hint, sizeof(hint)) + 8);
-    fprintf(out, "      env %s%s%s%s; default: %s\n",
-            o->env ? o->env : "(none)", o->env_alias ? " (or the older " : "",
-            o->env_alias ? o->env_alias : "", o->env_alias ? ")" : "",
-            o->def ? (*o->def ? o->def : "(empty)") : "(none)");
+    print_env_line(out, o);
   }
   fprintf(out, "  -h, --help\n      Print this help and exit.\n"
                "  --version\n      Print the version and exit.\n");
-  if (spec->passthrough)
-    fprintf(out, "\nAfter --: %s\n", spec->passthrough);
+  if (spec->passthrough) {
+    char after[512];
+
+    snprintf(after, sizeof(after), "After --: %s", spec->passthrough);
+    fputc('\n', out);
+    print_wrapped_at(out, after, "", HELP_WIDTH);
+  }
 }
 
 struct step cfg_handle(const struct cfg_spec *spec, enum cfg_result res,

@@ -280,6 +280,65 @@ START_TEST(help_lists_every_flag_env_and_default)
 }
 END_TEST
 
+/* --help fits 80 columns: a long env line puts its default on a line of
+ * its own, long text wraps on spaces, and a word longer than a line stays
+ * whole (a selector is copied, not read). */
+START_TEST(help_fits_80_columns)
+{
+  static const char long_default[] =
+    "app.kubernetes.io/name=dkron,app.kubernetes.io/component=server";
+  long sel_ms = 0;
+  char *sel = NULL;
+  const struct cfg_option long_opts[] = {
+    {.name = "retry-join-interval",
+     .env = "WRAPPER_RETRY_JOIN_INTERVAL",
+     .env_alias = "WRAPPER_RETRY_INTERVAL",
+     .type = CFG_DURATION,
+     .def = "500ms",
+     .help = "How often to retry.",
+     .target = &sel_ms},
+    {.name = "server-selector",
+     .env = "LAUNCHER_SERVER_SELECTOR",
+     .type = CFG_STRING,
+     .def = long_default,
+     .help = "The label selector of the dkron server pods.",
+     .target = &sel},
+  };
+  const struct cfg_spec long_spec = {
+    .prog = "prog",
+    .summary = "A program.",
+    .opts = long_opts,
+    .n_opts = sizeof(long_opts) / sizeof(long_opts[0]),
+    .passthrough = "arguments passed to `dkron agent` verbatim (flags the "
+                   "launcher sets are refused)."};
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+
+  cfg_print_help(&long_spec, f);
+  fclose(f);
+  for (char *line = buf, *end; *line; line = end + 1) {
+    end = strchr(line, '\n');
+    ck_assert_ptr_nonnull(end);
+    ck_assert_msg(end - line <= 80 ||
+                    !memchr(line + 6, ' ', (size_t)(end - line - 6)),
+                  "over 80 columns: %.*s", (int)(end - line), line);
+  }
+  ck_assert_msg(strstr(buf, "      env WRAPPER_RETRY_JOIN_INTERVAL (or the "
+                            "older WRAPPER_RETRY_INTERVAL);\n      default: "
+                            "500ms\n"),
+                "%s", buf);
+  ck_assert_msg(strstr(buf, "      default: app.kubernetes.io/name=dkron,"
+                            "app.kubernetes.io/component=server\n"),
+                "%s", buf);
+  ck_assert_msg(strstr(buf, "\nAfter --: arguments passed to `dkron agent` "
+                            "verbatim (flags the launcher sets\nare "
+                            "refused).\n"),
+                "%s", buf);
+  free(buf);
+}
+END_TEST
+
 START_TEST(help_wins_over_bad_values)
 {
   char *argv[] = {"prog", "--size=99", "--help", NULL};
@@ -305,6 +364,7 @@ Suite *make_config_suite(void)
   tcase_add_loop_test(tc, invalid_values_are_explained, 0,
                       (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
   tcase_add_test(tc, help_lists_every_flag_env_and_default);
+  tcase_add_test(tc, help_fits_80_columns);
   tcase_add_test(tc, help_wins_over_bad_values);
   suite_add_tcase(s, tc);
   return s;
