@@ -23,6 +23,12 @@ int main(void)
   srunner_add_suite(sr, make_http_suite());
   srunner_add_suite(sr, make_json_suite());
   srunner_add_suite(sr, make_k8s_suite());
+  srunner_add_suite(sr, make_k8s_token_suite());
+  srunner_add_suite(sr, make_k8s_list_watch_suite());
+  srunner_add_suite(sr, make_k8s_objects_suite());
+  srunner_add_suite(sr, make_k8s_config_suite());
+  srunner_add_suite(sr, make_k8s_pod_suite());
+  srunner_add_suite(sr, make_k8s_watch_suite());
   srunner_add_suite(sr, make_dns_suite());
   srunner_add_suite(sr, make_dkron_suite());
   srunner_add_suite(sr, make_proc_suite());
