@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "http.h"
+#include "http_stream.h"
 #include "k8s_token.h"
 
 /* ---- file and name checks (k8s_config.c) -------------------------------- */

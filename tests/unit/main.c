@@ -20,7 +20,11 @@ int main(void)
 
   srunner_add_suite(sr, make_backoff_suite());
   srunner_add_suite(sr, make_config_suite());
+  srunner_add_suite(sr, make_fake_http_suite());
   srunner_add_suite(sr, make_http_suite());
+  srunner_add_suite(sr, make_http_retry_suite());
+  srunner_add_suite(sr, make_http_errors_suite());
+  srunner_add_suite(sr, make_http_stream_suite());
   srunner_add_suite(sr, make_json_suite());
   srunner_add_suite(sr, make_k8s_suite());
   srunner_add_suite(sr, make_k8s_token_suite());
