@@ -34,6 +34,7 @@ int main(void)
   srunner_add_suite(sr, make_k8s_pod_suite());
   srunner_add_suite(sr, make_k8s_watch_suite());
   srunner_add_suite(sr, make_dns_suite());
+  srunner_add_suite(sr, make_dns_wait_suite());
   srunner_add_suite(sr, make_dkron_suite());
   srunner_add_suite(sr, make_proc_suite());
   srunner_add_suite(sr, make_child_suite());

@@ -27,6 +27,7 @@ Suite *make_k8s_config_suite(void);
 Suite *make_k8s_pod_suite(void);
 Suite *make_k8s_watch_suite(void);
 Suite *make_dns_suite(void);
+Suite *make_dns_wait_suite(void);
 Suite *make_dkron_suite(void);
 Suite *make_proc_suite(void);
 Suite *make_child_suite(void);
