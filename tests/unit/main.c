@@ -36,6 +36,8 @@ int main(void)
   srunner_add_suite(sr, make_dns_suite());
   srunner_add_suite(sr, make_dns_wait_suite());
   srunner_add_suite(sr, make_dkron_suite());
+  srunner_add_suite(sr, make_dkron_parse_suite());
+  srunner_add_suite(sr, make_dkron_cli_suite());
   srunner_add_suite(sr, make_proc_suite());
   srunner_add_suite(sr, make_child_suite());
   srunner_add_suite(sr, make_step_suite());

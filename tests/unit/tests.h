@@ -29,6 +29,8 @@ Suite *make_k8s_watch_suite(void);
 Suite *make_dns_suite(void);
 Suite *make_dns_wait_suite(void);
 Suite *make_dkron_suite(void);
+Suite *make_dkron_parse_suite(void);
+Suite *make_dkron_cli_suite(void);
 Suite *make_proc_suite(void);
 Suite *make_child_suite(void);
 Suite *make_step_suite(void);
