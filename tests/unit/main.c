@@ -39,6 +39,7 @@ int main(void)
   srunner_add_suite(sr, make_dkron_parse_suite());
   srunner_add_suite(sr, make_dkron_cli_suite());
   srunner_add_suite(sr, make_proc_suite());
+  srunner_add_suite(sr, make_proc_capture_suite());
   srunner_add_suite(sr, make_child_suite());
   srunner_add_suite(sr, make_step_suite());
   srunner_add_suite(sr, make_wrapper_suite());

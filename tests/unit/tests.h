@@ -32,6 +32,7 @@ Suite *make_dkron_suite(void);
 Suite *make_dkron_parse_suite(void);
 Suite *make_dkron_cli_suite(void);
 Suite *make_proc_suite(void);
+Suite *make_proc_capture_suite(void);
 Suite *make_child_suite(void);
 Suite *make_step_suite(void);
 Suite *make_wrapper_suite(void);
