@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -17,14 +16,6 @@ void url_for(const struct fake_server *fs, const char *path, char *out,
   int n = snprintf(out, cap, "%s%s", fake_server_url(fs), path);
 
   ck_assert(n > 0 && (size_t)n < cap);
-}
-
-long now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 struct http_client *client_with(const struct http_client_opts *o)

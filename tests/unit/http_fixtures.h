@@ -5,6 +5,7 @@
 #define HTTP_FIXTURES_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "fake_http.h"
 #include "http.h"
@@ -16,7 +17,13 @@ void url_for(const struct fake_server *fs, const char *path, char *out,
              size_t cap);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
-long now_ms(void);
+static inline long now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
 
 /* A client with options o (NULL: the defaults); never NULL. */
 struct http_client *client_with(const struct http_client_opts *o);
