@@ -14,6 +14,9 @@
  *   and dns_global_cleanup() once at exit, after every resolver is freed.
  *   The resolver functions never touch c-ares' global state themselves.
  * - A resolver is not thread-safe: use it from one thread at a time.
+ *
+ * Waiting until every name resolves (dns_wait_all) is declared in
+ * dns_wait.h, which this header includes.
  */
 #ifndef DK_DNS_H
 #define DK_DNS_H
@@ -21,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dns_wait.h"
 #include "err.h"
 
 #define DNS_MAX_ADDRS  8  /* addresses kept per name; more are dropped */
@@ -64,20 +68,6 @@ struct dns_query {
   struct dns_result result;
 };
 
-typedef int (*dns_stop_fn)(void *user); /* non-zero: stop now */
-
-struct dns_wait_opts {
-  long deadline_ms;       /* overall limit, > 0 */
-  long backoff_base_ms;   /* pause after the first failed round; 0 = 250 */
-  long backoff_max_ms;    /* the pause doubles up to this; 0 = 5000 */
-  double jitter;          /* 0..1: each pause is shortened by up to this
-                             fraction at random */
-  long progress_every_ms; /* at most one INFO progress line per; 0 = the
-                             default */
-  dns_stop_fn stop;       /* polled about every 100 ms; may be NULL */
-  void *stop_user;
-};
-
 struct dns_resolver;
 
 /* ares_library_init; once per process, before threads start. */
@@ -96,13 +86,6 @@ void dns_resolver_free(struct dns_resolver *r);
  * judges them); an error only for bad input or a local failure. */
 enum dk_code dns_resolve(struct dns_resolver *r, struct dns_query *q, size_t n,
                          struct dk_err *err);
-
-/* Repeats rounds for the names still pending, with exponential backoff,
- * until every name resolves (to its expect_ip, when set). DK_ETIMEOUT when
- * the deadline passes, naming the names still pending and why;
- * DK_ECANCELED when stop says so. Results hold each name's last answer. */
-enum dk_code dns_wait_all(struct dns_resolver *r, struct dns_query *q, size_t n,
-                          const struct dns_wait_opts *wait, struct dk_err *err);
 
 /* True when ip (numeric IPv4 or IPv6, any spelling) is among res->addrs. */
 bool dns_result_has_ip(const struct dns_result *res, const char *ip);

@@ -15,6 +15,9 @@
  * - Every request carries User-Agent: dkron-k8s/<version>.
  * - A client is not thread-safe: use it from one thread at a time. A
  *   stream running on another thread needs a client of its own.
+ *
+ * Streaming GETs (a Kubernetes watch) are declared in http_stream.h, the
+ * retry policy in http_retry.h.
  */
 #ifndef DK_HTTP_H
 #define DK_HTTP_H
@@ -82,27 +85,5 @@ struct http_response {
 enum dk_code http_do(struct http_client *client, const struct http_request *req,
                      struct http_response *resp, struct dk_err *err);
 void http_response_free(struct http_response *resp);
-
-/* Streaming GET for long-lived responses (Kubernetes watch). on_data is
- * called with each chunk as it arrives; returning non-zero stops the
- * transfer (DK_ECANCELED). should_stop is polled about every 250 ms and
- * may be NULL. idle_timeout_ms ends a stream that delivers nothing for that
- * long (DK_ETIMEOUT; 0 = no idle limit). No retries: the caller re-establishes
- * the stream. If the status is not 2xx, the (capped) body is collected into
- * resp instead of being passed to on_data. */
-typedef int (*http_data_fn)(const char *data, size_t len, void *user);
-enum dk_code http_stream(struct http_client *client,
-                         const struct http_request *req, long idle_timeout_ms,
-                         http_data_fn on_data, http_stop_fn should_stop,
-                         void *user, struct http_response *resp,
-                         struct dk_err *err);
-
-/* Exposed for tests: the backoff before retry number `attempt` (1-based):
- * a uniform random value in [0, min(max, base * 2^(attempt-1))]. */
-long http_backoff_ms(long base_ms, long max_ms, int attempt);
-
-/* Exposed for tests: parse a Retry-After header value (delta-seconds or an
- * HTTP date) into milliseconds from now; -1 if it cannot be parsed. */
-long http_parse_retry_after(const char *value);
 
 #endif

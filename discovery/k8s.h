@@ -8,7 +8,9 @@
  * that is missing. The token never appears in logs or messages.
  *
  * The parsed shapes (struct k8s_pod, k8s_pod_list) are in k8s_pod.h, the
- * watch-stream parser in k8s_watch.h.
+ * watch-stream parser in k8s_watch.h, the list and watch of pods in
+ * k8s_list_watch.h, the requests about single objects (a pod, its labels, a
+ * StatefulSet, an Event) in k8s_objects.h; this header includes them all.
  */
 #ifndef DK_K8S_H
 #define DK_K8S_H
@@ -18,13 +20,12 @@
 
 #include "err.h"
 #include "http.h"
+#include "k8s_list_watch.h"
+#include "k8s_objects.h"
 #include "k8s_pod.h"
 #include "k8s_watch.h"
 
-#define K8S_SA_DIR                  "/var/run/secrets/kubernetes.io/serviceaccount"
-#define K8S_DEFAULT_PAGE_LIMIT      500
-#define K8S_DEFAULT_LIST_MAX_ITEMS  10000
-#define K8S_DEFAULT_WATCH_TIMEOUT_S 300
+#define K8S_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
 /* Everything owned (free with k8s_config_free). */
 struct k8s_config {
@@ -87,82 +88,5 @@ struct k8s_client *k8s_client_in_cluster(const struct k8s_overrides *ov,
 const char *k8s_client_namespace(const struct k8s_client *client);
 /* As used in messages; "" when it could not be determined. */
 const char *k8s_client_service_account(const struct k8s_client *client);
-
-/* label_keys below: NULL-terminated list of the labels to keep per pod. */
-
-struct k8s_list_opts {
-  const char *label_selector; /* e.g. "app in (dkron),role!=agent"; NULL */
-  const char *field_selector; /* e.g. "status.phase=Running"; NULL */
-  const char *const *label_keys;
-  long limit;       /* page size; 0 = K8S_DEFAULT_PAGE_LIMIT */
-  size_t max_items; /* all pages together; 0 = K8S_DEFAULT_LIST_MAX_ITEMS */
-};
-
-/* Lists all pods matching opts, page by page (following `continue`); more
- * than max_items pods in all is DK_ETOOBIG. If a continue token expires
- * mid-way (410), the list restarts once. out gets
- * the merged items and the list's resourceVersion to watch from; it is
- * initialised here and must be freed with k8s_pod_list_free either way. */
-enum dk_code k8s_list_pods(struct k8s_client *client,
-                           const struct k8s_list_opts *opts,
-                           struct k8s_pod_list *out, struct dk_err *err);
-
-struct k8s_watch_opts {
-  const char *label_selector;
-  const char *field_selector;
-  const char *const *label_keys;
-  long timeout_seconds; /* server-side end of the watch; 0 = 300 */
-  long idle_timeout_ms; /* silent stream limit; 0 = timeout + 30 s */
-  size_t max_line;      /* one event's cap; 0 = 4 MiB */
-  k8s_event_fn on_event;
-  http_stop_fn should_stop; /* polled about every 250 ms; may be NULL */
-  void *user;               /* passed to on_event and should_stop */
-};
-
-/* Runs one watch from *resource_version (owned, in/out; must be set) until
- * the server ends it (DK_OK: watch again from *resource_version), the
- * callback or should_stop stops it (DK_ECANCELED) or it fails. DK_EGONE
- * (HTTP 410 or an ERROR event with code 410) means: list again. Whatever
- * the result, *resource_version holds the latest version seen. */
-enum dk_code k8s_watch_pods(struct k8s_client *client,
-                            const struct k8s_watch_opts *opts,
-                            char **resource_version, struct dk_err *err);
-
-/* GET one pod of the client's namespace. DK_ENOTFOUND if it is gone. */
-enum dk_code k8s_get_pod(struct k8s_client *client, const char *name,
-                         const char *const *label_keys, struct k8s_pod *out,
-                         struct dk_err *err);
-
-struct k8s_label_change {
-  const char *key;
-  const char *value; /* NULL removes the label */
-};
-
-/* JSON merge-patch of a pod's labels (others are left alone). */
-enum dk_code k8s_patch_pod_labels(struct k8s_client *client, const char *name,
-                                  const struct k8s_label_change *changes,
-                                  size_t n_changes, struct dk_err *err);
-
-/* An events.k8s.io/v1 Event about a pod of the client's namespace. */
-struct k8s_event {
-  const char *regarding_pod; /* the pod it is about */
-  const char *regarding_uid; /* its UID; NULL or "" when unknown */
-  bool warning;              /* type Warning, else Normal */
-  const char *reason;        /* CamelCase, e.g. "BootstrapExpect" */
-  const char *action;        /* CamelCase, e.g. "Bootstrap" */
-  const char *note;          /* one human sentence, at most 1 KiB */
-  const char *controller;    /* reportingController: "dkron-k8s.io/..." */
-  const char *instance;      /* reportingInstance: our pod's name */
-};
-
-/* POSTs the Event once (a create is not retried). Needs the RBAC rule
- * {apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"]}. */
-enum dk_code k8s_create_event(struct k8s_client *client,
-                              const struct k8s_event *ev, struct dk_err *err);
-
-/* spec.replicas of a StatefulSet (1 when unset, as Kubernetes defaults). */
-enum dk_code k8s_get_statefulset_replicas(struct k8s_client *client,
-                                          const char *name, long *replicas,
-                                          struct dk_err *err);
 
 #endif

@@ -7,6 +7,10 @@
  * - Every exited child is reaped (PID 1, or a subreaper when not PID 1), and
  *   the main child's status is mapped the shell way: exit status, 128+signal,
  *   127 when the program was not found, 126 when it could not be executed.
+ *
+ * Running a program to completion with its output captured
+ * (proc_run_capture) is declared in proc_capture.h, which this header
+ * includes.
  */
 #ifndef DK_PROC_H
 #define DK_PROC_H
@@ -16,6 +20,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "proc_capture.h"
 
 /* Blocks SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCHLD, and
  * returns a non-blocking, close-on-exec signalfd for them (or -1 and err).
@@ -76,25 +81,5 @@ int proc_exit_code(int wstatus);
  * the meantime are passed on to the child (they are consumed). Returns -1
  * if pid is not a child of this process (never started, or reaped). */
 int proc_stop(pid_t pid, int signo, long grace_ms);
-
-/* Runs argv to completion with a deadline, capturing stdout and stderr
- * (each capped at cap bytes; the rest is read and dropped). On timeout the
- * child is killed (SIGTERM, then SIGKILL after 1 s) and DK_ETIMEOUT is
- * returned. On DK_OK, res->exit_code holds its shell-style status (a
- * non-zero exit is still DK_OK); DK_EEXEC means it could not be run.
- * timeout_ms must be positive. stdin is /dev/null. Whatever the result,
- * res holds what was captured and must be released with proc_output_free.
- * The child is collected with waitpid(pid): do not run proc_reap in
- * another thread at the same time, or it may take the status (DK_EIO). */
-struct proc_output {
-  char *out; /* NUL-terminated, owned */
-  size_t out_len;
-  char *err; /* NUL-terminated, owned */
-  size_t err_len;
-  int exit_code;
-};
-enum dk_code proc_run_capture(char *const argv[], long timeout_ms, size_t cap,
-                              struct proc_output *res, struct dk_err *err);
-void proc_output_free(struct proc_output *res);
 
 #endif

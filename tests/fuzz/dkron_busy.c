@@ -1,6 +1,6 @@
 /* dkron_busy.c: dkron_parse_busy (a GET /v1/busy body).
  *
- * Input: the body. Promises checked (dkron.h): strings of a parsed
+ * Input: the body. Promises checked (dkron_parse.h): strings of a parsed
  * execution are never NULL and it runs on a named node; on failure out is
  * empty and err says why; dkron_executions_on_node counts every execution
  * once; dkron_executions_free leaves out empty.
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "dkron.h"
+#include "dkron_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* dkron_leader.c: dkron_parse_leader (a GET /v1/leader body).
  *
- * Input: the body. Promises checked (dkron.h): a blank body or "null" is
+ * Input: the body. Promises checked (dkron_parse.h): a blank body or "null" is
  * "no leader" (found false, DK_OK); a leader found has every string set, a
  * Name and a published rpc_addr (a member without one means "no leader
  * known"); when no leader is found the member is cleared; on failure found
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "dkron.h"
+#include "dkron_parse.h"
 
 static bool blank(const char *s, size_t n)
 {

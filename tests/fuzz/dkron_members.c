@@ -1,7 +1,7 @@
 /* dkron_members.c: dkron_parse_members (a GET /v1/members body).
  *
- * Input: the body. Promises checked (dkron.h): after a successful parse no
- * string of a member is NULL and its Name is not empty; on failure out is
+ * Input: the body. Promises checked (dkron_parse.h): after a successful parse
+ * no string of a member is NULL and its Name is not empty; on failure out is
  * empty and err says why; dkron_members_find finds every member by name;
  * dkron_members_free leaves out empty.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "dkron.h"
+#include "dkron_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

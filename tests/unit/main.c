@@ -20,12 +20,26 @@ int main(void)
 
   srunner_add_suite(sr, make_backoff_suite());
   srunner_add_suite(sr, make_config_suite());
+  srunner_add_suite(sr, make_fake_http_suite());
   srunner_add_suite(sr, make_http_suite());
+  srunner_add_suite(sr, make_http_retry_suite());
+  srunner_add_suite(sr, make_http_errors_suite());
+  srunner_add_suite(sr, make_http_stream_suite());
   srunner_add_suite(sr, make_json_suite());
   srunner_add_suite(sr, make_k8s_suite());
+  srunner_add_suite(sr, make_k8s_token_suite());
+  srunner_add_suite(sr, make_k8s_list_watch_suite());
+  srunner_add_suite(sr, make_k8s_objects_suite());
+  srunner_add_suite(sr, make_k8s_config_suite());
+  srunner_add_suite(sr, make_k8s_pod_suite());
+  srunner_add_suite(sr, make_k8s_watch_suite());
   srunner_add_suite(sr, make_dns_suite());
+  srunner_add_suite(sr, make_dns_wait_suite());
   srunner_add_suite(sr, make_dkron_suite());
+  srunner_add_suite(sr, make_dkron_parse_suite());
+  srunner_add_suite(sr, make_dkron_cli_suite());
   srunner_add_suite(sr, make_proc_suite());
+  srunner_add_suite(sr, make_proc_capture_suite());
   srunner_add_suite(sr, make_child_suite());
   srunner_add_suite(sr, make_step_suite());
   srunner_add_suite(sr, make_wrapper_suite());

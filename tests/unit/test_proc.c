@@ -1,20 +1,7 @@
-/* test_proc.c: the proc module against real child processes.
- *
- * Helper programs without extra binaries: the test binary doubles as its
- * own helper. A test puts UNIT_HELPER=<mode> (and UNIT_HELPER_FD=<fd>, the
- * pipe it reports on) in the environment and spawns the binary again via
- * the path /proc/self/exe points to. In that child, helper_dispatch() runs
- * as a constructor, before Check's main(): it sees UNIT_HELPER, plays the
- * part and exits, so the test runner itself never starts there. Under
- * valgrind the readlink of /proc/self/exe gives the test binary, which then
- * runs natively (valgrind does not trace exec'd children).
- *
- * Every helper dies with the test process (PR_SET_PDEATHSIG) and after
- * HELPER_LIFETIME_S at the latest (alarm), so a failed test never leaves
- * one behind. Children a test starts are also tracked and killed by pid in
- * the teardown while they are still unreaped (so the pid cannot have been
- * reused).
- */
+/* test_proc.c: the proc module (proc.c) against real child processes,
+ * with the test binary as its own helper program (proc_fixtures.c):
+ * spawning, exit statuses, signals, reaping, stopping. Running a program
+ * with its output captured has its own suite (test_proc_capture.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,174 +18,14 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "proc_fixtures.h"
 #include "tests.h"
-
-#define HELPER_ENV           "UNIT_HELPER"
-#define HELPER_FD_ENV        "UNIT_HELPER_FD"
-#define HELPER_LIFETIME_S    30
-#define HELPER_SIG_EXIT_BASE 100  /* sigecho exits 100 + signal number */
-#define WAIT_MS              3000 /* deadline for anything a test waits on */
-#define MAX_TRACKED          8
-
-/* ---- helper side (runs in the re-executed child) ---- */
-
-static void helper_say(int fd, const char *text)
-{
-  size_t len = strlen(text);
-
-  while (len > 0) {
-    ssize_t n = write(fd, text, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      _exit(3);
-    text += n;
-    len -= (size_t)n;
-  }
-}
-
-static _Noreturn void helper_idle(void)
-{
-  for (;;)
-    pause();
-}
-
-/* Prints "ready", then the name of the first forwarded-type signal it gets,
- * and exits 100 + its number. The signals are blocked first so none sent
- * after "ready" can be missed. */
-static _Noreturn void helper_sigecho(int fd)
-{
-  sigset_t set;
-  int signo = 0;
-
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGQUIT);
-  sigaddset(&set, SIGUSR1);
-  sigaddset(&set, SIGUSR2);
-  sigprocmask(SIG_BLOCK, &set, NULL);
-  helper_say(fd, "ready\n");
-  while (sigwait(&set, &signo) != 0)
-    continue;
-  helper_say(fd, sigabbrev_np(signo));
-  helper_say(fd, "\n");
-  _exit(HELPER_SIG_EXIT_BASE + signo);
-}
-
-/* Leaves behind a grandchild that outlives it, prints its pid, exits 0. */
-static _Noreturn void helper_orphan(int fd)
-{
-  char line[32];
-  pid_t child = fork();
-
-  if (child == 0) {
-    /* fork cleared the parent-death signal and the alarm: it outlives
-     * its parent, for HELPER_LIFETIME_S at most. */
-    close(fd);
-    alarm(HELPER_LIFETIME_S);
-    helper_idle();
-  }
-  if (child < 0)
-    _exit(2);
-  snprintf(line, sizeof(line), "%ld\n", (long)child);
-  helper_say(fd, line);
-  _exit(0);
-}
-
-/* The constructor that turns this binary into a helper; see the top. */
-__attribute__((constructor)) static void helper_dispatch(void)
-{
-  const char *mode = getenv(HELPER_ENV);
-  const char *fd_text = getenv(HELPER_FD_ENV);
-  char *end = NULL;
-  long fd;
-
-  if (!mode)
-    return;
-  errno = 0;
-  fd = fd_text ? strtol(fd_text, &end, 10) : -1;
-  if (errno != 0 || !end || *end != '\0' || fd < 0 || fd > INT_MAX)
-    _exit(2);
-  prctl(PR_SET_PDEATHSIG, (long)SIGKILL, 0L, 0L, 0L);
-  alarm(HELPER_LIFETIME_S);
-  if (strcmp(mode, "sigecho") == 0)
-    helper_sigecho((int)fd);
-  if (strcmp(mode, "orphan") == 0)
-    helper_orphan((int)fd);
-  if (strcmp(mode, "ignoreterm") == 0)
-    signal(SIGTERM, SIG_IGN);
-  else if (strcmp(mode, "wait") != 0)
-    _exit(2);
-  helper_say((int)fd, "ready\n");
-  helper_idle();
-}
-
-/* ---- test side ---- */
-
-static char self_exe[PATH_MAX];
-static pid_t tracked[MAX_TRACKED];
-
-static long long mono_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void short_nap(void)
 {
   struct timespec ts = {0, 2 * 1000000L};
 
   nanosleep(&ts, NULL);
-}
-
-static void track(pid_t pid)
-{
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (tracked[i] == 0) {
-      tracked[i] = pid;
-      return;
-    }
-  }
-  ck_abort_msg("too many children tracked");
-}
-
-static void untrack(pid_t pid)
-{
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (tracked[i] == pid)
-      tracked[i] = 0;
-  }
-}
-
-static void setup(void)
-{
-  ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-
-  ck_assert_int_gt(n, 0);
-  self_exe[n] = '\0';
-  memset(tracked, 0, sizeof(tracked));
-}
-
-/* Kills (by pid) and reaps whatever a failed test left running, and undoes
- * the process-wide changes a test may have made (valgrind runs all tests
- * in one process). */
-static void teardown(void)
-{
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (tracked[i] > 0) {
-      kill(tracked[i], SIGKILL);
-      waitpid(tracked[i], NULL, 0);
-      tracked[i] = 0;
-    }
-  }
-  proc_signals_fini();
-  signal(SIGUSR2, SIG_DFL);
-  unsetenv(HELPER_ENV);
-  unsetenv(HELPER_FD_ENV);
 }
 
 /* Polls proc_reap until `pid` has exited; returns its shell-style status. */
@@ -287,12 +114,6 @@ static void expect_line(int fd, const char *want)
 
   read_line(fd, line, sizeof(line));
   ck_assert_str_eq(line, want);
-}
-
-/* True when this process has no child left, running or zombie. */
-static int no_children_left(void)
-{
-  return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
 }
 
 static const int exit_codes[] = {0, 1, 42, 255};
@@ -717,140 +538,12 @@ START_TEST(stop_unknown_pid_is_error)
 }
 END_TEST
 
-START_TEST(capture_separates_streams)
-{
-  char *argv[] = {"sh", "-c", "printf out; printf err >&2; exit 3", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-
-  ck_assert_int_eq(proc_run_capture(argv, WAIT_MS, 1024, &res, &err), DK_OK);
-  ck_assert_str_eq(res.out, "out");
-  ck_assert_uint_eq(res.out_len, 3);
-  ck_assert_str_eq(res.err, "err");
-  ck_assert_uint_eq(res.err_len, 3);
-  ck_assert_int_eq(res.exit_code, 3);
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-/* 200000 bytes is more than a pipe holds: the child only finishes (exit 0,
- * not killed by SIGPIPE) if the rest is read and dropped. */
-START_TEST(capture_respects_cap)
-{
-  char *argv[] = {"head", "-c", "200000", "/dev/zero", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-
-  ck_assert_int_eq(proc_run_capture(argv, WAIT_MS, 10, &res, &err), DK_OK);
-  ck_assert_uint_eq(res.out_len, 10);
-  ck_assert_int_eq(res.out[10], '\0');
-  ck_assert_uint_eq(res.err_len, 0);
-  ck_assert_str_eq(res.err, "");
-  ck_assert_int_eq(res.exit_code, 0);
-  proc_output_free(&res);
-}
-END_TEST
-
-START_TEST(capture_timeout_kills_child)
-{
-  char *argv[] = {"sleep", "30", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-  long long start = mono_ms();
-
-  ck_assert_int_eq(proc_run_capture(argv, 200, 64, &res, &err), DK_ETIMEOUT);
-  ck_assert_int_lt(mono_ms() - start, test_ms(1000)); /* died on SIGTERM */
-  ck_assert_ptr_nonnull(strstr(err.msg, "sleep"));
-  ck_assert_int_eq(res.exit_code, 128 + SIGTERM);
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-/* EOF on both streams is not the end: the deadline still holds. */
-START_TEST(capture_timeout_after_output_closed)
-{
-  char *argv[] = {"sh", "-c", "exec >&- 2>&-; exec sleep 30", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-  long long start = mono_ms();
-
-  ck_assert_int_eq(proc_run_capture(argv, 300, 64, &res, &err), DK_ETIMEOUT);
-  ck_assert_int_lt(mono_ms() - start, test_ms(1300));
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-START_TEST(capture_timeout_escalates_and_keeps_output)
-{
-  char *argv[] = {self_exe, NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-  long long start = mono_ms();
-  enum dk_code rc;
-
-  setenv(HELPER_ENV, "ignoreterm", 1);
-  setenv(HELPER_FD_ENV, "1", 1); /* reports on its stdout */
-  rc = proc_run_capture(argv, 1000, 64, &res, &err);
-  unsetenv(HELPER_ENV);
-  unsetenv(HELPER_FD_ENV);
-  ck_assert_int_eq(rc, DK_ETIMEOUT);
-  ck_assert_int_ge(mono_ms() - start, 2000); /* timeout + 1 s grace */
-  ck_assert_str_eq(res.out, "ready\n");
-  ck_assert_int_eq(res.exit_code, 128 + SIGKILL);
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-START_TEST(capture_exec_failure)
-{
-  char *argv[] = {"dk-no-such-program", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-
-  ck_assert_int_eq(proc_run_capture(argv, WAIT_MS, 64, &res, &err), DK_EEXEC);
-  ck_assert_ptr_nonnull(strstr(err.msg, "dk-no-such-program"));
-  ck_assert_int_eq(res.exit_code, 127);
-  ck_assert_str_eq(res.out, "");
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-START_TEST(capture_rejects_bad_arguments)
-{
-  char *argv[] = {"true", NULL};
-  struct proc_output res;
-  struct dk_err err = {0};
-
-  ck_assert_int_eq(proc_run_capture(argv, 0, 64, &res, &err), DK_EINVAL);
-  ck_assert_ptr_nonnull(strstr(err.msg, "timeout"));
-  proc_output_free(&res);
-  ck_assert_int_eq(proc_run_capture(NULL, 100, 64, &res, &err), DK_EINVAL);
-  proc_output_free(&res);
-  ck_assert(no_children_left());
-}
-END_TEST
-
-static TCase *new_case(const char *name)
-{
-  TCase *tc = tcase_create(name);
-
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 10);
-  return tc;
-}
-
 Suite *make_proc_suite(void)
 {
   Suite *s = suite_create("proc");
   TCase *spawn = new_case("spawn");
   TCase *sig = new_case("signals");
   TCase *stop = new_case("stop");
-  TCase *capture = new_case("capture");
 
   tcase_add_loop_test(spawn, exit_code_propagates, 0,
                       (int)(sizeof(exit_codes) / sizeof(exit_codes[0])));
@@ -879,14 +572,5 @@ Suite *make_proc_suite(void)
   tcase_add_test(stop, stop_reaps_other_children);
   tcase_add_test(stop, stop_unknown_pid_is_error);
   suite_add_tcase(s, stop);
-
-  tcase_add_test(capture, capture_separates_streams);
-  tcase_add_test(capture, capture_respects_cap);
-  tcase_add_test(capture, capture_timeout_kills_child);
-  tcase_add_test(capture, capture_timeout_after_output_closed);
-  tcase_add_test(capture, capture_timeout_escalates_and_keeps_output);
-  tcase_add_test(capture, capture_exec_failure);
-  tcase_add_test(capture, capture_rejects_bad_arguments);
-  suite_add_tcase(s, capture);
   return s;
 }
