@@ -20,8 +20,10 @@
 #   make format-check
 #   make lint        static checks: shellcheck on every shell script,
 #                    kubectl kustomize of the base and each overlay, helm lint
-#                    --strict of the chart, clang-format (not in `make test`
-#                    yet)
+#                    --strict of the chart, clang-format, the layering (not
+#                    in `make test` yet)
+#   make layering    that discovery/ includes only its own headers (it is
+#                    also compiled with -Idiscovery alone)
 #
 # User CFLAGS, CPPFLAGS and LDFLAGS are appended last and respected.
 
@@ -51,7 +53,13 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -Idiscovery -Iserver-wrapper -Iagent -Iwebhook-receiver -MMD -MP $(CPPFLAGS)
+# Layering: discovery/ is the library the programs share, so it is compiled
+# with its own include path only and cannot include a program's header; the
+# programs and the tests see discovery's headers and every program's.
+BASE_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -MMD -MP
+DISCOVERY_CPPFLAGS = $(BASE_CPPFLAGS) -Idiscovery $(CPPFLAGS)
+ALL_CPPFLAGS = $(BASE_CPPFLAGS) -Idiscovery -Iserver-wrapper -Iagent \
+               -Iwebhook-receiver $(CPPFLAGS)
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -80,13 +88,17 @@ LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         acceptance bench demo check tools bed-up bed-down bed-status fuzz \
-        fuzz-build fuzz-short lint soak
+        fuzz-build fuzz-short lint layering soak
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
 $(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/discovery/%.o: discovery/%.c VERSION
+	@mkdir -p $(@D)
+	$(CC) $(DISCOVERY_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c VERSION
 	@mkdir -p $(@D)
@@ -232,6 +244,10 @@ $(FUZZ_BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
 
+$(FUZZ_BUILD)/discovery/%.o: discovery/%.c VERSION
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(DISCOVERY_CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	$(AR) rcs $@ $^
 
@@ -281,7 +297,7 @@ format-check:
 # bench/, demo/ and .ci/ (fuzz corpora aside).
 LINT_DIRS := tests bench demo .ci
 TOOLS_BIN = $(shell bash -c '. tests/bed/tools-env.sh && echo "$$DKRON_TOOLS_BIN"' 2>/dev/null)
-lint: format-check
+lint: format-check layering
 	@scripts=$$( (git ls-files $(LINT_DIRS) 2>/dev/null || \
 	    find $(LINT_DIRS) -type f) | while read -r f; do \
 	  case $$f in \
@@ -297,6 +313,27 @@ lint: format-check
 	  PATH="$(TOOLS_BIN):$$PATH" kubectl kustomize "$$d" >/dev/null || exit 1; \
 	done
 	PATH="$(TOOLS_BIN):$$PATH" helm lint --strict charts/dkron-k8s
+
+# The layering by name as well as by include path: every header a
+# discovery/ file includes in quotes is one of discovery/'s own, named
+# without a directory (a relative path such as "../agent/rejoin.h" would
+# get around -Idiscovery), and none it includes in <> is a program's.
+PROGRAM_DIRS := server-wrapper agent webhook-receiver tests
+layering:
+	@bad=$$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*\([<"][^>"]*[>"]\).*/\1/p' \
+	    discovery/*.c discovery/*.h | sort -u | while read -r inc; do \
+	  h=$${inc#?}; h=$${h%?}; \
+	  case $$inc in \
+	    \"*) case $$h in */*) echo "$$inc" ;; \
+	          *) [ -f "discovery/$$h" ] || echo "$$inc" ;; esac ;; \
+	    *) [ -z "$$(find $(PROGRAM_DIRS) -name "$${h##*/}" -print -quit)" ] || \
+	         echo "$$inc" ;; \
+	  esac; done); \
+	if [ -n "$$bad" ]; then \
+	  for inc in $$bad; do grep -Hn "include[[:space:]]*$$inc" discovery/*.[ch]; done; \
+	  echo "layering: discovery/ must include only its own headers (above)"; \
+	  exit 1; \
+	fi; echo "layering: discovery/ includes only its own headers"
 
 clean:
 	rm -rf $(BUILD)
