@@ -3,9 +3,11 @@
 #   make deps        install the Debian 12 packages the build and tests need
 #   make             build both binaries into $(BUILD)/
 #   make unit        run the Check unit suite
-#   make test        everything CI runs: deps, format, unit (plain,
-#                    sanitizers, valgrind), a short fuzz pass, real-cluster
-#                    tier
+#   make test        everything CI runs: deps, the cached tools, lint, unit
+#                    (plain, sanitizers, valgrind), a short fuzz pass,
+#                    real-cluster tier
+#   make tools       build what is missing of the cached tools (kubectl, helm,
+#                    kube-apiserver, etcd, dkron, promtool; tests/bed/tools.sh)
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
 #   make fuzz        build the libFuzzer harnesses (clang) and run each for
@@ -20,8 +22,7 @@
 #   make format-check
 #   make lint        static checks: shellcheck on every shell script,
 #                    kubectl kustomize of the base and each overlay, helm lint
-#                    --strict of the chart, clang-format, the layering (not
-#                    in `make test` yet)
+#                    --strict of the chart, clang-format, the layering
 #   make layering    that discovery/ includes only its own headers (it is
 #                    also compiled with -Idiscovery alone)
 #
@@ -146,12 +147,14 @@ unit: all $(UNIT_BIN)
 
 check: test
 
-# Everything CI runs, from a fresh Debian 12 machine: packages, formatting,
-# the unit suites (plain, ASan+UBSan, valgrind), a short pass of every fuzz
-# harness, the real-cluster suite.
+# Everything CI runs, from a fresh Debian 12 machine: packages, the cached
+# tools (the lint's kubectl and helm, the real-cluster tier's binaries), the
+# static checks, the unit suites (plain, ASan+UBSan, valgrind), a short pass
+# of every fuzz harness, the real-cluster suite.
 test:
 	$(MAKE) deps
-	$(MAKE) format-check
+	$(MAKE) tools
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) sanitize
 	$(MAKE) valgrind
@@ -292,9 +295,9 @@ format-check:
 	clang-format --dry-run --Werror $(C_FILES)
 
 # kubectl and helm come from the tool cache (tests/bed/tools-env.sh; `make
-# tools` fills it), else from PATH. The shell scripts are the tracked *.sh
-# files and the extensionless ones with a sh or bash #! line, under tests/,
-# bench/, demo/ and .ci/ (fuzz corpora aside).
+# tools` fills it, and `make test` runs it first), else from PATH. The shell
+# scripts are the tracked *.sh files and the extensionless ones with a sh or
+# bash #! line, under tests/, bench/, demo/ and .ci/ (fuzz corpora aside).
 LINT_DIRS := tests bench demo .ci
 TOOLS_BIN = $(shell bash -c '. tests/bed/tools-env.sh && echo "$$DKRON_TOOLS_BIN"' 2>/dev/null)
 lint: format-check layering
@@ -308,6 +311,11 @@ lint: format-check layering
 	  esac; done); \
 	echo "shellcheck -x: $$(echo $$scripts | wc -w) scripts"; \
 	shellcheck -x $$scripts
+	@for t in kubectl helm; do \
+	  PATH="$(TOOLS_BIN):$$PATH" command -v $$t >/dev/null || { \
+	    echo "lint: no $$t in the tool cache ($(TOOLS_BIN)) nor in PATH;" \
+	      "make tools builds it"; exit 1; }; \
+	done
 	@for d in kustomize/base kustomize/overlays/*/; do \
 	  echo "kubectl kustomize $$d"; \
 	  PATH="$(TOOLS_BIN):$$PATH" kubectl kustomize "$$d" >/dev/null || exit 1; \
