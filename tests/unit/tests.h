@@ -32,5 +32,6 @@ Suite *make_events_suite(void);
 Suite *make_receiver_suite(void);
 Suite *make_member_check_suite(void);
 Suite *make_redact_suite(void);
+Suite *make_podinfo_suite(void);
 
 #endif
