@@ -33,5 +33,6 @@ Suite *make_receiver_suite(void);
 Suite *make_member_check_suite(void);
 Suite *make_redact_suite(void);
 Suite *make_podinfo_suite(void);
+Suite *make_runtime_suite(void);
 
 #endif
