@@ -34,5 +34,6 @@ Suite *make_member_check_suite(void);
 Suite *make_redact_suite(void);
 Suite *make_podinfo_suite(void);
 Suite *make_runtime_suite(void);
+Suite *make_leadership_suite(void);
 
 #endif
