@@ -35,5 +35,6 @@ Suite *make_redact_suite(void);
 Suite *make_podinfo_suite(void);
 Suite *make_runtime_suite(void);
 Suite *make_leadership_suite(void);
+Suite *make_shutdown_suite(void);
 
 #endif
