@@ -36,5 +36,6 @@ Suite *make_podinfo_suite(void);
 Suite *make_runtime_suite(void);
 Suite *make_leadership_suite(void);
 Suite *make_shutdown_suite(void);
+Suite *make_supervise_suite(void);
 
 #endif
