@@ -3,9 +3,11 @@
 #   make deps        install the Debian 12 packages the build and tests need
 #   make             build both binaries into $(BUILD)/
 #   make unit        run the Check unit suite
-#   make test        everything CI runs: deps, format, unit (plain,
-#                    sanitizers, valgrind), a short fuzz pass, real-cluster
-#                    tier
+#   make test        everything CI runs: deps, the cached tools, lint, unit
+#                    (plain, sanitizers, valgrind), a short fuzz pass,
+#                    real-cluster tier
+#   make tools       build what is missing of the cached tools (kubectl, helm,
+#                    kube-apiserver, etcd, dkron, promtool; tests/bed/tools.sh)
 #   make sanitize    unit suite under ASan+UBSan
 #   make valgrind    unit suite under valgrind (no fork)
 #   make fuzz        build the libFuzzer harnesses (clang) and run each for
@@ -20,8 +22,9 @@
 #   make format-check
 #   make lint        static checks: shellcheck on every shell script,
 #                    kubectl kustomize of the base and each overlay, helm lint
-#                    --strict of the chart, clang-format (not in `make test`
-#                    yet)
+#                    --strict of the chart, clang-format, the layering
+#   make layering    that discovery/ includes only its own headers (it is
+#                    also compiled with -Idiscovery alone)
 #
 # User CFLAGS, CPPFLAGS and LDFLAGS are appended last and respected.
 
@@ -51,7 +54,13 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(RUN_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -Idiscovery -Iserver-wrapper -Iagent -Iwebhook-receiver -MMD -MP $(CPPFLAGS)
+# Layering: discovery/ is the library the programs share, so it is compiled
+# with its own include path only and cannot include a program's header; the
+# programs and the tests see discovery's headers and every program's.
+BASE_CPPFLAGS = -D_GNU_SOURCE -DDKRON_K8S_VERSION='"$(VERSION)"' -MMD -MP
+DISCOVERY_CPPFLAGS = $(BASE_CPPFLAGS) -Idiscovery $(CPPFLAGS)
+ALL_CPPFLAGS = $(BASE_CPPFLAGS) -Idiscovery -Iserver-wrapper -Iagent \
+               -Iwebhook-receiver $(CPPFLAGS)
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -80,13 +89,17 @@ LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         acceptance bench demo check tools bed-up bed-down bed-status fuzz \
-        fuzz-build fuzz-short lint soak
+        fuzz-build fuzz-short lint layering soak
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
 $(BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/discovery/%.o: discovery/%.c VERSION
+	@mkdir -p $(@D)
+	$(CC) $(DISCOVERY_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c VERSION
 	@mkdir -p $(@D)
@@ -134,12 +147,14 @@ unit: all $(UNIT_BIN)
 
 check: test
 
-# Everything CI runs, from a fresh Debian 12 machine: packages, formatting,
-# the unit suites (plain, ASan+UBSan, valgrind), a short pass of every fuzz
-# harness, the real-cluster suite.
+# Everything CI runs, from a fresh Debian 12 machine: packages, the cached
+# tools (the lint's kubectl and helm, the real-cluster tier's binaries), the
+# static checks, the unit suites (plain, ASan+UBSan, valgrind), a short pass
+# of every fuzz harness, the real-cluster suite.
 test:
 	$(MAKE) deps
-	$(MAKE) format-check
+	$(MAKE) tools
+	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) sanitize
 	$(MAKE) valgrind
@@ -232,6 +247,10 @@ $(FUZZ_BUILD)/%.o: %.c VERSION
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
 
+$(FUZZ_BUILD)/discovery/%.o: discovery/%.c VERSION
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(DISCOVERY_CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	$(AR) rcs $@ $^
 
@@ -276,12 +295,12 @@ format-check:
 	clang-format --dry-run --Werror $(C_FILES)
 
 # kubectl and helm come from the tool cache (tests/bed/tools-env.sh; `make
-# tools` fills it), else from PATH. The shell scripts are the tracked *.sh
-# files and the extensionless ones with a sh or bash #! line, under tests/,
-# bench/, demo/ and .ci/ (fuzz corpora aside).
+# tools` fills it, and `make test` runs it first), else from PATH. The shell
+# scripts are the tracked *.sh files and the extensionless ones with a sh or
+# bash #! line, under tests/, bench/, demo/ and .ci/ (fuzz corpora aside).
 LINT_DIRS := tests bench demo .ci
 TOOLS_BIN = $(shell bash -c '. tests/bed/tools-env.sh && echo "$$DKRON_TOOLS_BIN"' 2>/dev/null)
-lint: format-check
+lint: format-check layering
 	@scripts=$$( (git ls-files $(LINT_DIRS) 2>/dev/null || \
 	    find $(LINT_DIRS) -type f) | while read -r f; do \
 	  case $$f in \
@@ -292,11 +311,37 @@ lint: format-check
 	  esac; done); \
 	echo "shellcheck -x: $$(echo $$scripts | wc -w) scripts"; \
 	shellcheck -x $$scripts
+	@for t in kubectl helm; do \
+	  PATH="$(TOOLS_BIN):$$PATH" command -v $$t >/dev/null || { \
+	    echo "lint: no $$t in the tool cache ($(TOOLS_BIN)) nor in PATH;" \
+	      "make tools builds it"; exit 1; }; \
+	done
 	@for d in kustomize/base kustomize/overlays/*/; do \
 	  echo "kubectl kustomize $$d"; \
 	  PATH="$(TOOLS_BIN):$$PATH" kubectl kustomize "$$d" >/dev/null || exit 1; \
 	done
 	PATH="$(TOOLS_BIN):$$PATH" helm lint --strict charts/dkron-k8s
+
+# The layering by name as well as by include path: every header a
+# discovery/ file includes in quotes is one of discovery/'s own, named
+# without a directory (a relative path such as "../agent/rejoin.h" would
+# get around -Idiscovery), and none it includes in <> is a program's.
+PROGRAM_DIRS := server-wrapper agent webhook-receiver tests
+layering:
+	@bad=$$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*\([<"][^>"]*[>"]\).*/\1/p' \
+	    discovery/*.c discovery/*.h | sort -u | while read -r inc; do \
+	  h=$${inc#?}; h=$${h%?}; \
+	  case $$inc in \
+	    \"*) case $$h in */*) echo "$$inc" ;; \
+	          *) [ -f "discovery/$$h" ] || echo "$$inc" ;; esac ;; \
+	    *) [ -z "$$(find $(PROGRAM_DIRS) -name "$${h##*/}" -print -quit)" ] || \
+	         echo "$$inc" ;; \
+	  esac; done); \
+	if [ -n "$$bad" ]; then \
+	  for inc in $$bad; do grep -Hn "include[[:space:]]*$$inc" discovery/*.[ch]; done; \
+	  echo "layering: discovery/ must include only its own headers (above)"; \
+	  exit 1; \
+	fi; echo "layering: discovery/ includes only its own headers"
 
 clean:
 	rm -rf $(BUILD)

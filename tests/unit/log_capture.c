@@ -2,6 +2,7 @@
 #include "log_capture.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -25,4 +26,13 @@ void log_capture_end(struct log_capture *lc)
     len += (size_t)n;
   lc->text[len] = '\0';
   close(lc->fds[0]);
+}
+
+int log_capture_count(const struct log_capture *lc, const char *what)
+{
+  int n = 0;
+
+  for (const char *p = lc->text; (p = strstr(p, what)); p += strlen(what))
+    n++;
+  return n;
 }

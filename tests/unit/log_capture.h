@@ -10,5 +10,7 @@ struct log_capture {
 
 void log_capture_begin(struct log_capture *lc);
 void log_capture_end(struct log_capture *lc);
+/* How many times what appears in the captured text. */
+int log_capture_count(const struct log_capture *lc, const char *what);
 
 #endif

@@ -53,6 +53,11 @@ int main(void)
   srunner_add_suite(sr, make_receiver_suite());
   srunner_add_suite(sr, make_member_check_suite());
   srunner_add_suite(sr, make_redact_suite());
+  srunner_add_suite(sr, make_podinfo_suite());
+  srunner_add_suite(sr, make_runtime_suite());
+  srunner_add_suite(sr, make_leadership_suite());
+  srunner_add_suite(sr, make_shutdown_suite());
+  srunner_add_suite(sr, make_supervise_suite());
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);

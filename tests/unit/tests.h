@@ -46,5 +46,10 @@ Suite *make_events_suite(void);
 Suite *make_receiver_suite(void);
 Suite *make_member_check_suite(void);
 Suite *make_redact_suite(void);
+Suite *make_podinfo_suite(void);
+Suite *make_runtime_suite(void);
+Suite *make_leadership_suite(void);
+Suite *make_shutdown_suite(void);
+Suite *make_supervise_suite(void);
 
 #endif
