@@ -320,3 +320,25 @@ enum dk_code k8s_check_name(const char *kind, const char *name,
                     "(lower-case letters, digits, '-' and '.')",
                     kind, name ? name : "");
 }
+
+struct k8s_client *k8s_client_in_cluster(const struct k8s_overrides *ov,
+                                         const struct http_client_opts *http,
+                                         struct metric *api_requests,
+                                         struct k8s_config *kc,
+                                         struct dk_err *err)
+{
+  struct k8s_config own;
+  struct k8s_config *cfg = kc ? kc : &own;
+  struct k8s_client *c = NULL;
+
+  if (k8s_config_in_cluster(ov, cfg, err) == DK_OK) {
+    if (http)
+      cfg->http = *http;
+    c = k8s_client_new(cfg, err);
+  }
+  if (c)
+    k8s_client_count_requests(c, api_requests);
+  if (!kc)
+    k8s_config_free(&own);
+  return c;
+}

@@ -7,7 +7,8 @@
  * retried once. Errors name the request, and for 403 the exact RBAC rule
  * that is missing. The token never appears in logs or messages.
  *
- * The parsed shapes (struct k8s_pod, k8s_pod_list) are in k8s_pod.h, the
+ * The in-cluster configuration is in k8s_config.h, the parsed shapes
+ * (struct k8s_pod, k8s_pod_list) in k8s_pod.h, the
  * watch-stream parser in k8s_watch.h, the list and watch of pods in
  * k8s_list_watch.h, the requests about single objects (a pod, its labels, a
  * StatefulSet, an Event) in k8s_objects.h; this header includes them all.
@@ -20,43 +21,11 @@
 
 #include "err.h"
 #include "http.h"
+#include "k8s_config.h"
 #include "k8s_list_watch.h"
 #include "k8s_objects.h"
 #include "k8s_pod.h"
 #include "k8s_watch.h"
-
-#define K8S_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
-
-/* Everything owned (free with k8s_config_free). */
-struct k8s_config {
-  char *api_url;    /* "https://10.96.0.1:443", no trailing slash */
-  char *token_file; /* service-account token, re-read when it changes */
-  char *ca_file;    /* CA bundle for the API server; NULL = system store */
-  char *namespace;  /* the namespace every request works in */
-  /* "system:serviceaccount:<ns>:<name>", only for error messages; NULL =
-   * taken from the token's "sub" claim. */
-  char *service_account;
-  struct http_client_opts http; /* http.ca_file is ignored: ca_file wins */
-};
-
-/* Explicit values for out-of-cluster use and tests; NULL = the in-cluster
- * default. */
-struct k8s_overrides {
-  const char *api_url;
-  const char *token_file;
-  const char *ca_file;
-  const char *namespace;
-  const char *service_account;
-  const char *sa_dir; /* token, ca.crt and namespace; NULL = K8S_SA_DIR */
-};
-
-/* In-cluster configuration: KUBERNETES_SERVICE_HOST/PORT (an IPv6 host is
- * bracketed) and the files under the service-account directory, each
- * replaceable by an override. cfg is zeroed first; free it on success and
- * failure alike. */
-enum dk_code k8s_config_in_cluster(const struct k8s_overrides *ov,
-                                   struct k8s_config *cfg, struct dk_err *err);
-void k8s_config_free(struct k8s_config *cfg);
 
 struct k8s_client;
 

@@ -1,8 +1,5 @@
-/* k8s_config.c: in-cluster configuration (KUBERNETES_SERVICE_HOST/PORT and
- * the service-account files), the client set-up every program makes from
- * it, and the small file and name checks the client shares
- * (k8s_internal.h). */
-#include "k8s.h"
+/* k8s_config.c: see k8s_config.h. */
+#include "k8s_config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,8 +12,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "k8s_internal.h"
 
 /* ---- small file helpers ------------------------------------------------ */
 
@@ -297,26 +292,4 @@ void k8s_config_free(struct k8s_config *cfg)
   free(cfg->namespace);
   free(cfg->service_account);
   memset(cfg, 0, sizeof(*cfg));
-}
-
-struct k8s_client *k8s_client_in_cluster(const struct k8s_overrides *ov,
-                                         const struct http_client_opts *http,
-                                         struct metric *api_requests,
-                                         struct k8s_config *kc,
-                                         struct dk_err *err)
-{
-  struct k8s_config own;
-  struct k8s_config *cfg = kc ? kc : &own;
-  struct k8s_client *c = NULL;
-
-  if (k8s_config_in_cluster(ov, cfg, err) == DK_OK) {
-    if (http)
-      cfg->http = *http;
-    c = k8s_client_new(cfg, err);
-  }
-  if (c)
-    k8s_client_count_requests(c, api_requests);
-  if (!kc)
-    k8s_config_free(&own);
-  return c;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "k8s.h"
+#include "k8s_config.h"
 
 int pod_default_name(char *buf, size_t len)
 {

@@ -43,6 +43,15 @@ int main(void)
   srunner_add_suite(sr, make_child_suite());
   srunner_add_suite(sr, make_step_suite());
   srunner_add_suite(sr, make_wrapper_suite());
+  srunner_add_suite(sr, make_bootstrap_suite());
+  srunner_add_suite(sr, make_shutdown_policy_suite());
+  srunner_add_suite(sr, make_server_argv_suite());
+  srunner_add_suite(sr, make_leader_label_suite());
+  srunner_add_suite(sr, make_dead_peers_suite());
+  srunner_add_suite(sr, make_wrapper_config_suite());
+  srunner_add_suite(sr, make_readiness_suite());
+  srunner_add_suite(sr, make_handover_suite());
+  srunner_add_suite(sr, make_dkron_config_suite());
   srunner_add_suite(sr, make_launcher_suite());
   srunner_add_suite(sr, make_launcher_watch_suite());
   srunner_add_suite(sr, make_status_server_suite());
