@@ -124,3 +124,29 @@ char *argv_join(char *const *argv)
   out[pos] = '\0';
   return out;
 }
+
+enum dk_code argv_dkron_agent_start(struct argv_builder *b,
+                                    const struct dkron_agent_start *s,
+                                    struct dk_err *err)
+{
+  char *bind;
+
+  argv_init(b);
+  if (argv_refuse_owned(s->extra, s->n_extra, s->owned, s->n_owned, err) !=
+      DK_OK)
+    return DK_EINVAL;
+  bind = host_port(s->pod_ip, s->serf_port);
+  if (!bind) {
+    dk_err_set(err, DK_ENOMEM, "out of memory building the dkron command");
+    return DK_ENOMEM;
+  }
+  argv_push(b, "%s", s->dkron);
+  argv_push(b, "agent");
+  if (s->server)
+    argv_push(b, "--server");
+  argv_push(b, "--node-name=%s", s->node_name);
+  argv_push(b, "--bind-addr=%s", bind);
+  argv_push(b, "--advertise-addr=%s", bind);
+  free(bind);
+  return DK_OK;
+}

@@ -8,6 +8,7 @@
 #ifndef DK_ARGV_H
 #define DK_ARGV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -42,6 +43,28 @@ struct owned_flag {
 enum dk_code argv_refuse_owned(char *const *extra, int n_extra,
                                const struct owned_flag *owned, size_t n_owned,
                                struct dk_err *err);
+
+/* The start both programs give `dkron agent`. */
+struct dkron_agent_start {
+  const char *dkron;
+  bool server; /* adds --server */
+  const char *node_name;
+  const char *pod_ip;
+  long serf_port;
+  char *const *extra; /* the passthrough, checked against owned */
+  int n_extra;
+  const struct owned_flag *owned;
+  size_t n_owned;
+};
+
+/* Checks the passthrough (argv_refuse_owned), then starts b with
+ * `<dkron> agent [--server] --node-name=<node> --bind-addr=<ip>:<serf>
+ * --advertise-addr=<ip>:<serf>`. On DK_OK b holds them (argv_take or
+ * argv_free of its take); on DK_EINVAL (a refused flag) or DK_ENOMEM b is
+ * empty. */
+enum dk_code argv_dkron_agent_start(struct argv_builder *b,
+                                    const struct dkron_agent_start *s,
+                                    struct dk_err *err);
 
 /* Joins argv with spaces for a log line (heap string, or NULL). */
 char *argv_join(char *const *argv);

@@ -1,7 +1,6 @@
 /* server_argv.c: see server_argv.h. */
 #include "server_argv.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const struct owned_flag owned_flags[] = {
@@ -33,24 +32,19 @@ static int is_self(const struct server_argv_params *p, const char *peer)
 char **server_argv_build(const struct server_argv_params *p, struct dk_err *err)
 {
   struct argv_builder b;
-  char *bind;
+  const struct dkron_agent_start start = {.dkron = p->dkron,
+                                          .server = true,
+                                          .node_name = p->node_name,
+                                          .pod_ip = p->pod_ip,
+                                          .serf_port = p->serf_port,
+                                          .extra = p->extra,
+                                          .n_extra = p->n_extra,
+                                          .owned = owned_flags,
+                                          .n_owned = sizeof(owned_flags) /
+                                                     sizeof(owned_flags[0])};
 
-  if (argv_refuse_owned(p->extra, p->n_extra, owned_flags,
-                        sizeof(owned_flags) / sizeof(owned_flags[0]),
-                        err) != DK_OK)
+  if (argv_dkron_agent_start(&b, &start, err) != DK_OK)
     return NULL;
-  bind = host_port(p->pod_ip, p->serf_port);
-  if (!bind) {
-    dk_err_set(err, DK_ENOMEM, "out of memory building the dkron command");
-    return NULL;
-  }
-  argv_init(&b);
-  argv_push(&b, "%s", p->dkron);
-  argv_push(&b, "agent");
-  argv_push(&b, "--server");
-  argv_push(&b, "--node-name=%s", p->node_name);
-  argv_push(&b, "--bind-addr=%s", bind);
-  argv_push(&b, "--advertise-addr=%s", bind);
   argv_push(&b, "--http-addr=:%ld", p->http_port);
   argv_push(&b, "--rpc-port=%ld", p->rpc_port);
   argv_push(&b, "--data-dir=%s", p->data_dir);
@@ -66,6 +60,5 @@ char **server_argv_build(const struct server_argv_params *p, struct dk_err *err)
     argv_push(&b, "--bootstrap-expect=%ld", p->bootstrap_expect);
   for (int i = 0; i < p->n_extra; i++)
     argv_push(&b, "%s", p->extra[i]);
-  free(bind);
   return argv_take(&b, err);
 }
