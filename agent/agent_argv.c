@@ -1,7 +1,6 @@
 /* agent_argv.c: see agent_argv.h. */
 #include "agent_argv.h"
 
-
 static const struct owned_flag owned_flags[] = {
   {"--retry-max", "it makes dkron hang forever when retries run out; the "
                   "launcher re-joins by itself"},

@@ -315,10 +315,15 @@ static void step(struct launcher *l, long long now)
   }
   if (before == PHASE_RUNNING && l->state.phase == PHASE_DRAINING) {
     metric_inc(l->metrics.drain_waits, NULL);
-    LOG_WARNF("cut off: %s; waiting for %ld job%s on this node to finish "
-              "(at most %ld s)",
-              l->state.cause, busy, busy == 1 ? "" : "s",
-              l->params.drain_limit_ms / 1000);
+    if (busy >= 0)
+      LOG_WARNF("cut off: %s; waiting for %ld job%s on this node to finish "
+                "(at most %ld s)",
+                l->state.cause, busy, busy == 1 ? "" : "s",
+                l->params.drain_limit_ms / 1000);
+    else
+      LOG_WARNF("cut off: %s; no server said which jobs run on this node: "
+                "waiting for them (at most %ld s)",
+                l->state.cause, l->params.drain_limit_ms / 1000);
   }
   if (snap.n == 0 && now >= l->next_wait_log) {
     char text[160];

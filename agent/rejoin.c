@@ -13,6 +13,7 @@ void rejoin_init(struct rejoin_state *s)
   s->backoff.base_ms = 0; /* set up by the first unplanned exit */
   s->backoff_ms = 0;
   s->alive = false;
+  s->alive_since_launch = false;
   s->cause[0] = '\0';
   s->cut_off_reason = "";
 }
@@ -67,6 +68,7 @@ static void track_membership(struct rejoin_state *s,
 {
   if (in->seen == MEMBER_ALIVE) {
     s->alive = true;
+    s->alive_since_launch = true;
     s->not_alive_since = -1;
   } else if (in->seen == MEMBER_NOT_ALIVE) {
     s->alive = false;
@@ -111,6 +113,7 @@ enum rejoin_action rejoin_step(struct rejoin_state *s,
         return ACT_NONE;
       s->phase = PHASE_RUNNING;
       s->launched_at = in->now_ms;
+      s->alive_since_launch = false;
       s->not_alive_since = in->now_ms; /* not a member until seen alive */
       return ACT_LAUNCH;
     case PHASE_RUNNING:
@@ -129,7 +132,10 @@ enum rejoin_action rejoin_step(struct rejoin_state *s,
         s->phase = PHASE_RUNNING;
         return ACT_NONE;
       }
-      if (in->busy_on_node != 0 &&
+      /* jobs counted: wait for them; not counted (-1): wait only when the
+       * node has been alive since its launch, as jobs need that */
+      if ((in->busy_on_node > 0 ||
+           (in->busy_on_node < 0 && s->alive_since_launch)) &&
           in->now_ms - s->drain_started < p->drain_limit_ms)
         return ACT_NONE;
       s->phase = PHASE_STOPPING;

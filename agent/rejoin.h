@@ -13,7 +13,10 @@
  *            with is live any more (all replaced, dkron issue #1253)──▶
  *            DRAINING at once: dkron has no address left to reach them by
  *   DRAINING ──no busy executions on our node, or drain limit──▶ STOPPING
- *            (action STOP: SIGTERM; dkron then waits for its local jobs)
+ *            (action STOP: SIGTERM; dkron then waits for its local jobs);
+ *            at once when no server could count them and the node has not
+ *            been alive since its launch (a first join that failed): no
+ *            server gave it a job
  *   DRAINING ──alive again──▶ RUNNING (healed by itself)
  *   STOPPING ──child exited──▶ IDLE, relaunch with a fresh list after the
  *            start delay
@@ -68,6 +71,9 @@ struct rejoin_state {
   struct backoff backoff;
   long backoff_ms; /* the last relaunch delay */
   bool alive;      /* last membership answer said alive */
+  /* Seen alive since the last launch: until then the servers have given
+   * this worker no job, so a drain has nothing to wait for. */
+  bool alive_since_launch;
   char cause[256]; /* why the last re-join or relaunch happened */
   /* Why the last cut-off happened, as a short stable code:
    * "not_alive" or "joined_servers_gone". */

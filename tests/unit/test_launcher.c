@@ -341,6 +341,30 @@ START_TEST(drain_waits_for_busy_jobs_up_to_limit)
 }
 END_TEST
 
+/* A worker whose first join failed was never an alive member: no server
+ * gave it a job, so the re-join does not wait for jobs it cannot see (an
+ * unknown busy count used to hold it for the whole drain limit). */
+START_TEST(never_alive_since_launch_rejoins_without_draining)
+{
+  struct rejoin_state s;
+
+  rejoin_init(&s);
+  ck_assert_int_eq(step(&s, 0, 3, MEMBER_UNKNOWN, -1, false), ACT_LAUNCH);
+  ck_assert_int_eq(step(&s, 10000, 3, MEMBER_NOT_ALIVE, -1, false), ACT_NONE);
+  /* past the cut-off, the busy count unknown: stop at once */
+  ck_assert_int_eq(step(&s, 40000, 3, MEMBER_NOT_ALIVE, -1, false), ACT_STOP);
+  ck_assert_int_eq(step(&s, 41000, 3, MEMBER_NOT_ALIVE, -1, true), ACT_LAUNCH);
+
+  /* once alive since that launch, an unknown count is waited for */
+  ck_assert_int_eq(step(&s, 42000, 3, MEMBER_ALIVE, -1, false), ACT_NONE);
+  ck_assert_int_eq(step(&s, 50000, 3, MEMBER_NOT_ALIVE, -1, false), ACT_NONE);
+  ck_assert_int_eq(step(&s, 80000, 3, MEMBER_NOT_ALIVE, -1, false), ACT_NONE);
+  ck_assert_int_eq(s.phase, PHASE_DRAINING);
+  ck_assert_int_eq(step(&s, 139999, 3, MEMBER_NOT_ALIVE, -1, false), ACT_NONE);
+  ck_assert_int_eq(step(&s, 140000, 3, MEMBER_NOT_ALIVE, -1, false), ACT_STOP);
+}
+END_TEST
+
 START_TEST(drain_cancelled_when_alive_again)
 {
   struct rejoin_state s;
@@ -472,6 +496,7 @@ Suite *make_launcher_suite(void)
   tcase_add_test(tc, cut_off_past_threshold_drains_then_stops);
   tcase_add_test(tc, drain_waits_for_busy_jobs_up_to_limit);
   tcase_add_test(tc, drain_cancelled_when_alive_again);
+  tcase_add_test(tc, never_alive_since_launch_rejoins_without_draining);
   tcase_add_test(tc, unknown_membership_and_no_servers_do_not_rejoin);
   tcase_add_test(tc, crash_relaunch_backs_off_and_resets);
   tcase_add_test(tc, all_joined_servers_gone_rejoins_at_once);
