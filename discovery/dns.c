@@ -172,10 +172,6 @@ enum dk_code dns_resolver_new(const struct dns_opts *opts,
   code = resolve_opts(opts, &o, err);
   if (code != DK_OK)
     return code;
-  if (ares_library_initialized() != ARES_SUCCESS)
-    return dk_err_set(err, DK_EINVAL,
-                      "DNS: c-ares is not initialised; call "
-                      "dns_global_init() once at startup");
   r = calloc(1, sizeof(*r));
   if (!r)
     return dk_err_set(err, DK_ENOMEM, "DNS: out of memory for a resolver");

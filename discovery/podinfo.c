@@ -2,6 +2,7 @@
 #include "podinfo.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,16 +19,15 @@ int pod_default_name(char *buf, size_t len)
 
 int pod_default_namespace(char *buf, size_t len)
 {
-  FILE *f = fopen(K8S_SA_DIR "/namespace", "r");
-  size_t n;
+  int fd = open(K8S_SA_DIR "/namespace", O_RDONLY | O_CLOEXEC);
+  size_t n = 0;
+  int rc;
 
-  if (!f)
+  if (fd < 0)
     return -1;
-  n = fread(buf, 1, len - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  buf[strcspn(buf, "\r\n")] = '\0';
-  return buf[0] ? 0 : -1;
+  rc = k8s_read_file_trimmed(fd, buf, len - 1, &n);
+  close(fd);
+  return rc == 0 && n > 0 ? 0 : -1;
 }
 
 int pod_is_ip(const char *text)

@@ -7,8 +7,10 @@
 /* The host name (a pod's host name is its name). 0 on success. */
 int pod_default_name(char *buf, size_t len);
 
-/* The service account's namespace file (K8S_SA_DIR/namespace), first line.
- * 0 on success. */
+/* The service account's namespace file (K8S_SA_DIR/namespace), read as
+ * the client's configuration reads it (k8s_read_file_trimmed: trailing
+ * whitespace cut). 0 on success; -1 when it is missing, empty or longer
+ * than len - 1. */
 int pod_default_namespace(char *buf, size_t len);
 
 /* True when text is a numeric IPv4 or IPv6 address. */

@@ -40,8 +40,24 @@
 #define QUORUM_API_MS          1000LL
 #define QUORUM_LOG_EVERY_MS    5000LL
 
-/* Removes this node from Raft through the current leader. */
-static void remove_self(struct wrapper *w)
+/* What the RaftPeerRemoved Event says of a removal's cause. */
+static const char *removal_why(enum removal r)
+{
+  switch (r) {
+    case REMOVAL_SCALED_DOWN:
+      return "its ordinal is at or above spec.replicas (scaled down)";
+    case REMOVAL_LEAVE_FAILED:
+      return "its graceful leave failed, so the leader might never drop it";
+    case REMOVAL_ALWAYS:
+      return "--remove-on-exit=always";
+    case REMOVAL_NONE:
+      break;
+  }
+  return "no reason";
+}
+
+/* Removes this node from Raft through the current leader, for cause. */
+static void remove_self(struct wrapper *w, enum removal cause)
 {
   const struct wrapper_config *cfg = w->cfg;
   const struct dkron_remove_opts opts = {
@@ -67,11 +83,9 @@ static void remove_self(struct wrapper *w)
     LOG_INFOF("%s was already out of the Raft configuration", cfg->pod_name);
   else {
     LOG_INFOF("removed %s from Raft", cfg->pod_name);
-    metric_inc(w->metrics.peers_removed, (const char *[]){"scaled_down"});
+    metric_inc(w->metrics.peers_removed, (const char *[]){removal_name(cause)});
     events_emit(w->events, false, "RaftPeerRemoved", "Leave",
-                "removed %s from Raft: its ordinal is above spec.replicas "
-                "(scaled down)",
-                cfg->pod_name);
+                "removed %s from Raft: %s", cfg->pod_name, removal_why(cause));
   }
 }
 
@@ -184,7 +198,8 @@ int wrapper_shutdown(struct wrapper *w, int signo)
                                  .mode = cfg->remove_mode};
   char reason[256];
   struct dk_err err;
-  int status;
+  enum removal removal;
+  int status, exit_code;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
   status_server_stopping(w->status, "shutting down");
@@ -205,15 +220,14 @@ int wrapper_shutdown(struct wrapper *w, int signo)
     LOG_WARNF("graceful leave failed: %s", err.msg);
   status = child_stop(&w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
-  if (shutdown_should_remove(&facts, reason, sizeof(reason))) {
-    LOG_INFOF("%s", reason);
-    remove_self(w);
-  } else {
-    LOG_INFOF("%s", reason);
-  }
+  removal = shutdown_should_remove(&facts, reason, sizeof(reason));
+  LOG_INFOF("%s", reason);
+  if (removal != REMOVAL_NONE)
+    remove_self(w, removal);
+  exit_code = status < 0 ? 1 : status;
   LOG_KV(LOG_INFO,
          FIELDS(LOG_NUM("duration_ms", clock_ms() - start),
-                LOG_NUM("status", status)),
+                LOG_NUM("exit_code", exit_code)),
          "shutdown finished in %lld ms", clock_ms() - start);
-  return status < 0 ? 1 : status;
+  return exit_code;
 }

@@ -15,25 +15,25 @@ int remove_mode_parse(const char *text, enum remove_mode *out)
   return 0;
 }
 
-bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
-                            size_t len)
+enum removal shutdown_should_remove(const struct shutdown_facts *f,
+                                    char *reason, size_t len)
 {
   if (f->mode == REMOVE_ALWAYS) {
     snprintf(reason, len, "remove from Raft: --remove-on-exit=always");
-    return true;
+    return REMOVAL_ALWAYS;
   }
   if (f->replicas >= 0 && f->ordinal >= f->replicas) {
     snprintf(reason, len,
              "remove from Raft: ordinal %ld is at or above spec.replicas=%ld "
              "(scaled down)",
              f->ordinal, f->replicas);
-    return true;
+    return REMOVAL_SCALED_DOWN;
   }
   if (!f->leave_ok) {
     snprintf(reason, len,
              "remove from Raft: the graceful leave failed, so the leader may "
              "never see this server leave");
-    return true;
+    return REMOVAL_LEAVE_FAILED;
   }
   if (f->replicas < 0)
     snprintf(reason, len,
@@ -47,7 +47,22 @@ bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
              "the leader drops this server after its leave and adds it back "
              "at its new address when it returns",
              f->ordinal, f->replicas);
-  return false;
+  return REMOVAL_NONE;
+}
+
+const char *removal_name(enum removal r)
+{
+  switch (r) {
+    case REMOVAL_SCALED_DOWN:
+      return "scaled_down";
+    case REMOVAL_LEAVE_FAILED:
+      return "leave_failed";
+    case REMOVAL_ALWAYS:
+      return "always";
+    case REMOVAL_NONE:
+      break;
+  }
+  return "none";
 }
 
 bool leave_keeps_quorum(long voters, long replicas, bool self_voter,

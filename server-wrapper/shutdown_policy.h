@@ -27,9 +27,21 @@ struct shutdown_facts {
   enum remove_mode mode;
 };
 
-/* Returns true when the peer must be removed; reason gets one log line. */
-bool shutdown_should_remove(const struct shutdown_facts *f, char *reason,
-                            size_t len);
+/* Why a stopping server removes itself from Raft, if it does. */
+enum removal {
+  REMOVAL_NONE,         /* a restart: the leader drops and re-adds it */
+  REMOVAL_SCALED_DOWN,  /* ordinal at or above spec.replicas */
+  REMOVAL_LEAVE_FAILED, /* the leader may never see it leave */
+  REMOVAL_ALWAYS        /* --remove-on-exit=always */
+};
+
+/* Whether (and why) the peer must be removed; reason gets one log line. */
+enum removal shutdown_should_remove(const struct shutdown_facts *f,
+                                    char *reason, size_t len);
+
+/* The removal's name in metrics ("scaled_down", "leave_failed",
+ * "always"; "none"). */
+const char *removal_name(enum removal r);
 
 /* The quorum guard: whether this server may leave now. voters counts the
  * voters of the leader's Raft configuration (this server included when it

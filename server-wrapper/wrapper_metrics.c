@@ -34,8 +34,9 @@ void wrapper_metrics_init(struct wrapper_metrics *m)
   m->peers_removed =
     metrics_add(r, METRIC_COUNTER, "dkron_k8s_raft_peers_removed_total",
                 "Raft peers this wrapper removed, by reason (dead_peer: a "
-                "failed peer without a desired pod; scaled_down: this "
-                "server, leaving for good).",
+                "failed peer without a desired pod; this server on its "
+                "way out: scaled_down, leave_failed, always for "
+                "--remove-on-exit=always).",
                 "reason");
   m->label_patches =
     metrics_add(r, METRIC_COUNTER, "dkron_k8s_leader_label_patches_total",

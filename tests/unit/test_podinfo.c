@@ -109,8 +109,8 @@ START_TEST(default_name_is_the_host_name)
 }
 END_TEST
 
-/* The namespace file's first line, without its line end; outside a pod
- * there is no such file and the call fails (the callers then ask for
+/* The namespace file without its trailing line end; outside a pod there is
+ * no such file and the call fails (the callers then ask for
  * POD_NAMESPACE). */
 START_TEST(default_namespace_is_the_service_account_file)
 {

@@ -128,6 +128,10 @@ START_TEST(a_failed_leave_removes_the_server_from_raft)
   ck_assert_int_eq(wrapper_shutdown(&f.w, SIGTERM), 128 + SIGTERM);
   ck_assert_uint_eq(wf_hits(&f, "POST", "/v1/leave"), 1); /* not repeated */
   ck_assert(removed_self(&f));
+  /* counted and announced as what it is, not as a scale-down */
+  ck_assert_double_eq(wf_metric(f.w.metrics.peers_removed, "leave_failed"), 1);
+  ck_assert_double_eq(wf_metric(f.w.metrics.peers_removed, "scaled_down"), 0);
+  ck_assert(wf_event_posted(&f, "RaftPeerRemoved"));
   wf_stop(&f);
 }
 END_TEST

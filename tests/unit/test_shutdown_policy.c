@@ -11,20 +11,24 @@ struct shutdown_case {
   long ordinal, replicas;
   bool leave_ok;
   enum remove_mode mode;
-  bool remove;
+  enum removal removal;
   const char *reason_has;
 };
 
 static const struct shutdown_case shutdown_cases[] = {
-  {1, 3, true, REMOVE_AUTO, false, "a restart (ordinal 1"},
-  {2, 3, true, REMOVE_AUTO, false, "ordinal 2 < spec.replicas=3"},
-  {3, 3, true, REMOVE_AUTO, true, "scaled down"},
-  {4, 3, true, REMOVE_AUTO, true, "ordinal 4 is at or above"},
-  {0, 0, true, REMOVE_AUTO, true, "spec.replicas=0"},
-  {1, 3, false, REMOVE_AUTO, true, "graceful leave failed"},
-  {1, -1, true, REMOVE_AUTO, false, "could not be read"},
-  {1, -1, false, REMOVE_AUTO, true, "graceful leave failed"},
-  {1, 3, true, REMOVE_ALWAYS, true, "always"},
+  {1, 3, true, REMOVE_AUTO, REMOVAL_NONE, "a restart (ordinal 1"},
+  {2, 3, true, REMOVE_AUTO, REMOVAL_NONE, "ordinal 2 < spec.replicas=3"},
+  {3, 3, true, REMOVE_AUTO, REMOVAL_SCALED_DOWN, "scaled down"},
+  {4, 3, true, REMOVE_AUTO, REMOVAL_SCALED_DOWN, "ordinal 4 is at or above"},
+  {0, 0, true, REMOVE_AUTO, REMOVAL_SCALED_DOWN, "spec.replicas=0"},
+  {1, 3, false, REMOVE_AUTO, REMOVAL_LEAVE_FAILED, "graceful leave failed"},
+  {1, -1, true, REMOVE_AUTO, REMOVAL_NONE, "could not be read"},
+  {1, -1, false, REMOVE_AUTO, REMOVAL_LEAVE_FAILED, "graceful leave failed"},
+  {1, 3, true, REMOVE_ALWAYS, REMOVAL_ALWAYS, "always"},
+  /* always wins over a scale-down and a failed leave */
+  {4, 3, false, REMOVE_ALWAYS, REMOVAL_ALWAYS, "always"},
+  /* a scale-down is named as such even when the leave failed too */
+  {4, 3, false, REMOVE_AUTO, REMOVAL_SCALED_DOWN, "scaled down"},
 };
 
 START_TEST(shutdown_decision_table)
@@ -34,9 +38,18 @@ START_TEST(shutdown_decision_table)
   char reason[256];
 
   ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
-                   c->remove);
+                   c->removal);
   ck_assert_msg(strstr(reason, c->reason_has), "reason '%s' lacks '%s'", reason,
                 c->reason_has);
+}
+END_TEST
+
+START_TEST(removals_have_metric_names)
+{
+  ck_assert_str_eq(removal_name(REMOVAL_SCALED_DOWN), "scaled_down");
+  ck_assert_str_eq(removal_name(REMOVAL_LEAVE_FAILED), "leave_failed");
+  ck_assert_str_eq(removal_name(REMOVAL_ALWAYS), "always");
+  ck_assert_str_eq(removal_name(REMOVAL_NONE), "none");
 }
 END_TEST
 
@@ -109,6 +122,7 @@ Suite *make_shutdown_policy_suite(void)
     tc, shutdown_decision_table, 0,
     (int)(sizeof(shutdown_cases) / sizeof(shutdown_cases[0])));
   tcase_add_test(tc, remove_mode_names);
+  tcase_add_test(tc, removals_have_metric_names);
   tcase_add_test(tc, quorum_guard_orders_simultaneous_stops);
   tcase_add_loop_test(tc, quorum_guard_table, 0,
                       (int)(sizeof(quorum_cases) / sizeof(quorum_cases[0])));
