@@ -46,10 +46,6 @@ bench_start scale dkron-agent-launcher launcher-lib.sh
 
 TICKS=$(getconf CLK_TCK)
 workers() { kc get pods -l "$LN_WORKER_SELECTOR" -o jsonpath='{.items[*].metadata.name}'; }
-# The worker nodes a server lists alive, one a line.
-alive_workers() {
-	ln_api /v1/members | jq -r '.[] | select((.Tags.server // "") != "true" and .Status == 1) | .Name'
-}
 # sum <series> <pods...>: the sum of a sample over those workers' /metrics.
 sum() {
 	local s=$1 w total=0 v
@@ -85,20 +81,37 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # pct <p> < values: the nearest-rank percentile (p in 0..100).
 pct() { sort -g | awk -v p="$1" '{v[NR] = $1} END { if (NR == 0) { print "n/a"; exit } i = int(p * NR / 100); if (i < p * NR / 100) i++; if (i < 1) i = 1; printf "%.2f\n", v[i] }'; }
 
+# The servers' IPs, read from the bed once and again only when none of
+# them answers (a bed call costs a second or more while a herd loads the
+# machine, and would set the poll's pace instead of the fleet).
+SERVER_IPS=()
+refresh_server_ips() { read -ra SERVER_IPS <<<"$({ ln_server_ips 2>/dev/null || true; } | tr '\n' ' ')"; }
+# The worker nodes the first server that answers lists alive, one a line.
+alive_workers_fast() {
+	local ip
+	for ip in "${SERVER_IPS[@]}"; do
+		curl -sf --max-time 2 "http://$ip:8080/v1/members" 2>/dev/null |
+			jq -r '.[] | select((.Tags.server // "") != "true" and .Status == 1) | .Name' && return 0
+	done
+	refresh_server_ips
+	return 1
+}
+
 # until_all_alive <label> <t0> <limit> <pods...>: polls /v1/members every
 # 0.5 s and writes "<pod> <epoch seconds first seen alive>" lines to
 # $E2E_WORK/alive.<label>; returns 1 (saying how many) when not all are
 # alive within limit s.
 until_all_alive() {
-	local label=$1 t0=$2 limit=$3 out=$E2E_WORK/alive.$1 t n want
+	local label=$1 t0=$2 limit=$3 out=$E2E_WORK/alive.$1 t want
 	shift 3
 	want=$#
 	: >"$out"
+	refresh_server_ips
 	while :; do
 		t=$(now)
-		{ alive_workers 2>/dev/null || true; } | while read -r n; do
-			grep -q "^$n " "$out" || printf '%s %s\n' "$n" "$t" >>"$out"
-		done
+		{ alive_workers_fast || true; } |
+			awk -v t="$t" 'NR == FNR { seen[$1]; next } !($1 in seen) { print $1, t; seen[$1] }' "$out" - >"$out.new"
+		cat "$out.new" >>"$out"
 		[ "$(wc -l <"$out")" -lt "$want" ] || return 0
 		if awk -v a="$t0" -v b="$t" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
 			log "$label: $(wc -l <"$out") of $want workers alive after $limit s"
