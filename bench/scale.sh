@@ -109,8 +109,13 @@ until_all_alive() {
 	refresh_server_ips
 	while :; do
 		t=$(now)
-		{ alive_workers_fast || true; } |
-			awk -v t="$t" 'NR == FNR { seen[$1]; next } !($1 in seen) { print $1, t; seen[$1] }' "$out" - >"$out.new"
+		# the names seen so far, a "--" line, then the names alive now
+		{
+			cat "$out"
+			echo --
+			alive_workers_fast || true
+		} | awk -v t="$t" '$0 == "--" { now = 1; next } !now { seen[$1]; next }
+			!($1 in seen) { print $1, t; seen[$1] }' >"$out.new"
 		cat "$out.new" >>"$out"
 		[ "$(wc -l <"$out")" -lt "$want" ] || return 0
 		if awk -v a="$t0" -v b="$t" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
