@@ -99,24 +99,30 @@ alive_workers_fast() {
 
 # until_all_alive <label> <t0> <limit> <pods...>: polls /v1/members every
 # 0.5 s and writes "<pod> <epoch seconds first seen alive>" lines to
-# $E2E_WORK/alive.<label>; returns 1 (saying how many) when not all are
-# alive within limit s.
+# $E2E_WORK/alive.<label>, a name stamped when the answer that lists it
+# arrived (an upper bound: on a loaded machine the answer itself can take
+# seconds; the slowest poll is recorded as poll_max_<label>); returns 1
+# (saying how many) when not all are alive within limit s.
 until_all_alive() {
-	local label=$1 t0=$2 limit=$3 out=$E2E_WORK/alive.$1 t want
+	local label=$1 t0=$2 limit=$3 out=$E2E_WORK/alive.$1 t ask want slowest=0
 	shift 3
 	want=$#
 	: >"$out"
 	refresh_server_ips
 	while :; do
+		ask=$(now)
+		{ alive_workers_fast || true; } >"$out.now"
 		t=$(now)
+		slowest=$(awk -v a="$ask" -v b="$t" -v m="$slowest" 'BEGIN { d = b - a; printf "%.2f\n", d > m ? d : m }')
 		# the names seen so far, a "--" line, then the names alive now
 		{
 			cat "$out"
 			echo --
-			alive_workers_fast || true
+			cat "$out.now"
 		} | awk -v t="$t" '$0 == "--" { now = 1; next } !now { seen[$1]; next }
 			!($1 in seen) { print $1, t; seen[$1] }' >"$out.new"
 		cat "$out.new" >>"$out"
+		printf '%s\n' "$slowest" >"$E2E_WORK/fig.poll_max_$label"
 		[ "$(wc -l <"$out")" -lt "$want" ] || return 0
 		if awk -v a="$t0" -v b="$t" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
 			log "$label: $(wc -l <"$out") of $want workers alive after $limit s"
@@ -124,6 +130,23 @@ until_all_alive() {
 		fi
 		sleep 0.5
 	done
+}
+
+# dkron_joined <pod> <epoch>: epoch seconds of the first "agent: joined"
+# line dkron wrote in the pod's log at or after that moment: its serf join
+# went through, so the servers it joined list it alive. dkron stamps whole
+# seconds (the figure is floored, up to 1 s early); nothing when it has
+# not joined.
+dkron_joined() {
+	local after=${2%.*} t d
+	grep -o '^time="[^"]*" level=info msg="agent: joined' "$(pod_field "$1" log)" | cut -d'"' -f2 |
+		while read -r t; do
+			d=$(date -d "$t" +%s)
+			[ "$d" -lt "$after" ] || {
+				echo "$d"
+				break
+			}
+		done
 }
 
 # create_workers <label> <n>: n worker pods made, each waiting at the bed's
@@ -186,7 +209,7 @@ steady() {
 # fleet <label> <n> [recovery]: n workers at once; the herd, the steady
 # state, the RSS and, with "recovery", dkron #1253.
 fleet() {
-	local label=$1 n=$2 t0 pods w p
+	local label=$1 n=$2 t0 pods w p j
 	log "$label: creating $n workers, started at once"
 	create_workers "$label" "$n"
 	t0=$GATE_OPENED
@@ -202,6 +225,13 @@ fleet() {
 		awk -v t0="$t0" '{ b = $1 } END { printf "%.2f\n", b - t0 }' >"$E2E_WORK/fig.started_$label"
 	record "join_p50_$label" "$(pct 50 <"$E2E_WORK/join.$label")"
 	record "join_p99_$label" "$(pct 99 <"$E2E_WORK/join.$label")"
+	for w in "${pods[@]}"; do
+		p=$(launcher_started "$w")
+		j=$(dkron_joined "$w" "$p")
+		[ -z "$j" ] || awk -v a="$p" -v b="$j" 'BEGIN { printf "%.3f\n", b - a }'
+	done >"$E2E_WORK/joinlog.$label"
+	record "joinlog_p50_$label" "$(pct 50 <"$E2E_WORK/joinlog.$label")"
+	record "joinlog_p99_$label" "$(pct 99 <"$E2E_WORK/joinlog.$label")"
 	steady "$label" "${pods[@]}"
 	for w in "${pods[@]}"; do rss_kb "$(pod_field "$w" pid)"; done | median >"$E2E_WORK/fig.rss_launcher_$label"
 	for p in "${LN_SERVERS[@]}"; do rss_kb "$(pod_field "$p" pid)"; done | median >"$E2E_WORK/fig.rss_wrapper_$label"
@@ -214,14 +244,21 @@ fleet() {
 		awk -v a="$t0" '{ printf "%.3f\n", $2 - a }' "$E2E_WORK/alive.rec_$label" >"$E2E_WORK/rec.$label"
 		record "rec_p50_$label" "$(pct 50 <"$E2E_WORK/rec.$label")"
 		record "rec_p99_$label" "$(pct 99 <"$E2E_WORK/rec.$label")"
+		for w in "${pods[@]}"; do
+			j=$(dkron_joined "$w" "$t0")
+			[ -z "$j" ] || awk -v a="$t0" -v b="$j" 'BEGIN { printf "%.3f\n", b - a }'
+		done >"$E2E_WORK/reclog.$label"
+		record "reclog_p50_$label" "$(pct 50 <"$E2E_WORK/reclog.$label")"
+		record "reclog_p99_$label" "$(pct 99 <"$E2E_WORK/reclog.$label")"
 		wait_until 240 "the servers have a leader and three alive servers" ln_cluster_ok >/dev/null
 	fi
-	log "$label: herd $(fig "herd_$label") s, join p50/p99 $(fig "join_p50_$label")/$(fig "join_p99_$label") s;" \
+	log "$label: herd $(fig "herd_$label") s, join p50/p99 $(fig "join_p50_$label")/$(fig "join_p99_$label") s" \
+		"(by dkron's log $(fig "joinlog_p50_$label")/$(fig "joinlog_p99_$label") s; slowest poll $(fig "poll_max_join_$label") s);" \
 		"$(fig "checks_min_$label") checks/min, $(fig "bytes_min_$label") B/min ($(fig "bytes_check_$label") B a check);" \
 		"servers $(fig "cpu_servers_$label") CPU s/min (wrappers $(fig "cpu_wrappers_$label"));" \
 		"API $(fig "api_min_$label") pod LIST/WATCH/min, $(fig "watches_$label") open pod watches;" \
 		"RSS launcher $(fig "rss_launcher_$label") kB, wrapper $(fig "rss_wrapper_$label") kB;" \
-		"#1253 p50/p99 $(fig "rec_p50_$label")/$(fig "rec_p99_$label") s"
+		"#1253 p50/p99 $(fig "rec_p50_$label")/$(fig "rec_p99_$label") s (by dkron's log $(fig "reclog_p50_$label")/$(fig "reclog_p99_$label") s)"
 	delete_workers
 }
 
@@ -287,6 +324,9 @@ after 80 s (load average before: $LOAD_BEFORE; after: $LOAD_AFTER).
 $(head_row)
 $(row "join latency p50, s (launcher start → listed alive)" join_p50)
 $(row "join latency p99, s" join_p99)
+$(row "join latency by dkron's log p50, s (launcher start → dkron logs \"joined\"; whole-second stamps)" joinlog_p50)
+$(row "join latency by dkron's log p99, s" joinlog_p99)
+$(row "slowest answer of the alive poll during the herd, s (the vantage's own lag)" poll_max_join)
 $(row "the bed's set-up of all the pods before they start, s (a kubelet's part, not timed below)" created)
 $(row "every launcher started after the gate opened, s" started)
 $(row "all workers alive after the gate opened, s" herd)
@@ -301,6 +341,8 @@ $(row "launcher VmRSS, kB (median)" rss_launcher)
 $(row "wrapper VmRSS, kB (median)" rss_wrapper)
 $(row "#1253 recovery p50, s (3 servers replaced → worker alive again)" rec_p50)
 $(row "#1253 recovery p99, s" rec_p99)
+$(row "#1253 recovery by dkron's log p50, s (→ the relaunched dkron logs \"joined\")" reclog_p50)
+$(row "#1253 recovery by dkron's log p99, s" reclog_p99)
 $(row "… workers not back within $RECOVERY_LIMIT s" rec_never)
 
 The old way, $SMALL workers (every check reads dkron's whole /v1/members every
