@@ -113,7 +113,7 @@ until_all_alive() {
 		ask=$(now)
 		{ alive_workers_fast || true; } >"$out.now"
 		t=$(now)
-		slowest=$(awk -v a="$ask" -v b="$t" -v m="$slowest" 'BEGIN { d = b - a; printf "%.2f\n", d > m ? d : m }')
+		slowest=$(awk -v a="$ask" -v b="$t" -v m="$slowest" 'BEGIN { d = b - a; printf "%.2f\n", (d > m ? d : m) }')
 		# the names seen so far, a "--" line, then the names alive now
 		{
 			cat "$out"
