@@ -152,22 +152,31 @@ dkron_joined() {
 # create_workers <label> <n>: n worker pods made, each waiting at the bed's
 # start gate; once all wait there, the gate opens and their launchers start
 # at one moment (the bed's per-pod set-up, a kubelet's part, is left out of
-# the herd). Records the set-up's duration; sets GATE_OPENED.
+# the herd). Records the set-up's duration; sets GATE_OPENED, and
+# CREATES to the pod-creates still finishing (wait_creates waits for them:
+# after the alive poll has started, which must not wait for the bed).
+CREATES=() WORKER_PODS=()
 create_workers() {
-	local label=$1 n=$2 i pids=() gate=$E2E_WORK/gate.$1 t0 at
+	local label=$1 n=$2 i gate=$E2E_WORK/gate.$1 t0 at
 	t0=$(now)
+	CREATES=()
 	for ((i = 0; i < n; i++)); do
 		DKRON_BED_START_GATE=$gate bed pod-create deploy/dkron-agent >/dev/null 2>&1 &
-		pids+=($!)
+		CREATES+=($!)
 	done
 	until at=$(find "$DKRON_BED/pods" -path "*_dkron-agent-*" -name at-gate | wc -l) && [ "$at" -ge "$n" ]; do
-		for i in "${pids[@]}"; do kill -0 "$i" 2>/dev/null || { wait "$i" || fail "$label: a worker's pod-create failed"; }; done
+		for i in "${CREATES[@]}"; do kill -0 "$i" 2>/dev/null || { wait "$i" || fail "$label: a worker's pod-create failed"; }; done
 		sleep 0.5
 	done
 	record "created_$label" "$(ln_secs "$t0" "$(now)")"
+	read -ra WORKER_PODS <<<"$(workers)"
 	GATE_OPENED=$(now)
 	: >"$gate"
-	for i in "${pids[@]}"; do wait "$i" || fail "$label: a worker's pod-create failed"; done
+}
+wait_creates() {
+	local i
+	for i in "${CREATES[@]}"; do wait "$i" || fail "a worker's pod-create failed"; done
+	CREATES=()
 }
 delete_workers() {
 	local w pids=()
@@ -213,9 +222,10 @@ fleet() {
 	log "$label: creating $n workers, started at once"
 	create_workers "$label" "$n"
 	t0=$GATE_OPENED
-	read -ra pods <<<"$(workers)"
+	pods=("${WORKER_PODS[@]}")
 	[ "${#pods[@]}" -eq "$n" ] || fail "$label: ${#pods[@]} worker pods, not $n"
 	until_all_alive "join_$label" "$t0" "$HERD_LIMIT" "${pods[@]}" || fail "$label: the herd did not join"
+	wait_creates
 	record "herd_$label" "$(ln_secs "$t0" "$(awk '{print $2}' "$E2E_WORK/alive.join_$label" | sort -g | tail -n1)")"
 	for w in "${pods[@]}"; do
 		ln_secs "$(launcher_started "$w")" "$(awk -v w="$w" '$1 == w {print $2}' "$E2E_WORK/alive.join_$label")"
