@@ -128,7 +128,8 @@ $(UNIT_BIN): $(UNIT_OBJ) $(SERVER_LIB_OBJ) $(AGENT_LIB_OBJ) $(RECEIVER_LIB_OBJ) 
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
             libc-ares-dev check libsubunit-dev libmicrohttpd-dev clang-format \
             valgrind dnsmasq-base openssl iproute2 jq curl ca-certificates python3 \
-            clang libclang-rt-14-dev shellcheck
+            clang libclang-rt-14-dev shellcheck containerd runc \
+            containernetworking-plugins debootstrap conntrack socat iptables
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' \

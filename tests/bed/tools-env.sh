@@ -18,4 +18,7 @@ DKRON_TOOLS_RECIPE=1
 DKRON_TOOLS_KEY="k8s${DKRON_K8S_VERSION}-etcd${DKRON_ETCD_VERSION}-dkron${DKRON_DKRON_VERSION}-r${DKRON_TOOLS_RECIPE}"
 DKRON_TOOLS_DIR="${XDG_CACHE_HOME:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache}/dkron-k8s/tools-${DKRON_TOOLS_KEY}"
 DKRON_TOOLS_BIN="${DKRON_TOOLS_DIR}/bin"
-DKRON_TOOLS_LIST=(kube-apiserver kubectl etcd dkron)
+# The bed needs the first four; the real-cluster tier (tests/cluster) the
+# kubelet, controller manager, scheduler and proxy too, from the same module.
+DKRON_K8S_TOOLS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler kube-proxy)
+DKRON_TOOLS_LIST=("${DKRON_K8S_TOOLS[@]}" etcd dkron)
