@@ -9,6 +9,7 @@
 
 #include "argv.h"
 #include "backoff.h"
+#include "clock.h"
 #include "dns.h"
 #include "k8s.h"
 #include "log.h"
@@ -17,6 +18,13 @@
 #define BACKOFF_MAX_MS           30000L
 #define FALLBACK_DNS_DEADLINE_MS 5000L
 #define WATCH_TIMEOUT_S          600
+/* A watch that ends sooner than this without moving the resourceVersion
+ * did not work (client-go's "very short watch"): it is not re-opened at
+ * once. The pauses after one take a random part of at most half the
+ * window (equal jitter), so a server that ends every watch at once sees
+ * them spaced out however the draws fall. */
+#define WATCH_MIN_MS       1000L
+#define WATCH_RETRY_JITTER 0.5
 
 struct server_watch {
   struct server_watch_opts opts;
@@ -294,9 +302,14 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
   }
   for (;;) {
     char *before = strdup(rv);
+    long long started = clock_ms();
+    long long lasted;
+    bool worked;
 
     rc = k8s_watch_pods(w->kube, &wopts, &rv, &err);
-    if (rc == DK_OK || watch_progressed(before, rv))
+    lasted = clock_ms() - started;
+    worked = watch_progressed(before, rv) || lasted >= WATCH_MIN_MS;
+    if (worked)
       backoff_reset(&w->backoff);
     free(before);
     if (atomic_load(&w->stop)) {
@@ -305,6 +318,16 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
     }
     if (rc == DK_OK) {
       metric_inc(w->opts.watch_restarts, NULL);
+      if (!worked) {
+        long pause = backoff_next_jitter_ms(&w->backoff, WATCH_RETRY_JITTER);
+
+        LOG_WARNF("the watch ended after %lld ms with nothing delivered (a "
+                  "watch lasts at least %ld ms): watching again in %ld ms",
+                  lasted, WATCH_MIN_MS, pause);
+        nap(w, pause);
+        if (atomic_load(&w->stop))
+          break; /* rc is DK_OK */
+      }
       continue; /* the server ended the watch: resume from rv */
     }
     *delay_ms = backoff_next_ms(&w->backoff);

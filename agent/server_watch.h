@@ -3,10 +3,13 @@
  *
  * The thread relists on 410 Gone, on a list without a resourceVersion and
  * after any error, each time after a random delay (full jitter) in a window
- * of 1 s doubling to 30 s; only a watch that delivered something resets
- * the window, so a watch refused at once is not retried in a tight loop.
+ * of 1 s doubling to 30 s; only a watch that worked (it delivered
+ * something, or lasted at least a second) resets the window, so a watch
+ * refused at once is not retried in a tight loop.
  * Otherwise it only re-opens the watch when the server ends it, so in
- * steady state it costs the API server one open watch.
+ * steady state it costs the API server one open watch; a watch the server
+ * ended at once with nothing delivered is re-opened after the backoff
+ * (logged), not at once.
  * A 401 is handled by the Kubernetes client (token re-read); a 403 is
  * logged with the missing RBAC rule and retried with backoff.
  *

@@ -308,6 +308,29 @@ START_TEST(watch_refused_with_410_at_once_backs_off)
 }
 END_TEST
 
+/* A watch the API server ends at once, cleanly (200 with an empty body),
+ * is not a reason to watch again at once: a watch that ends before the
+ * minimum a watch must last, with nothing delivered, is re-opened after a
+ * backoff (it used to be re-opened thousands of times a second, without a
+ * word), and the log says so. */
+START_TEST(watch_ended_at_once_backs_off)
+{
+  /* the list, then every watch (the last answer repeats) */
+  const struct fake_response script[] = {
+    pods_script[0], {200, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0}};
+  struct log_capture lc;
+  unsigned hits = run_watch_for_a_while(script, 2, &lc);
+
+  /* the list and the first watch, then a few more watches in the growing
+   * windows (1 s, 2 s...) */
+  ck_assert_msg(hits >= 2 && hits <= 8, "%u requests in 2.5 s", hits);
+  ck_assert_msg(strstr(lc.text, "the watch ended after ") &&
+                  strstr(lc.text, "watching again in "),
+                "%s", lc.text);
+  ck_assert_msg(!strstr(lc.text, "failed"), "%s", lc.text);
+}
+END_TEST
+
 Suite *make_launcher_watch_suite(void)
 {
   Suite *s = suite_create("launcher_watch");
@@ -318,6 +341,7 @@ Suite *make_launcher_watch_suite(void)
   tcase_add_test(tc, watch_keeps_retrying_on_403);
   tcase_add_test(tc, list_without_resource_version_backs_off);
   tcase_add_test(tc, watch_refused_with_410_at_once_backs_off);
+  tcase_add_test(tc, watch_ended_at_once_backs_off);
   suite_add_tcase(s, tc);
   return s;
 }
