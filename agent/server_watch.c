@@ -34,6 +34,9 @@ struct server_watch {
   atomic_int stop;
   /* thread-owned */
   struct backoff backoff; /* before the next list */
+  /* A watch expired (410) before it worked, and the list was made again
+   * at once: the next such expiry waits the backoff. */
+  bool gone_unworked;
   struct k8s_client *kube;
   struct k8s_pod *pods;
   size_t n_pods;
@@ -253,6 +256,25 @@ static bool watch_progressed(const char *before, const char *after)
   return before && after && strcmp(before, after) != 0;
 }
 
+/* A 410 Gone: the resourceVersion expired, which is no failure, so the
+ * list is made again at once, as client-go does. Only when a watch
+ * expires again before any watch worked since the last at-once relist
+ * (a server that answers 410 to every watch) does the relist wait the
+ * backoff, so that it is not repeated in a tight loop. */
+static void gone(struct server_watch *w, bool worked, long *delay_ms)
+{
+  if (worked || !w->gone_unworked) {
+    w->gone_unworked = !worked;
+    *delay_ms = 0;
+    LOG_INFOF("the watch expired (410 Gone): listing again at once");
+    return;
+  }
+  *delay_ms = backoff_next_jitter_ms(&w->backoff, WATCH_RETRY_JITTER);
+  LOG_INFOF("the watch expired (410 Gone): listing again in %ld ms (it "
+            "expired again before any watch delivered something)",
+            *delay_ms);
+}
+
 /* One list followed by watches until a relist is needed. Returns the code
  * that ended it (DK_OK only when stopping) and sets *delay_ms to the wait
  * before the next list: the backoff, reset only by a watch that worked, so
@@ -309,8 +331,10 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
     rc = k8s_watch_pods(w->kube, &wopts, &rv, &err);
     lasted = clock_ms() - started;
     worked = watch_progressed(before, rv) || lasted >= WATCH_MIN_MS;
-    if (worked)
+    if (worked) {
       backoff_reset(&w->backoff);
+      w->gone_unworked = false;
+    }
     free(before);
     if (atomic_load(&w->stop)) {
       rc = DK_OK;
@@ -330,14 +354,14 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
       }
       continue; /* the server ended the watch: resume from rv */
     }
+    if (rc == DK_EGONE) {
+      gone(w, worked, delay_ms);
+      break;
+    }
     *delay_ms = backoff_next_ms(&w->backoff);
-    if (rc == DK_EGONE)
-      LOG_INFOF("the watch expired (410 Gone): listing again in %ld ms",
-                *delay_ms);
-    else
-      LOG_WARNF("watching the dkron servers failed (listing again in %ld ms): "
-                "%s",
-                *delay_ms, err.msg);
+    LOG_WARNF("watching the dkron servers failed (listing again in %ld ms): "
+              "%s",
+              *delay_ms, err.msg);
     break;
   }
   free(rv);

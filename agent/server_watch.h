@@ -1,15 +1,17 @@
 /* server_watch.h: the live dkron servers, kept current by a thread that
  * lists the server pods once and then watches them.
  *
- * The thread relists on 410 Gone, on a list without a resourceVersion and
- * after any error, each time after a random delay (full jitter) in a window
- * of 1 s doubling to 30 s; only a watch that worked (it delivered
- * something, or lasted at least a second) resets the window, so a watch
- * refused at once is not retried in a tight loop.
- * Otherwise it only re-opens the watch when the server ends it, so in
- * steady state it costs the API server one open watch; a watch the server
- * ended at once with nothing delivered is re-opened after the backoff
- * (logged), not at once.
+ * The thread relists on 410 Gone at once (as client-go does), and on a
+ * list without a resourceVersion and after any error after a random delay
+ * (full jitter) in a window of 1 s doubling to 30 s; a watch that expires
+ * again before any watch worked waits that backoff too (a server that
+ * answers 410 to every watch is not relisted in a tight loop). Only a
+ * watch that worked (it delivered something, or lasted at least a second)
+ * resets the window, so a watch refused at once is not retried in a tight
+ * loop. Otherwise it only re-opens the watch when the server ends it, so
+ * in steady state it costs the API server one open watch; a watch the
+ * server ended at once with nothing delivered is re-opened after the
+ * backoff (logged), not at once.
  * A 401 is handled by the Kubernetes client (token re-read); a 403 is
  * logged with the missing RBAC rule and retried with backoff.
  *

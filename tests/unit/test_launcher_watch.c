@@ -331,6 +331,65 @@ START_TEST(watch_ended_at_once_backs_off)
 }
 END_TEST
 
+/* A watch that worked (here: a bookmark moved it on) and then expired
+ * with 410 is listed again at once, as client-go does: the expiry is not
+ * a failure, so it waits no backoff (it used to wait up to a window). */
+START_TEST(watch_expired_after_progress_relists_at_once)
+{
+  enum { ROUNDS = 8 };
+  static const char *const expiring[] = {
+    "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\",\"apiVersion\":"
+    "\"v1\",\"metadata\":{\"resourceVersion\":\"150\"}}}\n",
+    "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":"
+    "\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old "
+    "resource version: 150 (200)\",\"reason\":\"Expired\",\"code\":410}}\n"};
+  struct fake_response script[2 * ROUNDS + 2];
+  const struct fake_route routes[] = {
+    {"GET", PODS_PATH, script, sizeof(script) / sizeof(script[0])}};
+  struct server_watch_opts opts = {.selector = SELECTOR,
+                                   .namespace = "dkron",
+                                   .require_ready = true,
+                                   .serf_port = 8946};
+  struct fake_server *fs;
+  struct server_watch *w;
+  struct log_capture lc;
+  struct dk_err err;
+  long long deadline;
+  unsigned hits;
+
+  for (size_t i = 0; i < 2 * ROUNDS; i += 2) {
+    script[i] = pods_script[0];
+    script[i + 1] =
+      (struct fake_response){200, NULL, NULL, NULL, 0, 0, expiring, 2, 0, 0};
+  }
+  script[2 * ROUNDS] = pods_script[0];
+  script[2 * ROUNDS + 1] = pods_script[3]; /* held open */
+  fs = fake_server_start(routes, 1, NULL, NULL);
+  ck_assert_ptr_nonnull(fs);
+  write_token();
+  opts.kube_api_url = fake_server_url(fs);
+  opts.kube_token_file = token_path;
+  log_capture_begin(&lc);
+  w = server_watch_start(&opts, &err);
+  ck_assert_ptr_nonnull(w);
+  /* Eight relists with a backoff between them would take seconds (the
+   * windows are drawn from 0-1 s each); at once they take milliseconds. */
+  deadline = clock_ms() + test_ms(1500);
+  while ((hits = fake_server_hits(fs, "GET", PODS_PATH)) < 2 * ROUNDS + 2 &&
+         clock_ms() < deadline)
+    usleep(10000);
+  server_watch_stop(w);
+  log_capture_end(&lc);
+  ck_assert_msg(hits == 2 * ROUNDS + 2, "%u requests in 1.5 s", hits);
+  ck_assert_int_eq(
+    log_capture_count(&lc, "the watch expired (410 Gone): listing again at "
+                           "once"),
+    ROUNDS);
+  fake_server_stop(fs);
+  unlink(token_path);
+}
+END_TEST
+
 Suite *make_launcher_watch_suite(void)
 {
   Suite *s = suite_create("launcher_watch");
@@ -342,6 +401,7 @@ Suite *make_launcher_watch_suite(void)
   tcase_add_test(tc, list_without_resource_version_backs_off);
   tcase_add_test(tc, watch_refused_with_410_at_once_backs_off);
   tcase_add_test(tc, watch_ended_at_once_backs_off);
+  tcase_add_test(tc, watch_expired_after_progress_relists_at_once);
   suite_add_tcase(s, tc);
   return s;
 }
