@@ -65,6 +65,46 @@ static enum dk_code list_page(struct k8s_client *c,
   return rc;
 }
 
+/* The continue tokens a list has used, to refuse one handed out again:
+ * followed, it would page through the same pages until the page cap. */
+struct used_tokens {
+  char **tokens; /* owned */
+  size_t n, cap;
+};
+
+static bool token_used(const struct used_tokens *u, const char *token)
+{
+  for (size_t i = 0; i < u->n; i++)
+    if (strcmp(u->tokens[i], token) == 0)
+      return true;
+  return false;
+}
+
+/* Takes token (owned) into u; -1 (token freed) when out of memory. */
+static int token_keep(struct used_tokens *u, char *token)
+{
+  if (u->n == u->cap) {
+    size_t cap = u->cap ? 2 * u->cap : 8;
+    char **grown = realloc(u->tokens, cap * sizeof(*grown));
+
+    if (!grown) {
+      free(token);
+      return -1;
+    }
+    u->tokens = grown;
+    u->cap = cap;
+  }
+  u->tokens[u->n++] = token;
+  return 0;
+}
+
+static void tokens_free(struct used_tokens *u)
+{
+  for (size_t i = 0; i < u->n; i++)
+    free(u->tokens[i]);
+  free(u->tokens);
+}
+
 /* All pages, in order; *expired tells a 410 on a continue token apart
  * from one on the first page. */
 static enum dk_code list_all_pages(struct k8s_client *c,
@@ -74,6 +114,7 @@ static enum dk_code list_all_pages(struct k8s_client *c,
 {
   size_t max_items =
     opts->max_items ? opts->max_items : K8S_DEFAULT_LIST_MAX_ITEMS;
+  struct used_tokens used = {0};
   char *cont = NULL;
   char *next = NULL;
   enum dk_code rc;
@@ -98,10 +139,19 @@ static enum dk_code list_all_pages(struct k8s_client *c,
                       "them all: narrow the label selector",
                       c->namespace, max_items,
                       opts->label_selector ? opts->label_selector : "");
-    free(cont);
+    if (cont && token_keep(&used, cont) != 0 && rc == DK_OK)
+      rc = dk_err_set(err, DK_ENOMEM, "list pods: out of memory");
     cont = next;
+    if (rc == DK_OK && cont && token_used(&used, cont))
+      rc = dk_err_set(err, DK_EPARSE,
+                      "list pods in namespace \"%s\": the API server repeated "
+                      "the continue token of an earlier page after %ld "
+                      "pages; following it would list the same pages "
+                      "forever",
+                      c->namespace, pages);
   } while (rc == DK_OK && cont);
   free(cont);
+  tokens_free(&used);
   return rc;
 }
 

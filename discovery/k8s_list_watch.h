@@ -27,7 +27,8 @@ struct k8s_list_opts {
 };
 
 /* Lists all pods matching opts, page by page (following `continue`); more
- * than max_items pods in all is DK_ETOOBIG. If a continue token expires
+ * than max_items pods in all is DK_ETOOBIG; a continue token the server
+ * hands out again (a loop) is DK_EPARSE. If a continue token expires
  * mid-way (410), the list restarts once. out gets
  * the merged items and the list's resourceVersion to watch from; it is
  * initialised here and must be freed with k8s_pod_list_free either way. */

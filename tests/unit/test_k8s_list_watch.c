@@ -258,6 +258,42 @@ START_TEST(list_pods_restarts_once_when_continue_expires)
 }
 END_TEST
 
+/* A continue token the server hands out again would be followed until
+ * the page cap (10,000 requests): a repeated token (the one just used, or
+ * any earlier one) ends the list at once with an error that says so. */
+START_TEST(list_pods_stops_at_a_repeated_continue_token)
+{
+#define PAGE_WITH_TOKEN(tok)                            \
+  POD_LIST_PREFIX("48213", ",\"continue\":\"" tok "\"") \
+  POD_SERVER_0 POD_LIST_SUFFIX
+  static const struct fake_response cycle[] = {
+    REPLY(200, PAGE_WITH_TOKEN("tok-a")), REPLY(200, PAGE_WITH_TOKEN("tok-b")),
+    REPLY(200, PAGE_WITH_TOKEN("tok-a"))};
+  static const struct fake_response same[] = {
+    REPLY(200, PAGE_WITH_TOKEN("tok-c"))};
+#undef PAGE_WITH_TOKEN
+  struct fake_server *fs = start1("GET", PODS, cycle, N_OF(cycle));
+  struct k8s_client *c = client_for(fs, "token-1");
+  struct k8s_list_opts opts = {"app=dkron", NULL, label_keys, 1, 0};
+  struct k8s_pod_list list;
+  struct dk_err err = {0};
+
+  ck_assert_int_eq(k8s_list_pods(c, &opts, &list, &err), DK_EPARSE);
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS), 3);
+  ck_assert_msg(strstr(err.msg, "repeated") && strstr(err.msg, "continue"),
+                "%s", err.msg);
+  ck_assert_uint_eq(list.n, 0);
+  ck_assert_ptr_null(list.items);
+  /* the same token twice in a row */
+  ck_assert_int_eq(fake_server_set_script(fs, "GET", PODS, same, 1), 0);
+  ck_assert_int_eq(k8s_list_pods(c, &opts, &list, &err), DK_EPARSE);
+  ck_assert_uint_eq(fake_server_hits(fs, "GET", PODS), 3 + 2);
+  ck_assert_msg(strstr(err.msg, "repeated"), "%s", err.msg);
+  k8s_client_free(c);
+  fake_server_stop(fs);
+}
+END_TEST
+
 /* Broken bodies: malformed JSON, the wrong shape, a truncated transfer. */
 START_TEST(broken_bodies_are_errors)
 {
@@ -439,6 +475,7 @@ Suite *make_k8s_list_watch_suite(void)
   tcase_add_test(api, list_pods_follows_continue);
   tcase_add_test(api, list_pods_caps_the_items_of_all_pages);
   tcase_add_test(api, list_pods_restarts_once_when_continue_expires);
+  tcase_add_test(api, list_pods_stops_at_a_repeated_continue_token);
   tcase_add_test(api, broken_bodies_are_errors);
   tcase_add_test(api, watch_pods_streams_events_and_tracks_rv);
   tcase_add_test(api, watch_pods_gone_and_garbage);
