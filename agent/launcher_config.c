@@ -208,6 +208,29 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
   return 0;
 }
 
+/* The Kubernetes API settings, checked as the server watch will use
+ * them (URL, token and CA files, namespace): a launcher that cannot use
+ * the API would retry at every backoff and never work. 0, or -1 with
+ * err. */
+static int check_kube(const struct launcher_config *cfg, char *err, size_t len)
+{
+  const struct k8s_overrides ov = {.api_url = cfg->kube_api_url,
+                                   .token_file = cfg->kube_token_file,
+                                   .ca_file = cfg->kube_ca_file,
+                                   .namespace = cfg->namespace};
+  struct k8s_config kc;
+  struct dk_err e;
+  enum dk_code rc;
+
+  dk_err_clear(&e);
+  rc = k8s_config_in_cluster(&ov, &kc, &e);
+  k8s_config_free(&kc);
+  if (rc == DK_OK)
+    return 0;
+  snprintf(err, len, "%s", e.msg);
+  return -1;
+}
+
 struct step launcher_config_load(struct launcher_config *cfg, int argc,
                                  char **argv)
 {
@@ -223,7 +246,8 @@ struct step launcher_config_load(struct launcher_config *cfg, int argc,
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
   *cfg = g;
-  if (fill_pod_defaults(cfg, err, sizeof(err)) != 0)
+  if (fill_pod_defaults(cfg, err, sizeof(err)) != 0 ||
+      check_kube(cfg, err, sizeof(err)) != 0)
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   return step_go_on();
 }

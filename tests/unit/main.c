@@ -54,6 +54,7 @@ int main(void)
   srunner_add_suite(sr, make_dkron_config_suite());
   srunner_add_suite(sr, make_launcher_suite());
   srunner_add_suite(sr, make_launcher_watch_suite());
+  srunner_add_suite(sr, make_launcher_config_suite());
   srunner_add_suite(sr, make_status_server_suite());
   srunner_add_suite(sr, make_raft_wire_suite());
   srunner_add_suite(sr, make_dynbuf_suite());

@@ -47,6 +47,7 @@ Suite *make_handover_suite(void);
 Suite *make_dkron_config_suite(void);
 Suite *make_launcher_suite(void);
 Suite *make_launcher_watch_suite(void);
+Suite *make_launcher_config_suite(void);
 Suite *make_status_server_suite(void);
 Suite *make_raft_wire_suite(void);
 Suite *make_dynbuf_suite(void);

@@ -1,0 +1,123 @@
+/* test_launcher_config.c: the launcher's configuration
+ * (launcher_config.c): settings that can never work are refused at start,
+ * with exit code 2, before anything waits (a bad --kube-api-url). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launcher_config.h"
+#include "tests.h"
+
+static const char *const launcher_env[] = {"LAUNCHER_SERVER_NAMESPACE",
+                                           "POD_NAMESPACE",
+                                           "POD_NAME",
+                                           "POD_IP",
+                                           "KUBE_API_URL",
+                                           "KUBE_TOKEN_FILE",
+                                           "KUBE_CA_FILE",
+                                           "DKRON_BIN",
+                                           "LAUNCHER_SERVER_SELECTOR",
+                                           "KUBERNETES_SERVICE_HOST",
+                                           "KUBERNETES_SERVICE_PORT"};
+
+static char token_file[64];
+
+static void setup(void)
+{
+  int fd;
+
+  for (size_t i = 0; i < sizeof(launcher_env) / sizeof(launcher_env[0]); i++)
+    unsetenv(launcher_env[i]);
+  snprintf(token_file, sizeof(token_file), "/tmp/launcher-cfg-XXXXXX");
+  fd = mkstemp(token_file);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, "test-token\n", 11), 11);
+  close(fd);
+  setenv("POD_IP", "10.244.1.5", 1);
+  setenv("POD_NAME", "worker-abc12", 1);
+  setenv("KUBE_TOKEN_FILE", token_file, 1);
+}
+
+static void teardown(void)
+{
+  unlink(token_file);
+}
+
+/* Runs launcher_config_load with stderr captured into out; the exit code,
+ * or -1 when the program goes on. */
+static int load_captured(struct launcher_config *cfg, int argc, char **argv,
+                         char *out, size_t len)
+{
+  int fds[2], saved = dup(STDERR_FILENO);
+  struct step s;
+  ssize_t n;
+
+  ck_assert_int_eq(pipe(fds), 0);
+  dup2(fds[1], STDERR_FILENO);
+  close(fds[1]);
+  s = launcher_config_load(cfg, argc, argv);
+  fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  n = read(fds[0], out, len - 1);
+  close(fds[0]);
+  out[n < 0 ? 0 : n] = '\0';
+  return step_goes_on(s) ? -1 : s.exit_code;
+}
+
+START_TEST(good_settings_go_on)
+{
+  char *argv[] = {"l",
+                  "--server-namespace=dkron",
+                  "--kube-api-url=https://10.96.0.1:443",
+                  "--",
+                  "--tag",
+                  "pool=batch",
+                  NULL};
+  struct launcher_config cfg;
+  char out[1024];
+
+  ck_assert_int_eq(load_captured(&cfg, 6, argv, out, sizeof(out)), -1);
+  ck_assert_str_eq(out, "");
+  ck_assert_str_eq(cfg.namespace, "dkron");
+  ck_assert_int_eq(cfg.n_dkron_args, 2);
+  ck_assert_str_eq(cfg.dkron_args[0], "--tag");
+}
+END_TEST
+
+/* The API URL would be refused at every try of the server watch, forever:
+ * it is refused now, once. */
+static const char *const bad_api[] = {
+  "--kube-api-url=http://10.1.2.3",       /* clear text off this machine */
+  "--kube-api-url=ftp://10.1.2.3",        /* no such scheme */
+  "--kube-token-file=/nonexistent/token", /* nothing to authenticate with */
+  "--server-namespace=Not_A_Namespace"};
+
+START_TEST(unusable_api_settings_exit_2)
+{
+  char *argv[] = {"l", "--kube-api-url=https://10.96.0.1:443",
+                  "--server-namespace=dkron", (char *)bad_api[_i], NULL};
+  struct launcher_config cfg;
+  char out[1024];
+
+  ck_assert_int_eq(load_captured(&cfg, 4, argv, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, "dkron-agent-launcher: ") &&
+                  strstr(out, "Kubernetes API configuration"),
+                "%s", out);
+  ck_assert_ptr_null(strstr(out, "test-token"));
+}
+END_TEST
+
+Suite *make_launcher_config_suite(void)
+{
+  Suite *s = suite_create("launcher_config");
+  TCase *tc = tcase_create("config");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, good_settings_go_on);
+  tcase_add_loop_test(tc, unusable_api_settings_exit_2, 0,
+                      (int)(sizeof(bad_api) / sizeof(bad_api[0])));
+  suite_add_tcase(s, tc);
+  return s;
+}
