@@ -13,6 +13,13 @@ static const struct owned_flag owned_flags[] = {
                    "re-joins when they change"},
 };
 
+enum dk_code agent_argv_check_extra(char *const *extra, int n_extra,
+                                    struct dk_err *err)
+{
+  return argv_refuse_owned(extra, n_extra, owned_flags,
+                           sizeof(owned_flags) / sizeof(owned_flags[0]), err);
+}
+
 char **agent_argv_build(const struct agent_argv_params *p, struct dk_err *err)
 {
   struct argv_builder b;

@@ -32,6 +32,12 @@ struct agent_argv_params {
   int n_extra;
 };
 
+/* Refuses a passthrough argument that is a flag the launcher sets itself
+ * (DK_EINVAL naming it and why), so that the configuration can refuse it
+ * at start instead of at every launch. */
+enum dk_code agent_argv_check_extra(char *const *extra, int n_extra,
+                                    struct dk_err *err);
+
 /* NULL-terminated argv owned by the caller (argv_free), or NULL with err:
  * DK_EINVAL for a refused passthrough flag, DK_ENOMEM. */
 char **agent_argv_build(const struct agent_argv_params *p, struct dk_err *err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent_argv.h"
 #include "config.h"
 #include "k8s.h"
 #include "podinfo.h"
@@ -208,6 +209,20 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
   return 0;
 }
 
+/* The arguments after --: a flag the launcher sets itself would be
+ * refused at every launch, and the launch retried forever. */
+static int check_dkron_args(const struct launcher_config *cfg, char *err,
+                            size_t len)
+{
+  struct dk_err e;
+
+  dk_err_clear(&e);
+  if (agent_argv_check_extra(cfg->dkron_args, cfg->n_dkron_args, &e) == DK_OK)
+    return 0;
+  snprintf(err, len, "%s", e.msg);
+  return -1;
+}
+
 /* The Kubernetes API settings, checked as the server watch will use
  * them (URL, token and CA files, namespace): a launcher that cannot use
  * the API would retry at every backoff and never work. 0, or -1 with
@@ -247,6 +262,7 @@ struct step launcher_config_load(struct launcher_config *cfg, int argc,
   g.n_dkron_args = rest.argc;
   *cfg = g;
   if (fill_pod_defaults(cfg, err, sizeof(err)) != 0 ||
+      check_dkron_args(cfg, err, sizeof(err)) != 0 ||
       check_kube(cfg, err, sizeof(err)) != 0)
     return cfg_handle(&spec, CFG_INVALID, DKRON_K8S_VERSION, err);
   return step_go_on();

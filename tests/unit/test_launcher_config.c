@@ -1,6 +1,7 @@
 /* test_launcher_config.c: the launcher's configuration
  * (launcher_config.c): settings that can never work are refused at start,
- * with exit code 2, before anything waits (a bad --kube-api-url). */
+ * with exit code 2, before anything waits (a bad --kube-api-url, a dkron
+ * flag after -- that the launcher sets itself). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,31 @@ START_TEST(unusable_api_settings_exit_2)
 }
 END_TEST
 
+/* A flag the launcher sets itself would be refused at every launch, and
+ * the launch retried forever: it is refused now, once. */
+static const char *const owned[] = {"--join=1.2.3.4", "--server",
+                                    "--node-name=x", "--retry-join"};
+
+START_TEST(owned_dkron_flags_exit_2)
+{
+  char *argv[] = {"l",
+                  "--kube-api-url=https://10.96.0.1:443",
+                  "--server-namespace=dkron",
+                  "--",
+                  "--tag",
+                  "pool=batch",
+                  (char *)owned[_i],
+                  NULL};
+  struct launcher_config cfg;
+  char out[1024];
+  char flag[32];
+
+  snprintf(flag, sizeof(flag), "%.*s", (int)strcspn(owned[_i], "="), owned[_i]);
+  ck_assert_int_eq(load_captured(&cfg, 7, argv, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, flag) && strstr(out, "not allowed"), "%s", out);
+}
+END_TEST
+
 Suite *make_launcher_config_suite(void)
 {
   Suite *s = suite_create("launcher_config");
@@ -118,6 +144,8 @@ Suite *make_launcher_config_suite(void)
   tcase_add_test(tc, good_settings_go_on);
   tcase_add_loop_test(tc, unusable_api_settings_exit_2, 0,
                       (int)(sizeof(bad_api) / sizeof(bad_api[0])));
+  tcase_add_loop_test(tc, owned_dkron_flags_exit_2, 0,
+                      (int)(sizeof(owned) / sizeof(owned[0])));
   suite_add_tcase(s, tc);
   return s;
 }
