@@ -36,7 +36,7 @@ static void start_events(struct launcher *l)
                              .ca_file = cfg->kube_ca_file,
                              /* ours, not the servers': NULL = the
                               * service account's */
-                             .namespace = getenv("POD_NAMESPACE")};
+                             .namespace = cfg->pod_namespace};
   struct events_opts o = {.controller = LAUNCHER_EVENT_CONTROLLER,
                           .pod = cfg->pod_name,
                           .api_requests = l->metrics.common.api_requests,

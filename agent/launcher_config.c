@@ -185,8 +185,10 @@ static int fill_pod_defaults(struct launcher_config *cfg, char *err, size_t len)
 
   if (pod_fill_name(&cfg->pod_name, err, len) != 0)
     return -1;
-  if (!cfg->namespace && env_ns && *env_ns)
-    cfg->namespace = env_ns;
+  /* empty is unset, as for every variable (config.h) */
+  cfg->pod_namespace = env_ns && *env_ns ? env_ns : NULL;
+  if (!cfg->namespace)
+    cfg->namespace = cfg->pod_namespace;
   if (!cfg->namespace) {
     if (pod_default_namespace(ns, sizeof(ns)) != 0) {
       snprintf(err, len,

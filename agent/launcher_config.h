@@ -16,6 +16,8 @@ struct launcher_config {
   long server_status_port; /* 0: ask /v1/members */
   const char *fallback_service;
   /* this pod */
+  const char *pod_namespace; /* POD_NAMESPACE; NULL (unset or empty): the
+                              * service account's */
   const char *pod_name;
   const char *pod_ip;
   /* dkron */

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "launcher.h"
 #include "launcher_config.h"
+#include "log_capture.h"
 #include "tests.h"
 
 static const char *const launcher_env[] = {"LAUNCHER_SERVER_NAMESPACE",
@@ -135,6 +137,52 @@ START_TEST(owned_dkron_flags_exit_2)
 }
 END_TEST
 
+/* What the launcher's start (its configuration loaded from argv and the
+ * environment) says about its Kubernetes Events with POD_NAMESPACE as
+ * given (NULL: unset), in out: the "running without
+ * Kubernetes Events" line, or "" when the Events client started. */
+static void events_at_start(const char *pod_namespace, char *out, size_t len)
+{
+  char *argv[] = {"l",
+                  "--kube-api-url=http://127.0.0.1:1",
+                  "--server-namespace=dkron",
+                  "--status-port=0",
+                  "--dkron=/bin/true",
+                  NULL};
+  struct launcher_config cfg;
+  char err[1024];
+  struct launcher l;
+  struct log_capture lc;
+  const char *line;
+
+  if (pod_namespace)
+    setenv("POD_NAMESPACE", pod_namespace, 1);
+  else
+    unsetenv("POD_NAMESPACE");
+  ck_assert_int_eq(load_captured(&cfg, 5, argv, err, sizeof(err)), -1);
+  log_capture_begin(&lc);
+  ck_assert(step_goes_on(launcher_start(&l, &cfg)));
+  launcher_finish(&l);
+  log_capture_end(&lc);
+  line = strstr(lc.text, "running without Kubernetes Events");
+  snprintf(out, len, "%.*s", line ? (int)strcspn(line, "\n") : 0,
+           line ? line : "");
+}
+
+/* An empty POD_NAMESPACE (as a manifest's `value: ""` renders) is unset:
+ * the Events client falls back to the service account's namespace as it
+ * does without the variable (it took "" for a namespace name). */
+START_TEST(empty_pod_namespace_is_unset_for_events)
+{
+  char unset[512], empty[512];
+
+  events_at_start(NULL, unset, sizeof(unset));
+  events_at_start("", empty, sizeof(empty));
+  ck_assert_str_eq(empty, unset);
+  ck_assert_ptr_null(strstr(empty, "namespace \"\""));
+}
+END_TEST
+
 Suite *make_launcher_config_suite(void)
 {
   Suite *s = suite_create("launcher_config");
@@ -146,6 +194,7 @@ Suite *make_launcher_config_suite(void)
                       (int)(sizeof(bad_api) / sizeof(bad_api[0])));
   tcase_add_loop_test(tc, owned_dkron_flags_exit_2, 0,
                       (int)(sizeof(owned) / sizeof(owned[0])));
+  tcase_add_test(tc, empty_pod_namespace_is_unset_for_events);
   suite_add_tcase(s, tc);
   return s;
 }
