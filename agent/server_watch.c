@@ -17,7 +17,7 @@
 #define BACKOFF_MIN_MS           1000L
 #define BACKOFF_MAX_MS           30000L
 #define FALLBACK_DNS_DEADLINE_MS 5000L
-#define WATCH_TIMEOUT_S          600
+#define WATCH_TIMEOUT_S          300 /* client-go's least; the server ends it */
 /* A watch that ends sooner than this without moving the resourceVersion
  * did not work (client-go's "very short watch"): it is not re-opened at
  * once. The pauses after one take a random part of at most half the
@@ -283,11 +283,14 @@ static void gone(struct server_watch *w, bool worked, long *delay_ms)
 static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
 {
   const struct k8s_list_opts lopts = {.label_selector = w->opts.selector};
-  const struct k8s_watch_opts wopts = {.label_selector = w->opts.selector,
-                                       .timeout_seconds = WATCH_TIMEOUT_S,
-                                       .on_event = on_event,
-                                       .should_stop = should_stop,
-                                       .user = w};
+  const struct k8s_watch_opts wopts = {
+    .label_selector = w->opts.selector,
+    .timeout_seconds = WATCH_TIMEOUT_S,
+    .idle_timeout_ms =
+      w->opts.watch_idle_ms > 0 ? w->opts.watch_idle_ms : SERVER_WATCH_IDLE_MS,
+    .on_event = on_event,
+    .should_stop = should_stop,
+    .user = w};
   struct k8s_pod_list list;
   struct dk_err err;
   enum dk_code rc;
@@ -326,11 +329,15 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
     char *before = strdup(rv);
     long long started = clock_ms();
     long long lasted;
-    bool worked;
+    bool opened, silent, worked;
 
+    dk_err_clear(&err);
     rc = k8s_watch_pods(w->kube, &wopts, &rv, &err);
     lasted = clock_ms() - started;
-    worked = watch_progressed(before, rv) || lasted >= WATCH_MIN_MS;
+    /* the server answered 2xx: the stream was open, however it ended */
+    opened = rc == DK_OK || (err.http_status >= 200 && err.http_status < 300);
+    silent = rc == DK_ETIMEOUT && opened; /* the idle limit ended it */
+    worked = watch_progressed(before, rv) || (opened && lasted >= WATCH_MIN_MS);
     if (worked) {
       backoff_reset(&w->backoff);
       w->gone_unworked = false;
@@ -340,8 +347,12 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
       rc = DK_OK;
       break;
     }
-    if (rc == DK_OK) {
+    if (rc == DK_OK || silent) {
       metric_inc(w->opts.watch_restarts, NULL);
+      if (silent)
+        LOG_DEBUGF("the watch was silent for %ld ms (no event, no bookmark): "
+                   "re-opening it",
+                   wopts.idle_timeout_ms);
       if (!worked) {
         long pause = backoff_next_jitter_ms(&w->backoff, WATCH_RETRY_JITTER);
 
@@ -352,7 +363,7 @@ static enum dk_code list_and_watch(struct server_watch *w, long *delay_ms)
         if (atomic_load(&w->stop))
           break; /* rc is DK_OK */
       }
-      continue; /* the server ended the watch: resume from rv */
+      continue; /* the watch ended: resume from rv */
     }
     if (rc == DK_EGONE) {
       gone(w, worked, delay_ms);

@@ -30,6 +30,13 @@
 #include "live_servers.h"
 #include "metrics.h"
 
+/* How long a watch may stay silent before it is ended and re-opened: a
+ * dead connection is noticed within a minute (the API server sends a
+ * bookmark about every minute to a watch that allows them, so a healthy
+ * quiet watch is rarely cut). TCP keepalive (http_setup.c) notices a peer
+ * that is gone sooner. */
+#define SERVER_WATCH_IDLE_MS 60000L
+
 struct server_watch_opts {
   const char *selector;
   const char *namespace;
@@ -43,6 +50,10 @@ struct server_watch_opts {
   struct metric *watch_restarts; /* a watch re-opened from its rv */
   struct metric *watch_relists;  /* {reason}: gone, error */
   struct events *events;         /* an RBAC refusal is posted; may be NULL */
+  /* A watch silent this long (no event, no bookmark: a dead connection,
+   * or a quiet one) is ended and re-opened from its resourceVersion;
+   * 0 = SERVER_WATCH_IDLE_MS. */
+  long watch_idle_ms;
 };
 
 /* A consistent copy of the live set; free with live_snapshot_free. */

@@ -10,6 +10,10 @@
 #include "http_errors.h"
 #include "http_internal.h"
 
+#define HTTP_KEEPALIVE_IDLE_S     15L
+#define HTTP_KEEPALIVE_INTERVAL_S 5L
+#define HTTP_KEEPALIVE_PROBES     3L
+
 const char *http_method_of(const struct http_request *req)
 {
   return req->method && *req->method ? req->method : "GET";
@@ -131,7 +135,16 @@ void http_set_common_options(struct http_client *c, const char *url,
     curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     curl_easy_setopt(h, CURLOPT_CAPATH, NULL); /* only the given CAs */
   }
+  /* A peer that is gone (a half-open connection, as under a long watch)
+   * is noticed by the probes: the first after 15 s of silence, then every
+   * 5 s (3 of them where libcurl can set the count; else the system's,
+   * 9 on Linux: a minute in all). */
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, HTTP_KEEPALIVE_IDLE_S);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, HTTP_KEEPALIVE_INTERVAL_S);
+#if LIBCURL_VERSION_NUM >= 0x080900
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPCNT, HTTP_KEEPALIVE_PROBES);
+#endif
   curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT);
 }
 

@@ -390,6 +390,63 @@ START_TEST(watch_expired_after_progress_relists_at_once)
 }
 END_TEST
 
+/* A half-open watch (the connection stays up, nothing comes: here the
+ * server stalls after the headers) is noticed within the watch's idle
+ * limit and the watch re-opened from the same resourceVersion, without a
+ * relist; in steady state a watch asks the server to end it after at most
+ * 300 s (it asked 600 s, and a silent stream was noticed only after
+ * 630 s). */
+START_TEST(silent_watch_is_reopened_within_the_idle_limit)
+{
+  /* the list, then watches that stall after their headers */
+  static const char *const nothing[] = {NULL};
+  const struct fake_response script[] = {
+    pods_script[0], {200, NULL, NULL, NULL, 0, 0, nothing, 0, 0, 20000}};
+  const struct fake_route routes[] = {{"GET", PODS_PATH, script, 2}};
+  struct fake_server *fs = fake_server_start(routes, 1, NULL, NULL);
+  struct server_watch_opts opts = {.selector = SELECTOR,
+                                   .namespace = "dkron",
+                                   .require_ready = true,
+                                   .serf_port = 8946,
+                                   .watch_idle_ms = 300};
+  struct fake_request req;
+  struct server_watch *w;
+  struct dk_err err;
+  long long deadline;
+  char timeout[16];
+
+  ck_assert_ptr_nonnull(fs);
+  write_token();
+  opts.kube_api_url = fake_server_url(fs);
+  opts.kube_token_file = token_path;
+  w = server_watch_start(&opts, &err);
+  ck_assert_ptr_nonnull(w);
+  /* Stalled for 20 s each, the watches end at the 300 ms limit instead
+   * (and the next one waits a backoff: 300 ms is under the least a watch
+   * must last to count as working). */
+  deadline = clock_ms() + test_ms(5000);
+  while (fake_server_hits(fs, "GET", PODS_PATH) < 3 && clock_ms() < deadline)
+    usleep(20000);
+  server_watch_stop(w);
+  ck_assert_uint_ge(fake_server_hits(fs, "GET", PODS_PATH), 3);
+  for (unsigned i = 1; i < 3; i++) {
+    const char *t;
+
+    ck_assert_int_eq(fake_server_request(fs, i, &req), 0);
+    ck_assert_msg(strstr(req.query, "watch=") &&
+                    strstr(req.query, "resourceVersion=100&"),
+                  "request %u is not a watch from 100: %s", i, req.query);
+    t = strstr(req.query, "timeoutSeconds=");
+    ck_assert_ptr_nonnull(t);
+    snprintf(timeout, sizeof(timeout), "%.*s", (int)strcspn(t + 15, "&"),
+             t + 15);
+    ck_assert_msg(atol(timeout) >= 60 && atol(timeout) <= 300, "%s", req.query);
+  }
+  fake_server_stop(fs);
+  unlink(token_path);
+}
+END_TEST
+
 Suite *make_launcher_watch_suite(void)
 {
   Suite *s = suite_create("launcher_watch");
@@ -402,6 +459,7 @@ Suite *make_launcher_watch_suite(void)
   tcase_add_test(tc, watch_refused_with_410_at_once_backs_off);
   tcase_add_test(tc, watch_ended_at_once_backs_off);
   tcase_add_test(tc, watch_expired_after_progress_relists_at_once);
+  tcase_add_test(tc, silent_watch_is_reopened_within_the_idle_limit);
   suite_add_tcase(s, tc);
   return s;
 }
