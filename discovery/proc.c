@@ -366,7 +366,11 @@ static int collect_child(pid_t pid, int *status)
 }
 
 /* Sleeps until a signal arrives or up to timeout_ms. Forwarded signals
- * read meanwhile go to the child; SIGCHLD only ends the sleep. */
+ * read meanwhile go to the child, except another SIGTERM or SIGINT: the
+ * child is already stopping, and a second stop signal makes programs such
+ * as dkron give up their graceful stop (dkron exits at once, its running
+ * jobs unfinished); only the grace period ends it. SIGCHLD only ends the
+ * sleep. */
 static void sleep_on_signals(pid_t pid, int timeout_ms)
 {
   struct pollfd pfd = {.fd = g_sig.fd, .events = POLLIN};
@@ -379,7 +383,10 @@ static void sleep_on_signals(pid_t pid, int timeout_ms)
   if (poll(&pfd, 1, timeout_ms) <= 0)
     return;
   while ((signo = proc_signal_read(g_sig.fd)) > 0) {
-    if (proc_is_forwarded(signo)) {
+    if (signo == SIGTERM || signo == SIGINT) {
+      LOG_INFOF("pid %ld is already stopping: not passing it signal %d",
+                (long)pid, signo);
+    } else if (proc_is_forwarded(signo)) {
       LOG_INFOF("forwarding signal %d to pid %ld while it stops", signo,
                 (long)pid);
       proc_kill(pid, signo);

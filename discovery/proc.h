@@ -78,7 +78,9 @@ int proc_exit_code(int wstatus);
  * then SIGKILL. Returns the child's shell-style status. Other children are
  * reaped along the way. When proc_signals_init was called, the wait sleeps
  * on the signalfd: SIGCHLD wakes it, and forwarded signals that arrive in
- * the meantime are passed on to the child (they are consumed). Returns -1
+ * the meantime are passed on to the child (they are consumed), except
+ * SIGTERM and SIGINT, which are consumed and dropped: a second stop signal
+ * would cut the child's graceful stop short. Returns -1
  * if pid is not a child of this process (never started, or reaped). */
 int proc_stop(pid_t pid, int signo, long grace_ms);
 

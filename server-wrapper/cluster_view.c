@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "argv.h"
-#include "proc.h"
 #include "wrapper.h"
 
 #define VIEW_CLI_MS  3000L
@@ -19,7 +18,8 @@ leader_client(struct wrapper *w, const char *leader_addr, struct dk_err *err)
   const struct dkron_client_opts opts = {.connect_timeout_ms = VIEW_HTTP_MS,
                                          .timeout_ms = VIEW_HTTP_MS,
                                          .max_attempts = 1, /* no retry */
-                                         .interrupt = proc_stop_pending};
+                                         .interrupt = wrapper_call_should_stop,
+                                         .interrupt_user = w};
   struct dkron_client *c = NULL;
   char *hp = host_port(leader_addr, w->cfg->http_port), *url = NULL;
 

@@ -199,9 +199,14 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   char reason[256];
   struct dk_err err;
   enum removal removal;
+  enum dk_code rc;
   int status, exit_code;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
+  /* From here, only the budgets and timeouts end a step: a second SIGTERM
+   * (an impatient kubelet or operator) must not turn the graceful leave of
+   * a restart into an abandoned one, and that into a removal. */
+  w->stopping = true;
   status_server_stopping(w->status, "shutting down");
   w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   facts.replicas = wrapper_replicas(w);
@@ -212,10 +217,14 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   leadership_set_label(w, ROLE_FOLLOWER);
   w->api_deadline = 0;
   dk_err_clear(&err);
-  facts.leave_ok = dkron_leave(w->local, cfg->leave_timeout, &err) == DK_OK;
+  rc = dkron_leave(w->local, cfg->leave_timeout, &err);
+  facts.leave_ok = rc == DK_OK;
+  facts.leave_interrupted = rc == DK_ECANCELED;
   if (facts.leave_ok)
     LOG_KV(LOG_INFO, FIELDS(LOG_NUM("duration_ms", clock_ms() - start)),
            "left the cluster in %lld ms", clock_ms() - start);
+  else if (facts.leave_interrupted)
+    LOG_WARNF("graceful leave abandoned: %s", err.msg);
   else
     LOG_WARNF("graceful leave failed: %s", err.msg);
   status = child_stop(&w->child, SIGTERM, cfg->stop_timeout);

@@ -29,6 +29,13 @@ enum removal shutdown_should_remove(const struct shutdown_facts *f,
              f->ordinal, f->replicas);
     return REMOVAL_SCALED_DOWN;
   }
+  if (!f->leave_ok && f->leave_interrupted) {
+    snprintf(reason, len,
+             "no remove-peer: the graceful leave was abandoned before dkron "
+             "answered, so it may have left; if it did not, the leader's "
+             "dead-peer cleanup removes it once its pod should not exist");
+    return REMOVAL_NONE;
+  }
   if (!f->leave_ok) {
     snprintf(reason, len,
              "remove from Raft: the graceful leave failed, so the leader may "

@@ -8,7 +8,9 @@
  * `raft remove-peer` is for when that may not happen, that is, when the
  * pod is going away for good:
  *   - its ordinal is at or above the StatefulSet's spec.replicas;
- *   - the graceful leave failed (the leader may never see it leave);
+ *   - the graceful leave failed (the leader may never see it leave); a
+ *     leave abandoned before dkron answered is not one: it may well have
+ *     left, and the leader's dead-peer cleanup removes it if not;
  *   - the operator asked for it on every stop (remove mode "always": no
  *     persistent volumes, or dkron v3).
  */
@@ -25,6 +27,9 @@ struct shutdown_facts {
   long replicas; /* spec.replicas now, or -1 if it could not be read */
   bool leave_ok; /* POST /v1/leave succeeded */
   enum remove_mode mode;
+  /* The leave was abandoned before dkron answered (the caller stopped
+   * it): its outcome is unknown, which is not a failed leave. */
+  bool leave_interrupted;
 };
 
 /* Why a stopping server removes itself from Raft, if it does. */

@@ -76,13 +76,20 @@ static void start_kube(struct wrapper *w)
                err.msg);
 }
 
+int wrapper_call_should_stop(void *user)
+{
+  const struct wrapper *w = user;
+
+  return !w->stopping && proc_stop_pending(NULL);
+}
+
 int wrapper_api_should_stop(void *user)
 {
   const struct wrapper *w = user;
 
   if (w->api_deadline && clock_ms() >= w->api_deadline)
     return 1;
-  return proc_stop_pending(NULL);
+  return wrapper_call_should_stop(user);
 }
 
 /* The status endpoint answers from the start. /healthz: 503 until dkron's
@@ -117,7 +124,8 @@ struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     .connect_timeout_ms = DKRON_DEFAULT_CONNECT_TIMEOUT_MS,
     .timeout_ms = DKRON_DEFAULT_TIMEOUT_MS,
     .max_attempts = 1, /* no retry: the loop asks again */
-    .interrupt = proc_stop_pending};
+    .interrupt = wrapper_call_should_stop,
+    .interrupt_user = w};
   char url[512];
   struct dk_err err;
 

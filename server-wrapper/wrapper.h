@@ -54,6 +54,10 @@ struct wrapper {
   /* While non-zero, Kubernetes API calls are abandoned at this clock_ms()
    * (the shutdown gives them a budget; see wrapper_api_should_stop). */
   long long api_deadline;
+  /* Set once the graceful shutdown has begun: from then on a stop signal
+   * (a second SIGTERM) no longer abandons a call; only the shutdown's own
+   * budgets and timeouts end them (see wrapper_call_should_stop). */
+  bool stopping;
 };
 
 /* Signals, global libraries, clients. Goes on, or fails with
@@ -105,9 +109,13 @@ void leadership_cleanup(struct wrapper *w, long long now);
 /* Sets our label to `role` now (shutdown); true when it is set. */
 bool leadership_set_label(struct wrapper *w, enum label_role role);
 
+/* The interrupt of the wrapper's dkron clients (user is the wrapper): stop
+ * when a SIGTERM/SIGINT is pending, unless the graceful shutdown has begun
+ * (w->stopping), which more stop signals must not cut short. */
+int wrapper_call_should_stop(void *user);
+
 /* The interrupt of the wrapper's Kubernetes client (user is the wrapper):
- * stop when a SIGTERM/SIGINT is pending, or when w->api_deadline is set and
- * has passed. */
+ * wrapper_call_should_stop, or w->api_deadline is set and has passed. */
 int wrapper_api_should_stop(void *user);
 
 /* spec.replicas of our StatefulSet, or -1 when it cannot be read. */

@@ -3,13 +3,17 @@
  * API server: leave, label follower, stop dkron (SIGKILL at the stop
  * timeout) and return its status; remove this server from Raft only when
  * its pod goes away for good or the leave failed; the quorum guard's wait;
- * and an API server that stalls costs no more than the budgets. */
+ * an API server that stalls costs no more than the budgets; and more
+ * SIGTERMs during the shutdown cut none of its steps short. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log_capture.h"
+#include "proc.h"
 #include "tests.h"
 #include "wrapper_fixture.h"
 
@@ -51,6 +55,47 @@ static bool removed_self(const struct wrapper_fixture *f)
   snprintf(want, sizeof(want),
            "raft remove-peer --peer-id=%s --rpc-addr=127.0.0.1:6868\n", f->pod);
   return strstr(runs, want) != NULL;
+}
+
+/* More SIGTERMs while the shutdown runs, as a kubelet or an impatient
+ * operator sends them: a thread of their own sends them to the process
+ * (which blocks them, as the wrapper's threads do) after each delay. */
+struct late_sigterms {
+  pthread_t thread;
+  unsigned delays_ms[2];
+};
+
+static void *send_sigterms(void *arg)
+{
+  const struct late_sigterms *t = arg;
+
+  for (size_t i = 0; i < 2; i++) {
+    usleep(t->delays_ms[i] * 1000U);
+    kill(getpid(), SIGTERM);
+  }
+  return NULL;
+}
+
+static void late_sigterms_start(struct late_sigterms *t, unsigned first_ms,
+                                unsigned second_ms)
+{
+  sigset_t all, saved;
+
+  t->delays_ms[0] = first_ms;
+  t->delays_ms[1] = second_ms;
+  sigfillset(&all);
+  ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &all, &saved), 0);
+  ck_assert_int_eq(pthread_create(&t->thread, NULL, send_sigterms, t), 0);
+  ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, &saved, NULL), 0);
+}
+
+/* Joins the thread and reads what is left of its signals, so that none is
+ * delivered once the wrapper unblocks them. */
+static void late_sigterms_end(struct late_sigterms *t, int sigfd)
+{
+  ck_assert_int_eq(pthread_join(t->thread, NULL), 0);
+  while (proc_signal_read(sigfd) > 0)
+    ;
 }
 
 /* Ordinal 3 with spec.replicas=3: the pod goes away for good. */
@@ -275,6 +320,117 @@ START_TEST(the_quorum_guard_gives_up_after_quorum_wait)
 }
 END_TEST
 
+/* A leave that takes 3 s, and two more SIGTERMs 0.5 s apart during it: the
+ * leave runs to its end (only --leave-timeout bounds it) and a restart
+ * stays a restart, with no remove-peer. */
+START_TEST(more_sigterms_do_not_cut_the_leave_short)
+{
+  const struct fake_response slow_leave = {
+    .status = 200, .body = "{}", .delay_ms = 3000};
+  const struct fake_route routes[] = {
+    {"GET", WF_STS_PATH, &three, 1},
+    {"GET", "/v1/leader", &leader, 1},
+    {"POST", "/v1/leave", &slow_leave, 1},
+    {"PATCH", WF_PODS_PATH "dkron-server-1", &patched, 1},
+  };
+  struct wrapper_fixture f;
+  struct late_sigterms t;
+  struct log_capture lc;
+
+  wf_start(&f, 1, routes, 4, raft_cli);
+  f.cfg.leave_timeout = 10000;
+  wf_launch(&f, DKRON_RUNNING);
+  log_capture_begin(&lc);
+  late_sigterms_start(&t, 500, 500);
+  ck_assert_int_eq(wrapper_shutdown(&f.w, SIGTERM), 128 + SIGTERM);
+  late_sigterms_end(&t, f.w.sigfd);
+  log_capture_end(&lc);
+  ck_assert_msg(strstr(lc.text, "left the cluster in") &&
+                  !strstr(lc.text, "graceful leave failed"),
+                "%s", lc.text);
+  ck_assert_msg(!removed_self(&f), "%s", lc.text);
+  ck_assert_double_eq(wf_metric(f.w.metrics.peers_removed, "leave_failed"), 0);
+  wf_stop(&f);
+}
+END_TEST
+
+/* The quorum guard waits for server 2 to come back (four polls) although
+ * a second SIGTERM arrives meanwhile: the guard's own calls are not
+ * abandoned, so it does not mistake them for "no cluster view". */
+START_TEST(more_sigterms_do_not_cancel_the_quorum_guard)
+{
+  const struct fake_response members[] = {
+    {.status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2_FAILED "]"},
+    {.status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2_FAILED "]"},
+    {.status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2_FAILED "]"},
+    {.status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2_FAILED "]"},
+    {.status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2 "]"},
+  };
+  const struct fake_route routes[] = {
+    {"GET", WF_STS_PATH, &three, 1},
+    {"GET", "/v1/leader", &leader, 1},
+    {"GET", "/v1/members", members, 5},
+    {"POST", "/v1/leave", &left, 1},
+    {"PATCH", WF_PODS_PATH "dkron-server-0", &patched, 1},
+  };
+  struct wrapper_fixture f;
+  struct late_sigterms t;
+  struct log_capture lc;
+
+  wf_start(&f, 0, routes, 5, raft_cli);
+  f.cfg.quorum_wait = 30000;
+  wf_launch(&f, DKRON_RUNNING);
+  log_capture_begin(&lc);
+  late_sigterms_start(&t, 300, 400);
+  ck_assert_int_eq(wrapper_shutdown(&f.w, SIGTERM), 128 + SIGTERM);
+  late_sigterms_end(&t, f.w.sigfd);
+  log_capture_end(&lc);
+  ck_assert_msg(!strstr(lc.text, "no cluster view"), "%s", lc.text);
+  ck_assert_uint_ge(wf_hits(&f, "GET", "/v1/members"), 5);
+  ck_assert_msg(strstr(lc.text, "quorum is safe after") &&
+                  strstr(lc.text, "left the cluster in"),
+                "%s", lc.text);
+  ck_assert(!removed_self(&f));
+  wf_stop(&f);
+}
+END_TEST
+
+/* dkron gets one SIGTERM from the shutdown and finishes its running jobs
+ * (here: 2 s); more SIGTERMs meanwhile are not passed on, since dkron
+ * exits at once, its jobs unfinished, on a second one. The script notes
+ * each SIGTERM it gets in its file. */
+START_TEST(more_sigterms_are_not_passed_on_to_a_stopping_dkron)
+{
+  const struct fake_route routes[] = {
+    {"GET", WF_STS_PATH, &three, 1},
+    {"GET", "/v1/leader", &leader, 1},
+    {"POST", "/v1/leave", &left, 1},
+    {"PATCH", WF_PODS_PATH "dkron-server-1", &patched, 1},
+  };
+  struct wrapper_fixture f;
+  struct late_sigterms t;
+  char terms[256];
+  FILE *fp;
+  size_t n;
+
+  wf_start(&f, 1, routes, 4, raft_cli);
+  f.cfg.stop_timeout = 10000;
+  wf_launch(&f, "trap 'echo term >>\"$1\"; stop=1' TERM; : >\"$1\"; "
+                "while [ -z \"$stop\" ]; do sleep 0.05; done; sleep 2; exit 0");
+  wf_wait_ready(&f);
+  late_sigterms_start(&t, 500, 500);
+  ck_assert_int_eq(wrapper_shutdown(&f.w, SIGTERM), 0);
+  late_sigterms_end(&t, f.w.sigfd);
+  fp = fopen(f.ready, "r");
+  ck_assert_ptr_nonnull(fp);
+  n = fread(terms, 1, sizeof(terms) - 1, fp);
+  fclose(fp);
+  terms[n] = '\0';
+  ck_assert_str_eq(terms, "term\n");
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_shutdown_suite(void)
 {
   Suite *s = suite_create("shutdown");
@@ -290,6 +446,9 @@ Suite *make_shutdown_suite(void)
   tcase_add_test(tc, a_stalled_api_server_costs_no_more_than_the_budgets);
   tcase_add_test(tc, the_quorum_guard_waits_for_a_failed_voter_to_return);
   tcase_add_test(tc, the_quorum_guard_gives_up_after_quorum_wait);
+  tcase_add_test(tc, more_sigterms_do_not_cut_the_leave_short);
+  tcase_add_test(tc, more_sigterms_do_not_cancel_the_quorum_guard);
+  tcase_add_test(tc, more_sigterms_are_not_passed_on_to_a_stopping_dkron);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -34,13 +34,37 @@ static const struct shutdown_case shutdown_cases[] = {
 START_TEST(shutdown_decision_table)
 {
   const struct shutdown_case *c = &shutdown_cases[_i];
-  struct shutdown_facts f = {c->ordinal, c->replicas, c->leave_ok, c->mode};
+  struct shutdown_facts f = {c->ordinal, c->replicas, c->leave_ok, c->mode,
+                             false};
   char reason[256];
 
   ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
                    c->removal);
   ck_assert_msg(strstr(reason, c->reason_has), "reason '%s' lacks '%s'", reason,
                 c->reason_has);
+}
+END_TEST
+
+/* A leave abandoned before dkron answered is not a failed one: a restart
+ * stays a restart; a scale-down is still one. */
+START_TEST(an_abandoned_leave_is_not_a_failed_one)
+{
+  struct shutdown_facts f = {.ordinal = 1,
+                             .replicas = 3,
+                             .leave_ok = false,
+                             .mode = REMOVE_AUTO,
+                             .leave_interrupted = true};
+  char reason[256];
+
+  ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
+                   REMOVAL_NONE);
+  ck_assert_msg(strstr(reason, "leave was abandoned"), "%s", reason);
+  f.replicas = -1;
+  ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
+                   REMOVAL_NONE);
+  f.replicas = 1;
+  ck_assert_int_eq(shutdown_should_remove(&f, reason, sizeof(reason)),
+                   REMOVAL_SCALED_DOWN);
 }
 END_TEST
 
@@ -122,6 +146,7 @@ Suite *make_shutdown_policy_suite(void)
     tc, shutdown_decision_table, 0,
     (int)(sizeof(shutdown_cases) / sizeof(shutdown_cases[0])));
   tcase_add_test(tc, remove_mode_names);
+  tcase_add_test(tc, an_abandoned_leave_is_not_a_failed_one);
   tcase_add_test(tc, removals_have_metric_names);
   tcase_add_test(tc, quorum_guard_orders_simultaneous_stops);
   tcase_add_loop_test(tc, quorum_guard_table, 0,
