@@ -22,6 +22,13 @@ static const struct owned_flag owned_flags[] = {
                "settings as flags after -- or as DKRON_* variables"},
 };
 
+enum dk_code server_argv_check(char *const *extra, int n_extra,
+                               struct dk_err *err)
+{
+  return argv_refuse_owned(extra, n_extra, owned_flags,
+                           sizeof(owned_flags) / sizeof(owned_flags[0]), err);
+}
+
 /* True when peer names ourselves (FQDN, pod name or pod IP). */
 static int is_self(const struct server_argv_params *p, const char *peer)
 {

@@ -33,6 +33,12 @@ struct server_argv_params {
   int n_extra;
 };
 
+/* Refuses a passthrough flag that the wrapper owns (argv_refuse_owned):
+ * DK_EINVAL naming it and why. The configuration checks it at start, so
+ * that a refused flag costs no wait; server_argv_build checks it again. */
+enum dk_code server_argv_check(char *const *extra, int n_extra,
+                               struct dk_err *err);
+
 /* Returns a NULL-terminated argv owned by the caller (free with argv_free),
  * or NULL with err set (DK_EINVAL for a refused passthrough flag,
  * DK_ENOMEM). */

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "k8s.h"
 #include "podinfo.h"
+#include "server_argv.h"
 
 static const char *const remove_modes[] = {"auto", "always", NULL};
 
@@ -344,6 +345,20 @@ int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len)
   return 0;
 }
 
+/* dkron's arguments after --: a flag the wrapper owns is refused now,
+ * before any wait, not once the command line is built. */
+static int check_dkron_args(const struct wrapper_config *cfg, char *err,
+                            size_t len)
+{
+  struct dk_err e;
+
+  dk_err_clear(&e);
+  if (server_argv_check(cfg->dkron_args, cfg->n_dkron_args, &e) == DK_OK)
+    return 0;
+  snprintf(err, len, "%s", e.msg);
+  return -1;
+}
+
 /* INITIAL_CLUSTER_SIZE has no default: say exactly what is missing. */
 static int check_cluster_size(const struct wrapper_config *cfg, char *err,
                               size_t len)
@@ -382,7 +397,8 @@ struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
   g.dkron_args = rest.argv;
   g.n_dkron_args = rest.argc;
   *cfg = g;
-  if (check_cluster_size(cfg, err, sizeof(err)) != 0 ||
+  if (check_dkron_args(cfg, err, sizeof(err)) != 0 ||
+      check_cluster_size(cfg, err, sizeof(err)) != 0 ||
       fill_pod_defaults(cfg, err, sizeof(err)) != 0 ||
       wrapper_config_derive(cfg, err, sizeof(err)) != 0) {
     wrapper_config_free(cfg);

@@ -156,6 +156,30 @@ START_TEST(config_errors_are_explained)
 }
 END_TEST
 
+/* A flag the wrapper owns, passed to dkron after --, is refused with the
+ * configuration (exit 2), not after the DNS wait and the bootstrap
+ * decision, when the wrapper builds dkron's command line. */
+START_TEST(config_refuses_owned_dkron_flags_at_once)
+{
+  char *argv[] = {"w",  "--pod-name=dkron-server-1", "--pod-namespace=ns",
+                  "--", "--log-level=debug",         "--node-name=other",
+                  NULL};
+  struct wrapper_config cfg;
+  char out[1024];
+
+  clear_wrapper_env();
+  setenv("INITIAL_CLUSTER_SIZE", "3", 1);
+  setenv("POD_IP", "10.0.0.1", 1);
+  ck_assert_int_eq(load_captured(&cfg, 6, argv, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, "--node-name after -- is not allowed"), "%s", out);
+  /* a flag of dkron's own goes through */
+  ck_assert_int_eq(load_captured(&cfg, 5, argv, out, sizeof(out)), -1);
+  ck_assert_int_eq(cfg.n_dkron_args, 1);
+  wrapper_config_free(&cfg);
+  clear_wrapper_env();
+}
+END_TEST
+
 START_TEST(config_help_documents_every_env)
 {
   char *argv[] = {"w", "--help", NULL};
@@ -194,6 +218,7 @@ Suite *make_wrapper_config_suite(void)
   tcase_add_test(tc, config_reads_the_older_env_names);
   tcase_add_loop_test(tc, config_errors_are_explained, 0,
                       (int)(sizeof(config_errors) / sizeof(config_errors[0])));
+  tcase_add_test(tc, config_refuses_owned_dkron_flags_at_once);
   tcase_add_test(tc, config_help_documents_every_env);
   suite_add_tcase(s, tc);
   return s;
