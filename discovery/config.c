@@ -110,13 +110,46 @@ static const char *type_hint(const struct cfg_option *o, char *buf, size_t len)
   return "a non-empty string";
 }
 
+/* A whole decimal integer, as a port or a count is written: an optional
+ * '-' and digits only. strtol alone would also take leading white space
+ * and a '+' (" 80" as 80), which a value from a manifest should not
+ * silently get. 0 and *out, or -1 (overflow included). */
+static int parse_int(const char *value, long *out)
+{
+  const char *digits = value[0] == '-' ? value + 1 : value;
+  char *end;
+  long n;
+
+  if (!isdigit((unsigned char)digits[0]))
+    return -1;
+  errno = 0;
+  n = strtol(value, &end, 10);
+  if (errno || *end)
+    return -1;
+  *out = n;
+  return 0;
+}
+
+/* What to change in a refused value, when it is a common slip: white
+ * space around it (a quoted YAML value), a sign. "" otherwise. */
+static const char *fix_hint(const struct cfg_option *o, const char *value)
+{
+  size_t len = strlen(value);
+
+  if (len && (isspace((unsigned char)value[0]) ||
+              isspace((unsigned char)value[len - 1])))
+    return "; remove the white space around it";
+  if ((o->type == CFG_INT || o->type == CFG_DURATION) && value[0] == '+')
+    return "; write it without the sign";
+  return "";
+}
+
 /* Stores value into the option's target; on error writes why into err. */
 static int set_value(const struct cfg_option *o, const char *value,
                      const char *from, char *err, size_t errlen)
 {
   char buf[256];
   const char *hint;
-  char *end;
   long n;
 
   switch (o->type) {
@@ -124,9 +157,7 @@ static int set_value(const struct cfg_option *o, const char *value,
       *(const char **)o->target = value;
       return 0;
     case CFG_INT:
-      errno = 0;
-      n = strtol(value, &end, 10);
-      if (errno || end == value || *end ||
+      if (parse_int(value, &n) != 0 ||
           (o->min != o->max && (n < o->min || n > o->max)))
         goto invalid;
       *(long *)o->target = n;
@@ -159,8 +190,9 @@ invalid:
   } else {
     hint = type_hint(o, buf, sizeof(buf));
   }
-  snprintf(err, errlen, "invalid value \"%s\" for --%s (from %s): expected %s",
-           value, o->name, from, hint);
+  snprintf(err, errlen,
+           "invalid value \"%s\" for --%s (from %s): expected %s%s", value,
+           o->name, from, hint, fix_hint(o, value));
   return -1;
 }
 

@@ -2,6 +2,7 @@
 #include "k8s_config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -112,7 +113,9 @@ static enum dk_code api_url_from_env(char **out, struct dk_err *err)
                       host);
   errno = 0;
   port_num = strtol(port, &end, 10);
-  if (errno || *end || port_num < 1 || port_num > 65535)
+  /* digits only: strtol also takes leading white space and a sign */
+  if (!isdigit((unsigned char)port[0]) || errno || *end || port_num < 1 ||
+      port_num > 65535)
     return dk_err_set(err, DK_EINVAL,
                       "KUBERNETES_SERVICE_PORT=\"%.20s\" is not a port number "
                       "(1-65535): set --kube-api-url instead",

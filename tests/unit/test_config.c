@@ -234,6 +234,21 @@ static const struct bad_case bad_cases[] = {
   {NULL, NULL, "--colour=red", "unknown option --colour (see --help)"},
   {NULL, NULL, "stray", "unexpected argument \"stray\""},
   {NULL, NULL, "--name", "option --name needs a value"},
+  /* strtol's leniencies are refused, each with the fix */
+  {NULL, NULL, "--size= 5",
+   "invalid value \" 5\" for --size (from the command line): expected an "
+   "integer from 1 to 7; remove the white space around it"},
+  {"T_SIZE", "5 ", NULL,
+   "invalid value \"5 \" for --size (from env T_SIZE): expected an integer "
+   "from 1 to 7; remove the white space around it"},
+  {NULL, NULL, "--size=\t5", "remove the white space around it"},
+  {NULL, NULL, "--size=+5", "; write it without the sign"},
+  {NULL, NULL, "--size=5x", "expected an integer from 1 to 7"},
+  {NULL, NULL, "--size=99999999999999999999",
+   "expected an integer from 1 to 7"},
+  {NULL, NULL, "--size=", "expected an integer from 1 to 7"},
+  {NULL, NULL, "--grace= 30s", "remove the white space around it"},
+  {NULL, NULL, "--grace=+30s", "; write it without the sign"},
 };
 
 START_TEST(invalid_values_are_explained)

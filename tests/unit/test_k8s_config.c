@@ -73,6 +73,16 @@ START_TEST(in_cluster_config_errors)
   ck_assert_int_eq(k8s_config_in_cluster(&ov, &cfg, &err), DK_EINVAL);
   ck_assert_ptr_nonnull(strstr(err.msg, "KUBERNETES_SERVICE_PORT"));
   k8s_config_free(&cfg);
+  /* strtol would take these, and the URL would be "https://host: 443" */
+  for (size_t i = 0; i < 3; i++) {
+    static const char *const sloppy[] = {" 443", "+443", "443 "};
+
+    setenv("KUBERNETES_SERVICE_PORT", sloppy[i], 1);
+    ck_assert_msg(k8s_config_in_cluster(&ov, &cfg, &err) == DK_EINVAL,
+                  "\"%s\" was taken", sloppy[i]);
+    ck_assert_ptr_nonnull(strstr(err.msg, "is not a port number"));
+    k8s_config_free(&cfg);
+  }
 
   setenv("KUBERNETES_SERVICE_PORT", "443", 1);
   tmp_path("namespace", path, sizeof(path));

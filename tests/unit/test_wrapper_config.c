@@ -135,6 +135,14 @@ static const struct config_error_case config_errors[] = {
   {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
    "--remove-on-exit=never",
    "expected one of: auto always"},
+  {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
+   "--serf-port= 80",
+   "invalid value \" 80\" for --serf-port (from the command line): expected "
+   "an integer from 1 to 65535; remove the white space around it"},
+  {{{"INITIAL_CLUSTER_SIZE", "+3"}, {"POD_IP", "10.0.0.1"}},
+   NULL,
+   "for --initial-cluster-size (from env INITIAL_CLUSTER_SIZE): expected an "
+   "integer from 1 to 99; write it without the sign"},
 };
 
 START_TEST(config_errors_are_explained)
