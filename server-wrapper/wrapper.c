@@ -256,7 +256,9 @@ long wrapper_decide_bootstrap(struct wrapper *w)
 
   dk_err_clear(&err);
   memset(answers, 0, sizeof(answers));
-  if (dkron_find_leader((const char *const *)w->peer_urls, w->n_peer_urls,
+  /* A cluster of one has no peers to ask: the data dir alone decides. */
+  if (w->n_peer_urls > 0 &&
+      dkron_find_leader((const char *const *)w->peer_urls, w->n_peer_urls,
                         cfg->leader_query_timeout, answers, &err) != DK_OK) {
     LOG_WARNF("could not ask the peers for a leader: %s", err.msg);
     for (size_t i = 0; i < w->n_peer_urls; i++)
