@@ -2,9 +2,11 @@
 #include "receiver.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -108,10 +110,61 @@ static const char *refusal_text(enum store_result res)
   }
 }
 
+/* Why a token the store refused is bad, naming its first byte outside the
+ * alphabet (a NUL is still "%00" here: see unescape_keep_nul). */
+static void describe_bad_token(const char *token, char *buf, size_t len)
+{
+  size_t n = strlen(token), i = 0;
+  unsigned char b;
+
+  while (i < n && i < STORE_TOKEN_MAX && store_token_char(token[i]))
+    i++;
+  if (i == n || i == STORE_TOKEN_MAX) {
+    snprintf(buf, len, "%s", refusal_text(STORE_BAD_TOKEN));
+    return;
+  }
+  b = (unsigned char)token[i];
+  if (strncmp(token + i, "%00", 3) == 0)
+    snprintf(buf, len, "bad token: byte %zu is NUL (%%00)", i + 1);
+  else if (isprint(b))
+    snprintf(buf, len, "bad token: byte %zu is '%c'", i + 1, b);
+  else
+    snprintf(buf, len, "bad token: byte %zu is 0x%02x", i + 1, b);
+  snprintf(buf + strlen(buf), len - strlen(buf),
+           " (percent-decoded), not one of A-Z a-z 0-9 . _ -\n");
+}
+
+/* libmicrohttpd's unescaping of the path and the query, except that %00
+ * stays as it is: decoded, a NUL would end the path early ("/log/ab%00cd"
+ * read as token "ab"); kept, it is refused as a byte outside the token
+ * alphabet. Returns the new length, as the option wants. */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *in = s;
+  char *out = s;
+
+  (void)cls;
+  (void)c;
+  while (*in) {
+    const char *hi = in[0] == '%' && in[1] ? strchr(hex, tolower(in[1])) : 0;
+    const char *lo = hi && in[2] ? strchr(hex, tolower(in[2])) : 0;
+
+    if (hi && lo && (hi != hex || lo != hex)) {
+      *out++ = (char)((hi - hex) << 4 | (lo - hex));
+      in += 3;
+    } else {
+      *out++ = *in++;
+    }
+  }
+  *out = '\0';
+  return (size_t)(out - s);
+}
+
 static enum MHD_Result put_log(struct receiver *r, struct MHD_Connection *c,
                                const char *token)
 {
-  char stamp[STORE_STAMP_LEN + 1];
+  char stamp[STORE_STAMP_LEN + 1], why[160];
   enum store_result res;
   bool first = false;
 
@@ -130,6 +183,10 @@ static enum MHD_Result put_log(struct receiver *r, struct MHD_Connection *c,
       LOG_KV(LOG_WARN, FIELDS(LOG_STR("reason", store_result_text(res))),
              "refusing calls: %.*s (logged once)",
              (int)strlen(refusal_text(res)) - 1, refusal_text(res));
+    if (res == STORE_BAD_TOKEN) {
+      describe_bad_token(token, why, sizeof(why));
+      return reply(c, status_of(res), TEXT_TYPE, why);
+    }
     return reply(c, status_of(res), TEXT_TYPE, refusal_text(res));
   }
   metric_inc(r->calls, NULL);
@@ -290,6 +347,7 @@ struct receiver *receiver_start(const struct receiver_opts *o,
     flags |= MHD_USE_DUAL_STACK;
   r->daemon = MHD_start_daemon(
     flags, (uint16_t)o->port, NULL, NULL, on_request, r,
+    MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
     MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_CONNECTION_LIMIT,
     CONNECTION_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
     o->bind && *o->bind ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, &addr,

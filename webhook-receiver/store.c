@@ -53,15 +53,18 @@ void store_free(struct store *s)
   free(s);
 }
 
+bool store_token_char(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 bool store_token_valid(const char *t)
 {
   size_t n = 0;
 
   for (; t[n]; n++) {
-    char c = t[n];
-    if (n == STORE_TOKEN_MAX ||
-        !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+    if (n == STORE_TOKEN_MAX || !store_token_char(t[n]))
       return false;
   }
   return n > 0;

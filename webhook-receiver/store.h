@@ -39,6 +39,8 @@ struct store *store_new(const struct store_limits *limits);
 void store_free(struct store *s); /* NULL is fine */
 
 bool store_token_valid(const char *token);
+/* Whether c is of the token alphabet. */
+bool store_token_char(char c);
 
 /* Adds one stamp to token's list (the token is made on its first call). */
 enum store_result store_add(struct store *s, const char *token,

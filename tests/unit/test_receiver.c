@@ -191,6 +191,31 @@ START_TEST(http_api_statuses_and_shapes)
 }
 END_TEST
 
+/* A token is decoded from the path: a decoded NUL must not cut it short
+ * ("ab%00cd" stored as "ab"), and every byte outside the token alphabet is
+ * refused, the answer naming the byte. */
+START_TEST(decoded_bytes_outside_the_alphabet_are_refused)
+{
+  struct server sv;
+  char body[4096];
+
+  serve(&sv, 10, 10);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/ab%00cd", body, sizeof(body)), 400);
+  ck_assert_msg(strstr(body, "NUL"), "%s", body);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/ab%0acd", body, sizeof(body)), 400);
+  ck_assert_msg(strstr(body, "0x0a"), "%s", body);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/ab%2fcd", body, sizeof(body)), 400);
+  ck_assert_msg(strstr(body, "'/'"), "%s", body);
+  ck_assert_int_eq(call(&sv, "PUT", "/log/ab%25cd", body, sizeof(body)), 400);
+  /* an encoded byte of the alphabet is the byte */
+  ck_assert_int_eq(call(&sv, "PUT", "/log/ab%2Dcd", NULL, 0), 200);
+  ck_assert_int_eq(call(&sv, "GET", "/logs", body, sizeof(body)), 200);
+  ck_assert_msg(strncmp(body, "{\"ab-cd\":[", 10) == 0, "%s", body);
+  ck_assert_msg(!strstr(body, "\"ab\""), "%s", body);
+  unserve(&sv);
+}
+END_TEST
+
 #define HAMMER_THREADS 8
 #define HAMMER_CALLS   200
 
@@ -241,6 +266,7 @@ Suite *make_receiver_suite(void)
   tcase_add_test(store, stamp_is_rfc3339_with_nanoseconds_and_offset);
   tcase_add_test(api, http_api_statuses_and_shapes);
   tcase_add_test(api, concurrent_calls_are_all_counted);
+  tcase_add_test(api, decoded_bytes_outside_the_alphabet_are_refused);
   tcase_set_timeout(api, 60);
   suite_add_tcase(s, store);
   suite_add_tcase(s, api);
