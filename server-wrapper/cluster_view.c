@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "clock.h"
 #include "wrapper.h"
 
 #define VIEW_CLI_MS  3000L
@@ -38,6 +39,7 @@ void cluster_view_read(struct wrapper *w, struct cluster_view *v)
   struct dkron_client *c;
   struct dk_err err;
   const char *rpc;
+  long cli_ms;
 
   memset(v, 0, sizeof(*v));
   dk_err_clear(&err);
@@ -52,7 +54,15 @@ void cluster_view_read(struct wrapper *w, struct cluster_view *v)
                "the leader has not published its rpc address yet");
     return;
   }
-  v->config_read = dkron_list_peers(w->cfg->dkron, rpc, VIEW_CLI_MS, &v->peers,
+  cli_ms = VIEW_CLI_MS;
+  if (w->call_deadline)
+    cli_ms = (long)clock_left_ms(w->call_deadline, VIEW_CLI_MS);
+  if (cli_ms <= 0) {
+    dk_err_set(&v->config_err, DK_ETIMEOUT,
+               "no time left to read the leader's Raft configuration");
+    return;
+  }
+  v->config_read = dkron_list_peers(w->cfg->dkron, rpc, cli_ms, &v->peers,
                                     &v->config_err) == DK_OK;
   if (!v->config_read)
     return;

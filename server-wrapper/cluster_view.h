@@ -5,7 +5,8 @@
  *
  * Readiness (voter_check.c), the leadership hand-over (handover.c) and the
  * quorum guard of the shutdown (shutdown.c) all judge from one such view.
- * Each read is bounded: about two HTTP timeouts and one CLI run.
+ * Each read is bounded: about two HTTP timeouts and one CLI run, and by
+ * w->call_deadline when it is set.
  */
 #ifndef WRAPPER_CLUSTER_VIEW_H
 #define WRAPPER_CLUSTER_VIEW_H

@@ -22,6 +22,7 @@
  * grace period (the manifests size it: quorum wait + hand-over + leave +
  * stop + remove + 2 budgets).
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "handover.h"
 #include "k8s_pod.h"
 #include "log.h"
+#include "proc.h"
 #include "shutdown_policy.h"
 #include "wrapper.h"
 
@@ -86,6 +88,51 @@ static void remove_self(struct wrapper *w, enum removal cause)
     metric_inc(w->metrics.peers_removed, (const char *[]){removal_name(cause)});
     events_emit(w->events, false, "RaftPeerRemoved", "Leave",
                 "removed %s from Raft: %s", cfg->pod_name, removal_why(cause));
+  }
+}
+
+/* The shutdown's pause: sleeps ms on the signalfd (0: only reads what is
+ * pending), ended early by dkron's exit. Signals read meanwhile: SIGCHLD
+ * reaps (dkron, or an orphan); another SIGTERM or SIGINT is dropped, since
+ * the graceful path is under way and only its own deadlines end it; the
+ * others go on to dkron. True when dkron is not running (it exited: then
+ * w->child.exited and its status are set). */
+static bool nap_on_signals(struct wrapper *w, long ms)
+{
+  long long until = clock_ms() + ms;
+
+  for (;;) {
+    struct pollfd pfd = {.fd = w->sigfd, .events = POLLIN};
+    long long left = clock_left_ms(until, ms);
+    int sig;
+
+    if (w->child.pid <= 0)
+      return true;
+    if (poll(&pfd, 1, (int)left) > 0) {
+      while ((sig = proc_signal_read(w->sigfd)) > 0) {
+        switch (child_handle_signal(&w->child, sig)) {
+          case CHILD_EXITED:
+            LOG_WARNF("dkron (pid %ld) exited with status %d during the "
+                      "shutdown",
+                      (long)w->child.last, w->child.status);
+            break;
+          case CHILD_STOP:
+            LOG_INFOF("received %s again: already leaving, within the grace "
+                      "period",
+                      strsignal(sig));
+            break;
+          case CHILD_FORWARDED:
+            LOG_INFOF("forwarding %s to dkron", strsignal(sig));
+            break;
+          case CHILD_NONE:
+            break;
+        }
+      }
+    }
+    if (w->child.pid <= 0)
+      return true;
+    if (clock_ms() >= until)
+      return false;
   }
 }
 
@@ -154,21 +201,22 @@ out:
 /* The quorum guard: while leaving would leave the Raft configuration short
  * of a working majority (another voter is down: a drain, a crash, a
  * StatefulSet rollout that does not look below its target), wait for it
- * to come back, up to --quorum-wait. */
-static void wait_for_quorum(struct wrapper *w, long replicas)
+ * to come back, up to --quorum-wait. Every call is bounded by what is left
+ * of the wait (w->call_deadline), and the pauses wake when dkron exits:
+ * with no dkron left there is nothing to guard. */
+static void guard_quorum(struct wrapper *w, long replicas, long long start,
+                         long long deadline)
 {
-  long long start = clock_ms(), deadline = start + w->cfg->quorum_wait,
-            next_log = 0;
+  long long next_log = 0;
   char why[DK_ERR_MSG_LEN + 64];
 
-  if (w->cfg->quorum_wait == 0)
-    return; /* --quorum-wait=0: the guard is off */
   if (quorum_allows_leaving(w, replicas, why, sizeof(why))) {
     LOG_INFOF("quorum guard: %s", why);
     return;
   }
-  do {
+  for (;;) {
     long long now = clock_ms();
+    bool safe;
 
     if (now >= deadline) {
       LOG_WARNF("leaving anyway after waiting %lld ms (--quorum-wait): %s",
@@ -183,9 +231,30 @@ static void wait_for_quorum(struct wrapper *w, long replicas)
       LOG_WARNF("waiting before leaving: %s", why);
       next_log = now + QUORUM_LOG_EVERY_MS;
     }
-    clock_sleep_ms(QUORUM_POLL_MS);
-  } while (!quorum_allows_leaving(w, replicas, why, sizeof(why)));
+    if (nap_on_signals(w, (long)clock_left_ms(deadline, QUORUM_POLL_MS))) {
+      LOG_WARNF("the quorum guard stops waiting after %lld ms: dkron is "
+                "gone",
+                clock_ms() - start);
+      return;
+    }
+    if (clock_ms() >= deadline)
+      continue;
+    safe = quorum_allows_leaving(w, replicas, why, sizeof(why));
+    if (safe && clock_ms() < deadline)
+      break;
+  }
   LOG_INFOF("quorum is safe after %lld ms: %s", clock_ms() - start, why);
+}
+
+static void wait_for_quorum(struct wrapper *w, long replicas)
+{
+  long long start = clock_ms();
+
+  if (w->cfg->quorum_wait == 0)
+    return; /* --quorum-wait=0: the guard is off */
+  w->call_deadline = start + w->cfg->quorum_wait;
+  guard_quorum(w, replicas, start, w->call_deadline);
+  w->call_deadline = 0;
 }
 
 int wrapper_shutdown(struct wrapper *w, int signo)
@@ -200,9 +269,11 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   struct dk_err err;
   enum removal removal;
   enum dk_code rc;
+  bool had_dkron, gone;
   int status, exit_code;
 
   LOG_INFOF("received %s: leaving the cluster", strsignal(signo));
+  had_dkron = w->child.pid > 0;
   /* From here, only the budgets and timeouts end a step: a second SIGTERM
    * (an impatient kubelet or operator) must not turn the graceful leave of
    * a restart into an abandoned one, and that into a removal. */
@@ -212,12 +283,18 @@ int wrapper_shutdown(struct wrapper *w, int signo)
   facts.replicas = wrapper_replicas(w);
   w->api_deadline = 0;
   wait_for_quorum(w, facts.replicas);
-  handover_leadership(w);
+  gone = had_dkron && nap_on_signals(w, 0);
+  if (!gone)
+    handover_leadership(w);
   w->api_deadline = clock_ms() + SHUTDOWN_API_BUDGET_MS;
   leadership_set_label(w, ROLE_FOLLOWER);
   w->api_deadline = 0;
   dk_err_clear(&err);
-  rc = dkron_leave(w->local, cfg->leave_timeout, &err);
+  gone = had_dkron && nap_on_signals(w, 0);
+  rc = gone ? dk_err_set(&err, DK_ECONNECT,
+                         "dkron exited before it could leave (status %d)",
+                         w->child.status)
+            : dkron_leave(w->local, cfg->leave_timeout, &err);
   facts.leave_ok = rc == DK_OK;
   facts.leave_interrupted = rc == DK_ECANCELED;
   if (facts.leave_ok)
@@ -227,7 +304,9 @@ int wrapper_shutdown(struct wrapper *w, int signo)
     LOG_WARNF("graceful leave abandoned: %s", err.msg);
   else
     LOG_WARNF("graceful leave failed: %s", err.msg);
-  status = child_stop(&w->child, SIGTERM, cfg->stop_timeout);
+  status = had_dkron && nap_on_signals(w, 0)
+             ? w->child.status
+             : child_stop(&w->child, SIGTERM, cfg->stop_timeout);
   LOG_INFOF("dkron exited with status %d", status);
   removal = shutdown_should_remove(&facts, reason, sizeof(reason));
   LOG_INFOF("%s", reason);

@@ -80,6 +80,8 @@ int wrapper_call_should_stop(void *user)
 {
   const struct wrapper *w = user;
 
+  if (w->call_deadline && clock_ms() >= w->call_deadline)
+    return 1;
   return !w->stopping && proc_stop_pending(NULL);
 }
 

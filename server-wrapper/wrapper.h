@@ -58,6 +58,10 @@ struct wrapper {
    * (a second SIGTERM) no longer abandons a call; only the shutdown's own
    * budgets and timeouts end them (see wrapper_call_should_stop). */
   bool stopping;
+  /* While non-zero, the dkron and Kubernetes calls are abandoned at this
+   * clock_ms(), and a CLI run is bounded by it (the quorum guard bounds
+   * its calls by what is left of --quorum-wait). */
+  long long call_deadline;
 };
 
 /* Signals, global libraries, clients. Goes on, or fails with
@@ -110,8 +114,9 @@ void leadership_cleanup(struct wrapper *w, long long now);
 bool leadership_set_label(struct wrapper *w, enum label_role role);
 
 /* The interrupt of the wrapper's dkron clients (user is the wrapper): stop
- * when a SIGTERM/SIGINT is pending, unless the graceful shutdown has begun
- * (w->stopping), which more stop signals must not cut short. */
+ * when w->call_deadline is set and has passed, or a SIGTERM/SIGINT is
+ * pending, unless the graceful shutdown has begun (w->stopping), which
+ * more stop signals must not cut short. */
 int wrapper_call_should_stop(void *user);
 
 /* The interrupt of the wrapper's Kubernetes client (user is the wrapper):

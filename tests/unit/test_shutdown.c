@@ -431,6 +431,82 @@ START_TEST(more_sigterms_are_not_passed_on_to_a_stopping_dkron)
 }
 END_TEST
 
+/* dkron dies while the quorum guard waits: the guard wakes on its exit
+ * (here within a second) instead of waiting out --quorum-wait (20 s), and
+ * the wrapper exits with dkron's status. */
+START_TEST(the_quorum_guard_wakes_when_dkron_exits)
+{
+  const struct fake_response members = {
+    .status = 200, .body = "[" SERVER_0 "," SERVER_1 "," SERVER_2_FAILED "]"};
+  const struct fake_route routes[] = {
+    {"GET", WF_STS_PATH, &three, 1},
+    {"GET", "/v1/leader", &leader, 1},
+    {"GET", "/v1/members", &members, 1},
+    {"POST", "/v1/leave", &left, 1},
+    {"PATCH", WF_PODS_PATH "dkron-server-0", &patched, 1},
+  };
+  struct wrapper_fixture f;
+  struct log_capture lc;
+  long long t0, took;
+  int status;
+
+  wf_start(&f, 0, routes, 5, raft_cli);
+  f.cfg.quorum_wait = 20000;
+  wf_launch(&f, "trap '' TERM; : >\"$1\"; sleep 1; exit 3");
+  wf_wait_ready(&f);
+  t0 = clock_ms();
+  log_capture_begin(&lc);
+  status = wrapper_shutdown(&f.w, SIGTERM);
+  log_capture_end(&lc);
+  took = clock_ms() - t0;
+  ck_assert_msg(took < 10000, "took %lld ms: %s", took, lc.text);
+  ck_assert_int_eq(status, 3);
+  ck_assert_msg(strstr(lc.text, "waiting before leaving"), "%s", lc.text);
+  wf_stop(&f);
+}
+END_TEST
+
+/* Each call of the quorum guard is bounded by what is left of
+ * --quorum-wait: its `raft list-peers` hangs (the run's own bound is 3 s;
+ * the later runs answer), and costs no more than the wait (500 ms). */
+START_TEST(the_quorum_guard_bounds_its_calls_by_the_wait)
+{
+  static const char hanging_cli[] =
+    "case \"$1 $2\" in\n"
+    "'raft list-peers')\n"
+    "  [ -e \"$0.hung\" ] || { : >\"$0.hung\"; exec sleep 10; }\n"
+    "  echo 'Node ID Address State Voter';;\n"
+    "esac\n"
+    "exit 0";
+  const struct fake_route routes[] = {
+    {"GET", WF_STS_PATH, &three, 1},
+    {"GET", "/v1/leader", &leader, 1},
+    {"POST", "/v1/leave", &left, 1},
+    {"PATCH", WF_PODS_PATH "dkron-server-0", &patched, 1},
+  };
+  struct wrapper_fixture f;
+  struct log_capture lc;
+  char hung[80];
+  long long t0, took;
+
+  wf_start(&f, 0, routes, 4, hanging_cli);
+  snprintf(hung, sizeof(hung), "%s.hung", f.dkron);
+  f.cfg.quorum_wait = 500;
+  wf_launch(&f, DKRON_RUNNING);
+  t0 = clock_ms();
+  log_capture_begin(&lc);
+  ck_assert_int_eq(wrapper_shutdown(&f.w, SIGTERM), 128 + SIGTERM);
+  log_capture_end(&lc);
+  took = clock_ms() - t0;
+  unlink(hung);
+  ck_assert_msg(strstr(lc.text, "quorum guard: no cluster view"), "%s",
+                lc.text);
+  ck_assert_uint_eq(wf_hits(&f, "POST", "/v1/leave"), 1);
+  ck_assert_msg(took < 2500, "took %lld ms: %s", took, lc.text);
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_shutdown_suite(void)
 {
   Suite *s = suite_create("shutdown");
@@ -449,6 +525,8 @@ Suite *make_shutdown_suite(void)
   tcase_add_test(tc, more_sigterms_do_not_cut_the_leave_short);
   tcase_add_test(tc, more_sigterms_do_not_cancel_the_quorum_guard);
   tcase_add_test(tc, more_sigterms_are_not_passed_on_to_a_stopping_dkron);
+  tcase_add_test(tc, the_quorum_guard_wakes_when_dkron_exits);
+  tcase_add_test(tc, the_quorum_guard_bounds_its_calls_by_the_wait);
   suite_add_tcase(s, tc);
   return s;
 }
