@@ -29,6 +29,8 @@
 #define PEER_DNS_RETRY_MIN_MS 100L
 #define PEER_DNS_RETRY_MAX_MS 1000L
 #define PEER_DNS_RETRY_JITTER 0.2
+/* Reading spec.replicas before the wait: one API call, bounded. */
+#define PEER_API_BUDGET_MS 5000LL
 
 /* The Kubernetes client is optional: without it the wrapper still runs
  * dkron, only without the label, the replica check and dead-peer cleanup. */
@@ -192,6 +194,29 @@ static int stop_requested(void *user)
   return 0;
 }
 
+/* The ordinals whose names the start waits for: those below spec.replicas
+ * when the API answers (after a scale-down the names above it are gone
+ * for good, while --initial-cluster-size may still name them), else every
+ * initial one. The Role already grants get on the StatefulSet (the
+ * shutdown reads spec.replicas too), so this needs no more rights. */
+static long ordinals_to_wait_for(struct wrapper *w)
+{
+  long replicas;
+
+  if (!w->kube)
+    return w->cfg->initial_cluster_size;
+  w->api_deadline = clock_ms() + PEER_API_BUDGET_MS;
+  replicas = wrapper_replicas(w);
+  w->api_deadline = 0;
+  if (replicas < 0) {
+    LOG_INFOF("waiting for the names of all %ld initial servers "
+              "(--initial-cluster-size), since spec.replicas is unknown",
+              w->cfg->initial_cluster_size);
+    return w->cfg->initial_cluster_size;
+  }
+  return replicas;
+}
+
 struct step wrapper_wait_for_peers(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
@@ -216,11 +241,25 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
   enum dk_code rc;
   size_t n = 0;
 
+  size_t skipped = 0;
+  long below;
+
   memset(q, 0, sizeof(q));
   q[n].name = cfg->self_fqdn;
   q[n++].expect_ip = cfg->pod_ip;
-  for (size_t i = 0; i < cfg->n_peers; i++)
-    q[n++].name = cfg->peers[i];
+  below = ordinals_to_wait_for(w);
+  for (size_t i = 0; i < cfg->n_peers; i++) {
+    if (wrapper_peer_ordinal(cfg, i) < below)
+      q[n++].name = cfg->peers[i];
+    else
+      skipped++;
+  }
+  if (skipped)
+    LOG_INFOF("not waiting for the %zu name%s of ordinals at or above "
+              "spec.replicas=%ld (scaled down below "
+              "--initial-cluster-size=%ld)",
+              skipped, skipped == 1 ? "" : "s", below,
+              cfg->initial_cluster_size);
   dk_err_clear(&err);
   if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
     LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);

@@ -311,6 +311,11 @@ static char *peer_fqdn(const struct wrapper_config *cfg, long ordinal)
   return out;
 }
 
+long wrapper_peer_ordinal(const struct wrapper_config *cfg, size_t i)
+{
+  return (long)i < cfg->ordinal ? (long)i : (long)i + 1;
+}
+
 int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len)
 {
   size_t sts_len = strlen(cfg->statefulset);

@@ -69,6 +69,9 @@ struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
                                 char **argv);
 void wrapper_config_free(struct wrapper_config *cfg);
 
+/* The ordinal of peers[i]: the initial ordinals in order, ours left out. */
+long wrapper_peer_ordinal(const struct wrapper_config *cfg, size_t i);
+
 /* Validates and derives (ordinal, peers); exposed for tests. Returns 0, or
  * -1 with the reason in err. */
 int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len);

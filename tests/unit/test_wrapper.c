@@ -1,14 +1,17 @@
 /* test_wrapper.c: the wrapper's own functions (wrapper.c): the Kubernetes
  * client's interrupt, which stops a call once the shutdown's API budget is
- * spent; the bootstrap decision of a single-server cluster. */
+ * spent; the bootstrap decision of a single-server cluster; which peer
+ * names the start waits for (a real dnsmasq, dns_fixtures.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "dns_fixtures.h"
 #include "log_capture.h"
 #include "tests.h"
 #include "wrapper.h"
+#include "wrapper_fixture.h"
 
 /* The Kubernetes client's interrupt: a budget that has run out stops the
  * call; no budget and no pending stop signal lets it run. */
@@ -56,13 +59,59 @@ START_TEST(a_single_server_decides_without_asking_anyone)
 }
 END_TEST
 
+/* After a scale-down from 5 to 3 with --initial-cluster-size left at 5,
+ * the names of ordinals 3 and 4 are gone for good: a restarted server
+ * waits for those below spec.replicas (and its own), not for them. */
+START_TEST(the_start_waits_only_for_the_names_below_spec_replicas)
+{
+  static const struct fake_response three = {.status = 200,
+                                             .body = WF_STATEFULSET(3)};
+  const struct fake_route routes[] = {{"GET", WF_STS_PATH, &three, 1}};
+  struct wrapper_fixture f;
+  struct log_capture lc;
+  struct step s;
+
+  ck_assert_int_eq(set_hosts(BASE_HOSTS
+                             "10.244.0.11 dkron-server-1.svc.test\n"
+                             "10.244.0.10 dkron-server-0.svc.test\n"
+                             "10.244.0.12 dkron-server-2.svc.test\n"),
+                   0);
+  wf_start(&f, 1, routes, 1, "exit 0");
+  f.cfg.initial_cluster_size = 5;
+  f.cfg.self_fqdn = (char *)"dkron-server-1.svc.test";
+  f.cfg.peers[0] = (char *)"dkron-server-0.svc.test";
+  f.cfg.peers[1] = (char *)"dkron-server-2.svc.test";
+  f.cfg.peers[2] = (char *)"dkron-server-3.svc.test";
+  f.cfg.peers[3] = (char *)"dkron-server-4.svc.test";
+  f.cfg.n_peers = 4;
+  f.cfg.dns_server = g_dm.server;
+  f.cfg.peer_dns_timeout = 3000;
+  log_capture_begin(&lc);
+  s = wrapper_wait_for_peers(&f.w);
+  log_capture_end(&lc);
+  ck_assert_msg(step_goes_on(s), "%s", lc.text);
+  ck_assert_msg(strstr(lc.text, "spec.replicas=3"), "%s", lc.text);
+  ck_assert_uint_eq(wf_hits(&f, "GET", WF_STS_PATH), 1);
+  f.cfg.self_fqdn = NULL;
+  f.cfg.n_peers = 0;
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_wrapper_suite(void)
 {
   Suite *s = suite_create("wrapper");
   TCase *tc = tcase_create("wrapper");
+  TCase *peers;
 
   tcase_add_test(tc, api_budget_stops_calls_once_spent);
   tcase_add_test(tc, a_single_server_decides_without_asking_anyone);
   suite_add_tcase(s, tc);
+  peers = tcase_create("peers");
+  tcase_add_unchecked_fixture(peers, case_setup, case_teardown);
+  tcase_add_checked_fixture(peers, dnsmasq_setup, dnsmasq_teardown);
+  tcase_set_timeout(peers, 30);
+  tcase_add_test(peers, the_start_waits_only_for_the_names_below_spec_replicas);
+  suite_add_tcase(s, peers);
   return s;
 }
