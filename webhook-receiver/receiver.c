@@ -6,19 +6,31 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 
-#define LOG_PREFIX       "/log/"
-#define JSON_TYPE        "application/json"
-#define TEXT_TYPE        "text/plain; charset=utf-8"
-#define METRICS_MAX      (1024 * 1024)
-#define CONNECTION_LIMIT 256U
+#define LOG_PREFIX  "/log/"
+#define JSON_TYPE   "application/json"
+#define TEXT_TYPE   "text/plain; charset=utf-8"
+#define METRICS_MAX (1024 * 1024)
+/* How often the watchdog looks for requests past their deadline. */
+#define WATCH_EVERY_MS 100L
+
+/* A connection the watchdog keeps an eye on (its socket context). */
+struct conn {
+  struct conn *prev, *next;
+  int fd;
+  long long since; /* clock_ms() of its start, or of its last answer */
+  bool cut;        /* shut down by the watchdog already */
+};
 
 struct receiver {
   struct MHD_Daemon *daemon;
@@ -28,7 +40,14 @@ struct receiver {
   struct store *store;
   bool logged[STORE_NOMEM + 1];
   struct metrics *metrics;
-  struct metric *tokens, *calls, *refused, *requests;
+  struct metric *tokens, *calls, *refused, *requests, *cut;
+  /* the whole-request deadline: the open connections and their watchdog */
+  long request_timeout_ms;
+  pthread_mutex_t conns_lock;
+  pthread_cond_t wake;
+  struct conn *conns;
+  bool watching, stopping;
+  pthread_t watchdog;
 };
 
 static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned code,
@@ -295,6 +314,118 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   return route(r, c, url, method);
 }
 
+/* libmicrohttpd's start and end of a connection: keeps the list the
+ * watchdog reads. */
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+  struct receiver *r = cls;
+  struct conn *k = *socket_context;
+
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+    k = calloc(1, sizeof(*k));
+    if (!k || !info) {
+      free(k); /* unwatched: the idle timeout still bounds it */
+      return;
+    }
+    k->fd = info->connect_fd;
+    k->since = clock_ms();
+    pthread_mutex_lock(&r->conns_lock);
+    k->next = r->conns;
+    if (r->conns)
+      r->conns->prev = k;
+    r->conns = k;
+    pthread_mutex_unlock(&r->conns_lock);
+    *socket_context = k;
+    return;
+  }
+  if (!k)
+    return;
+  pthread_mutex_lock(&r->conns_lock);
+  if (k->prev)
+    k->prev->next = k->next;
+  else
+    r->conns = k->next;
+  if (k->next)
+    k->next->prev = k->prev;
+  pthread_mutex_unlock(&r->conns_lock);
+  free(k);
+  *socket_context = NULL;
+}
+
+/* A request answered (or given up): the next one's deadline starts now. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_ctx,
+                         enum MHD_RequestTerminationCode code)
+{
+  struct receiver *r = cls;
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  struct conn *k = info ? info->socket_context : NULL;
+
+  (void)req_ctx;
+  (void)code;
+  if (!k)
+    return;
+  pthread_mutex_lock(&r->conns_lock);
+  k->since = clock_ms();
+  pthread_mutex_unlock(&r->conns_lock);
+}
+
+/* The watchdog: a connection whose request has not come in whole within
+ * the deadline is shut down (libmicrohttpd then sees the end of the
+ * stream and closes it). The idle timeout alone is reset by every byte,
+ * so a client that trickles a header line every few seconds would hold
+ * its connection for ever. The lock is held across shutdown(2), and a
+ * connection leaves the list before libmicrohttpd closes its socket, so
+ * the descriptor is still this connection's. */
+static void *watch_requests(void *arg)
+{
+  struct receiver *r = arg;
+
+  pthread_mutex_lock(&r->conns_lock);
+  while (!r->stopping) {
+    long long now = clock_ms();
+    struct timespec until;
+    unsigned cut = 0;
+
+    for (struct conn *k = r->conns; k; k = k->next) {
+      if (!k->cut && now - k->since >= r->request_timeout_ms) {
+        shutdown(k->fd, SHUT_RDWR);
+        k->cut = true;
+        cut++;
+      }
+    }
+    if (cut)
+      metric_add(r->cut, NULL, cut);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += WATCH_EVERY_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r->wake, &r->conns_lock, &until);
+  }
+  pthread_mutex_unlock(&r->conns_lock);
+  return NULL;
+}
+
+static bool start_watchdog(struct receiver *r)
+{
+  sigset_t all, saved;
+  int rc;
+
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  rc = pthread_create(&r->watchdog, NULL, watch_requests, r);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  r->watching = rc == 0;
+  return r->watching;
+}
+
 static void declare_metrics(struct receiver *r)
 {
   r->metrics = metrics_new();
@@ -312,6 +443,11 @@ static void declare_metrics(struct receiver *r)
   r->requests =
     metrics_add(r->metrics, METRIC_COUNTER, "dkron_k8s_receiver_requests_total",
                 "HTTP requests, by method.", "method");
+  r->cut = metrics_add(
+    r->metrics, METRIC_COUNTER, "dkron_k8s_receiver_requests_cut_total",
+    "Connections closed because their request did not come in whole "
+    "within the deadline (a slow or stalled client).",
+    NULL);
 }
 
 struct receiver *receiver_start(const struct receiver_opts *o,
@@ -340,16 +476,29 @@ struct receiver *receiver_start(const struct receiver_opts *o,
     return NULL;
   }
   pthread_mutex_init(&r->lock, NULL);
+  pthread_mutex_init(&r->conns_lock, NULL);
+  pthread_cond_init(&r->wake, NULL);
   r->max_render = o->max_render;
+  r->request_timeout_ms = o->request_timeout_ms > 0
+                            ? o->request_timeout_ms
+                            : RECEIVER_REQUEST_TIMEOUT_MS;
   declare_metrics(r);
+  if (!start_watchdog(r)) {
+    dk_err_set(err, DK_ENOMEM, "cannot start the request watchdog thread");
+    receiver_stop(r);
+    return NULL;
+  }
   addr.sin_port = htons((uint16_t)o->port);
   if (!(o->bind && *o->bind))
     flags |= MHD_USE_DUAL_STACK;
   r->daemon = MHD_start_daemon(
     flags, (uint16_t)o->port, NULL, NULL, on_request, r,
     MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
-    MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_CONNECTION_LIMIT,
-    CONNECTION_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+    MHD_OPTION_NOTIFY_CONNECTION, on_connection, r, MHD_OPTION_NOTIFY_COMPLETED,
+    on_completed, r, MHD_OPTION_CONNECTION_TIMEOUT, RECEIVER_IDLE_TIMEOUT_S,
+    MHD_OPTION_CONNECTION_LIMIT, RECEIVER_CONNECTIONS,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, RECEIVER_CONNECTIONS_PER_IP,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
     o->bind && *o->bind ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, &addr,
     MHD_OPTION_END);
   if (!r->daemon) {
@@ -369,10 +518,25 @@ void receiver_stop(struct receiver *r)
 {
   if (!r)
     return;
+  if (r->watching) {
+    pthread_mutex_lock(&r->conns_lock);
+    r->stopping = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->conns_lock);
+    pthread_join(r->watchdog, NULL);
+  }
   if (r->daemon)
-    MHD_stop_daemon(r->daemon);
+    MHD_stop_daemon(r->daemon); /* closes the connections: frees r->conns */
+  while (r->conns) {
+    struct conn *k = r->conns;
+
+    r->conns = k->next;
+    free(k);
+  }
   store_free(r->store);
   metrics_free(r->metrics);
+  pthread_cond_destroy(&r->wake);
+  pthread_mutex_destroy(&r->conns_lock);
   pthread_mutex_destroy(&r->lock);
   free(r);
 }

@@ -1,5 +1,6 @@
 /* receiver.h: the webhook receiver's HTTP server (libmicrohttpd, a thread
- * of its own), with the seed's API:
+ * of its own, and a watchdog thread for the request deadline), with the
+ * seed's API:
  *
  *   PUT    /log/<token>  adds the current time to token's list; 200 with
  *                        the stamp
@@ -25,7 +26,22 @@ struct receiver_opts {
   long port;        /* 0 picks a free one */
   struct store_limits limits;
   size_t max_render; /* bound of a GET /logs answer, bytes */
+  /* A connection must bring each whole request within this long (from its
+   * start, or from its last answer), however slowly it trickles bytes in;
+   * 0 = RECEIVER_REQUEST_TIMEOUT_MS. */
+  long request_timeout_ms;
 };
+
+/* The bounds on connections: at most RECEIVER_CONNECTIONS in all and
+ * RECEIVER_CONNECTIONS_PER_IP from one address, so that a client that
+ * opens many (a slowloris) leaves room for the others: the kubelet probes
+ * from the node's address, the jobs call from their workers' pods. Each
+ * request must come in whole within request_timeout_ms, and a connection
+ * is closed after RECEIVER_IDLE_TIMEOUT_S without a byte. */
+#define RECEIVER_CONNECTIONS        256U
+#define RECEIVER_CONNECTIONS_PER_IP 32U
+#define RECEIVER_IDLE_TIMEOUT_S     10U
+#define RECEIVER_REQUEST_TIMEOUT_MS 15000L
 
 struct receiver;
 

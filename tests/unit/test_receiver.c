@@ -2,10 +2,18 @@
  * on a real socket: the exact JSON of GET /logs, the caps and their
  * statuses, bad tokens, wrong methods and paths, and threads calling one
  * token at once (every call counted). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
 
 #include "http.h"
 #include "receiver.h"
@@ -108,13 +116,15 @@ struct server {
   char base[64];
 };
 
-static void serve(struct server *sv, size_t max_tokens, size_t max_stamps)
+static void serve_for(struct server *sv, size_t max_tokens, size_t max_stamps,
+                      long request_timeout_ms)
 {
   struct receiver_opts o = {.bind = "127.0.0.1",
                             .limits = {.max_tokens = max_tokens,
                                        .max_stamps = max_stamps,
                                        .max_total = 1000000},
-                            .max_render = 1 << 24};
+                            .max_render = 1 << 24,
+                            .request_timeout_ms = request_timeout_ms};
   struct http_client_opts ho = {.max_attempts = 1};
   struct dk_err err = {0};
 
@@ -124,6 +134,11 @@ static void serve(struct server *sv, size_t max_tokens, size_t max_stamps)
            receiver_port(sv->r));
   sv->c = http_client_new(&ho, &err);
   ck_assert_ptr_nonnull(sv->c);
+}
+
+static void serve(struct server *sv, size_t max_tokens, size_t max_stamps)
+{
+  serve_for(sv, max_tokens, max_stamps, 0);
 }
 
 static long call(struct server *sv, const char *method, const char *path,
@@ -216,6 +231,99 @@ START_TEST(decoded_bytes_outside_the_alphabet_are_refused)
 }
 END_TEST
 
+/* A client that connects to the receiver from source address from (any
+ * of 127/8 is this machine) and sends the start of a request it never
+ * finishes. */
+static int slow_client(const struct server *sv, const char *from)
+{
+  struct sockaddr_in src = {.sin_family = AF_INET}, dst = src;
+  static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(fd, 0);
+  inet_pton(AF_INET, from, &src.sin_addr);
+  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  dst.sin_port = htons((uint16_t)receiver_port(sv->r));
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+  if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0 ||
+      send(fd, head, sizeof(head) - 1, MSG_NOSIGNAL) < 0) {
+    close(fd);
+    return -1; /* refused at once: that is fine too */
+  }
+  return fd;
+}
+
+/* True once the server has closed fd (EOF or reset), waiting up to ms. */
+static bool closed_within(int fd, long ms)
+{
+  struct pollfd pfd = {.fd = fd, .events = POLLIN};
+  char buf[256];
+
+  if (poll(&pfd, 1, (int)ms) <= 0)
+    return false;
+  return recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0;
+}
+
+/* 260 slow clients from one address (a slowloris) take at most that
+ * address's share of the connections: /healthz still answers another
+ * address (the kubelet probes from the node's) at once. */
+#define SLOW_CLIENTS 260
+
+START_TEST(slow_clients_of_one_address_leave_room_for_others)
+{
+  struct http_client_opts ho = {
+    .max_attempts = 1, .connect_timeout_ms = 2000, .timeout_ms = 3000};
+  int fds[SLOW_CLIENTS];
+  struct server sv;
+  struct dk_err err = {0};
+  char body[256];
+  long long t0;
+
+  serve(&sv, 10, 10);
+  http_client_free(sv.c);
+  sv.c = http_client_new(&ho, &err);
+  ck_assert_ptr_nonnull(sv.c);
+  for (int i = 0; i < SLOW_CLIENTS; i++)
+    fds[i] = slow_client(&sv, "127.0.0.2");
+  t0 = clock_ms();
+  ck_assert_int_eq(call(&sv, "GET", "/healthz", body, sizeof(body)), 200);
+  ck_assert_msg(clock_ms() - t0 < 3000, "took %lld ms", clock_ms() - t0);
+  for (int i = 0; i < SLOW_CLIENTS; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  unserve(&sv);
+}
+END_TEST
+
+/* A client that trickles its request's head, a header line every 200 ms,
+ * resets the idle timeout with each; the whole-request deadline (here
+ * 1 s) closes it anyway. */
+START_TEST(a_request_that_trickles_in_is_closed_at_the_deadline)
+{
+  static const char line[] = "X-Slow: 1\r\n";
+  struct server sv;
+  bool closed = false;
+  long long t0;
+  int fd;
+
+  serve_for(&sv, 10, 10, 1000);
+  fd = slow_client(&sv, "127.0.0.1");
+  ck_assert_int_ge(fd, 0);
+  t0 = clock_ms();
+  while (!closed && clock_ms() - t0 < 6000) {
+    closed = closed_within(fd, 200) ||
+             send(fd, line, sizeof(line) - 1, MSG_NOSIGNAL) < 0;
+  }
+  ck_assert_msg(closed, "still open after %lld ms", clock_ms() - t0);
+  ck_assert_msg(clock_ms() - t0 < 5000, "closed after %lld ms",
+                clock_ms() - t0);
+  close(fd);
+  /* a request that comes in whole is answered as before */
+  ck_assert_int_eq(call(&sv, "GET", "/healthz", NULL, 0), 200);
+  unserve(&sv);
+}
+END_TEST
+
 #define HAMMER_THREADS 8
 #define HAMMER_CALLS   200
 
@@ -267,6 +375,8 @@ Suite *make_receiver_suite(void)
   tcase_add_test(api, http_api_statuses_and_shapes);
   tcase_add_test(api, concurrent_calls_are_all_counted);
   tcase_add_test(api, decoded_bytes_outside_the_alphabet_are_refused);
+  tcase_add_test(api, slow_clients_of_one_address_leave_room_for_others);
+  tcase_add_test(api, a_request_that_trickles_in_is_closed_at_the_deadline);
   tcase_set_timeout(api, 60);
   suite_add_tcase(s, store);
   suite_add_tcase(s, api);
