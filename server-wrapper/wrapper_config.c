@@ -1,6 +1,7 @@
 /* wrapper_config.c: see wrapper_config.h. */
 #include "wrapper_config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,129 @@ int wrapper_config_derive(struct wrapper_config *cfg, char *err, size_t len)
   return 0;
 }
 
+/* Whether text is a Go duration (dkron parses --retry-interval with
+ * time.ParseDuration) above zero: numbers with an optional fraction, each
+ * with a unit of ns, us, µs, ms, s, m or h ("500ms", "1.5s", "1m30s"). */
+static bool go_duration_positive(const char *text)
+{
+  static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs",
+                                      "ms", "s",  "m",         "h"};
+  const char *p = text;
+  bool nonzero = false;
+
+  if (!*p)
+    return false;
+  while (*p) {
+    size_t digits = strspn(p, "0123456789"), frac = 0, u;
+
+    nonzero = nonzero || strspn(p, "0") < digits;
+    p += digits;
+    if (*p == '.') {
+      frac = strspn(p + 1, "0123456789");
+      nonzero = nonzero || strspn(p + 1, "0") < frac;
+      p += 1 + frac;
+    }
+    if (digits + frac == 0)
+      return false;
+    for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+      size_t len = strlen(units[u]);
+
+      /* "m" must not take the "m" of "ms" */
+      if (strncmp(p, units[u], len) == 0 &&
+          !(len == 1 && p[0] == 'm' && p[1] == 's'))
+        break;
+    }
+    if (u == sizeof(units) / sizeof(units[0]))
+      return false;
+    p += strlen(units[u]);
+  }
+  return nonzero;
+}
+
+static bool label_char(char c, bool inner)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') ||
+         (inner && (c == '-' || c == '_' || c == '.'));
+}
+
+/* A Kubernetes label value (or a key's name part, which must not be
+ * empty): up to 63 of A-Z a-z 0-9 - _ ., letters or digits at the ends. */
+static bool label_name_ok(const char *s, size_t n, bool may_be_empty)
+{
+  if (n == 0)
+    return may_be_empty;
+  if (n > 63 || !label_char(s[0], false) || !label_char(s[n - 1], false))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!label_char(s[i], true))
+      return false;
+  return true;
+}
+
+/* A label key: an optional DNS-subdomain prefix (up to 253 of a-z 0-9 - .)
+ * and '/', then a name. */
+static bool label_key_ok(const char *key)
+{
+  const char *slash = strchr(key, '/');
+  const char *name = slash ? slash + 1 : key;
+
+  if (slash) {
+    size_t n = (size_t)(slash - key);
+
+    if (n == 0 || n > 253 ||
+        strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n)
+      return false;
+  }
+  return label_name_ok(name, strlen(name), false);
+}
+
+/* The values the wrapper hands on unparsed (to dkron, or to the API in
+ * every label patch) are checked now, so that a typo fails the start, not
+ * dkron's launch after the DNS wait, nor every patch after it. */
+static int check_handed_on(const struct wrapper_config *cfg, char *err,
+                           size_t len)
+{
+  static const char value_rule[] =
+    "a label value is up to 63 of A-Z a-z 0-9 - _ ., beginning and ending "
+    "with a letter or digit";
+  const struct {
+    const char *flag, *value;
+  } values[] = {{"label-leader", cfg->label_leader},
+                {"label-follower", cfg->label_follower}};
+
+  if (!go_duration_positive(cfg->retry_interval)) {
+    snprintf(err, len,
+             "invalid value \"%s\" for --retry-join-interval: expected a "
+             "positive Go duration such as 500ms, 2s or 1m30s",
+             cfg->retry_interval);
+    return -1;
+  }
+  if (!label_key_ok(cfg->label_key)) {
+    snprintf(err, len,
+             "invalid value \"%s\" for --label-key: a label key is "
+             "[prefix/]name, the prefix a DNS subdomain, the name up to 63 of "
+             "A-Z a-z 0-9 - _ ., beginning and ending with a letter or digit",
+             cfg->label_key);
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+    if (!label_name_ok(values[i].value, strlen(values[i].value), true)) {
+      snprintf(err, len, "invalid value \"%s\" for --%s: %s", values[i].value,
+               values[i].flag, value_rule);
+      return -1;
+    }
+  }
+  if (strcmp(cfg->label_leader, cfg->label_follower) == 0) {
+    snprintf(err, len,
+             "--label-leader and --label-follower are both \"%s\": the "
+             "leader Service could not tell the leader apart",
+             cfg->label_leader);
+    return -1;
+  }
+  return 0;
+}
+
 /* dkron's arguments after --: a flag the wrapper owns is refused now,
  * before any wait, not once the command line is built. */
 static int check_dkron_args(const struct wrapper_config *cfg, char *err,
@@ -403,6 +527,7 @@ struct step wrapper_config_load(struct wrapper_config *cfg, int argc,
   g.n_dkron_args = rest.argc;
   *cfg = g;
   if (check_dkron_args(cfg, err, sizeof(err)) != 0 ||
+      check_handed_on(cfg, err, sizeof(err)) != 0 ||
       check_cluster_size(cfg, err, sizeof(err)) != 0 ||
       fill_pod_defaults(cfg, err, sizeof(err)) != 0 ||
       wrapper_config_derive(cfg, err, sizeof(err)) != 0) {

@@ -50,6 +50,34 @@ static int load_captured(struct wrapper_config *cfg, int argc, char **argv,
   return step_goes_on(s) ? -1 : s.exit_code;
 }
 
+/* What the checks must still let through. */
+START_TEST(config_takes_go_durations_and_label_syntax)
+{
+  char *argv[] = {"w",
+                  "--pod-name=dkron-server-1",
+                  "--pod-namespace=ns",
+                  "--retry-join-interval=1.5s",
+                  "--label-key=dkron-k8s.io/leader",
+                  "--label-leader=yes",
+                  "--label-follower=",
+                  NULL};
+  struct wrapper_config cfg;
+  char out[1024];
+
+  clear_wrapper_env();
+  setenv("INITIAL_CLUSTER_SIZE", "3", 1);
+  setenv("POD_IP", "10.0.0.1", 1);
+  ck_assert_int_eq(load_captured(&cfg, 7, argv, out, sizeof(out)), -1);
+  ck_assert_str_eq(cfg.retry_interval, "1.5s");
+  ck_assert_str_eq(cfg.label_follower, "");
+  wrapper_config_free(&cfg);
+  argv[3] = "--retry-join-interval=1m30s";
+  ck_assert_int_eq(load_captured(&cfg, 4, argv, out, sizeof(out)), -1);
+  wrapper_config_free(&cfg);
+  clear_wrapper_env();
+}
+END_TEST
+
 START_TEST(config_derives_peers)
 {
   char *argv[] = {"w", "--pod-name=dkron-server-1", NULL};
@@ -139,6 +167,22 @@ static const struct config_error_case config_errors[] = {
    "--serf-port= 80",
    "invalid value \" 80\" for --serf-port (from the command line): expected "
    "an integer from 1 to 65535; remove the white space around it"},
+  /* handed to dkron or to the API only later: refused at start */
+  {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
+   "--retry-join-interval=5x",
+   "invalid value \"5x\" for --retry-join-interval: expected a positive Go "
+   "duration such as 500ms, 2s or 1m30s"},
+  {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
+   "--retry-join-interval=0s",
+   "for --retry-join-interval: expected a positive Go duration"},
+  {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
+   "--label-leader=yes please",
+   "invalid value \"yes please\" for --label-leader: a label value is up to "
+   "63 of A-Z a-z 0-9 - _ ., beginning and ending with a letter or digit"},
+  {{{"INITIAL_CLUSTER_SIZE", "3"}, {"POD_IP", "10.0.0.1"}},
+   "--label-key=dkron leader",
+   "invalid value \"dkron leader\" for --label-key: a label key is "
+   "[prefix/]name"},
   {{{"INITIAL_CLUSTER_SIZE", "+3"}, {"POD_IP", "10.0.0.1"}},
    NULL,
    "for --initial-cluster-size (from env INITIAL_CLUSTER_SIZE): expected an "
@@ -223,6 +267,7 @@ Suite *make_wrapper_config_suite(void)
   TCase *tc = tcase_create("wrapper_config");
 
   tcase_add_test(tc, config_derives_peers);
+  tcase_add_test(tc, config_takes_go_durations_and_label_syntax);
   tcase_add_test(tc, config_reads_the_older_env_names);
   tcase_add_loop_test(tc, config_errors_are_explained, 0,
                       (int)(sizeof(config_errors) / sizeof(config_errors[0])));
