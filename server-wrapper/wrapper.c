@@ -130,7 +130,7 @@ struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     .max_attempts = 1, /* no retry: the loop asks again */
     .interrupt = wrapper_call_should_stop,
     .interrupt_user = w};
-  char url[512];
+  char url[512], config_file[4096];
   struct dk_err err;
 
   memset(w, 0, sizeof(*w));
@@ -152,6 +152,14 @@ struct step wrapper_start(struct wrapper *w, const struct wrapper_config *cfg)
     return step_exit(STEP_START_FAILED);
   }
   dkron_client_count_errors(w->local, w->metrics.common.dkron_api_errors);
+  /* dkron's config file now: a data dir that cannot be written is a
+   * configuration error, found before the DNS wait, not after it. */
+  snprintf(config_file, sizeof(config_file), "%s/%s", cfg->data_dir,
+           DKRON_CONFIG_NAME);
+  if (dkron_config_write(config_file, cfg->reconcile_interval, &err) != DK_OK) {
+    LOG_ERRORF("%s", err.msg);
+    return step_exit(STEP_START_FAILED);
+  }
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (asprintf(&w->peer_urls[i], "http://%s:%ld", cfg->peers[i],
                  cfg->http_port) < 0)
@@ -351,12 +359,9 @@ struct step wrapper_launch(struct wrapper *w, long bootstrap_expect)
   enum dk_code rc;
 
   dk_err_clear(&err);
+  /* written by wrapper_start */
   snprintf(config_file, sizeof(config_file), "%s/%s", cfg->data_dir,
            DKRON_CONFIG_NAME);
-  if (dkron_config_write(config_file, cfg->reconcile_interval, &err) != DK_OK) {
-    LOG_ERRORF("%s", err.msg);
-    return step_exit(STEP_START_FAILED);
-  }
   dkron_config_warn_hidden();
   argv = server_argv_build(&p, &err);
   if (!argv) {

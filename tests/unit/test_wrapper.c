@@ -30,6 +30,35 @@ START_TEST(api_budget_stops_calls_once_spent)
 }
 END_TEST
 
+/* The data dir is written at start (dkron's config file): one that cannot
+ * be written fails the start, not dkron's launch after the DNS wait. */
+START_TEST(an_unwritable_data_dir_fails_the_start)
+{
+  struct wrapper_config cfg;
+  struct log_capture lc;
+  struct wrapper w;
+  struct step s;
+
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.initial_cluster_size = 1;
+  cfg.pod_name = "dkron-server-0";
+  cfg.pod_ip = "10.0.0.1";
+  cfg.data_dir = "/proc/no-such-dir";
+  cfg.http_port = 8080;
+  cfg.rpc_port = 6868;
+  cfg.reconcile_interval = 2000;
+  cfg.kube_api_url = "http://127.0.0.1:1";
+  log_capture_begin(&lc);
+  s = wrapper_start(&w, &cfg);
+  log_capture_end(&lc);
+  wrapper_finish(&w);
+  ck_assert_msg(!step_goes_on(s) && s.exit_code == STEP_START_FAILED, "%s",
+                lc.text);
+  ck_assert_msg(strstr(lc.text, "the data dir must be writable"), "%s",
+                lc.text);
+}
+END_TEST
+
 /* A cluster of one has no peers to ask for a leader: that is normal, not
  * worth a warning on every start; with no Raft state it bootstraps. */
 START_TEST(a_single_server_decides_without_asking_anyone)
@@ -106,6 +135,7 @@ Suite *make_wrapper_suite(void)
 
   tcase_add_test(tc, api_budget_stops_calls_once_spent);
   tcase_add_test(tc, a_single_server_decides_without_asking_anyone);
+  tcase_add_test(tc, an_unwritable_data_dir_fails_the_start);
   suite_add_tcase(s, tc);
   peers = tcase_create("peers");
   tcase_add_unchecked_fixture(peers, case_setup, case_teardown);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dkron_config.h"
 #include "tests.h"
 
 #define WF_MAX_ROUTES 16
@@ -60,6 +61,7 @@ void wf_start(struct wrapper_fixture *f, long ordinal,
   snprintf(f->dkron, sizeof(f->dkron), "%s/dkron", f->dir);
   snprintf(f->runs, sizeof(f->runs), "%s/runs", f->dir);
   snprintf(f->ready, sizeof(f->ready), "%s/ready", f->dir);
+  snprintf(f->config, sizeof(f->config), "%s/%s", f->dir, DKRON_CONFIG_NAME);
   write_file(f->token, "wrapper-test-token", 0600);
   snprintf(script, sizeof(script),
            "#!/bin/sh\nprintf '%%s\\n' \"$*\" >> '%s'\n%s\n", f->runs, cli);
@@ -90,6 +92,7 @@ void wf_start(struct wrapper_fixture *f, long ordinal,
                                    .dead_peer_after = 0,
                                    .dead_peer_interval = 60000,
                                    .remove_mode = REMOVE_AUTO,
+                                   .reconcile_interval = 2000,
                                    .label_key = "dkron-leader",
                                    .label_leader = "true",
                                    .label_follower = "false",
@@ -115,6 +118,7 @@ void wf_stop(struct wrapper_fixture *f)
   unlink(f->dkron);
   unlink(f->runs);
   unlink(f->ready);
+  unlink(f->config); /* dkron's config file, written by wrapper_start */
   ck_assert_int_eq(rmdir(f->dir), 0);
 }
 

@@ -46,7 +46,7 @@ struct wrapper_fixture {
   struct wrapper_config cfg;
   struct fake_server *fs;
   char dir[32];
-  char token[64], dkron[64], runs[64], ready[64];
+  char token[64], dkron[64], runs[64], ready[64], config[64];
   char pod[64], ip[32];
 };
 
