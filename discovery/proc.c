@@ -42,6 +42,7 @@ static struct {
   int fd;
   sigset_t orig_mask;
   int subreaper_set;
+  int stop_seen; /* a SIGTERM/SIGINT read during proc_stop, or 0 */
 } g_sig = {.fd = -1};
 
 /* Milliseconds until deadline, clamped to [0, cap] for poll(2). */
@@ -93,6 +94,14 @@ int proc_stop_pending(void *user)
     return 0;
   return sigismember(&pending, SIGTERM) == 1 ||
          sigismember(&pending, SIGINT) == 1;
+}
+
+int proc_stop_take_signal(void)
+{
+  int signo = g_sig.stop_seen;
+
+  g_sig.stop_seen = 0;
+  return signo;
 }
 
 int proc_signals_init(struct dk_err *err)
@@ -386,6 +395,7 @@ static void sleep_on_signals(pid_t pid, int timeout_ms)
     if (signo == SIGTERM || signo == SIGINT) {
       LOG_INFOF("pid %ld is already stopping: not passing it signal %d",
                 (long)pid, signo);
+      g_sig.stop_seen = signo;
     } else if (proc_is_forwarded(signo)) {
       LOG_INFOF("forwarding signal %d to pid %ld while it stops", signo,
                 (long)pid);

@@ -84,4 +84,9 @@ int proc_exit_code(int wstatus);
  * if pid is not a child of this process (never started, or reaped). */
 int proc_stop(pid_t pid, int signo, long grace_ms);
 
+/* The SIGTERM or SIGINT that a proc_stop read and dropped since the last
+ * call, or 0: a caller that stops its child for another reason than its
+ * own stop (a restart) learns that a stop was asked for meanwhile. */
+int proc_stop_take_signal(void);
+
 #endif

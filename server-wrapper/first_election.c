@@ -27,10 +27,12 @@
  * member-join events, and bootstraps; the others vote for it.
  */
 #include <signal.h>
+#include <string.h>
 
 #include "clock.h"
 #include "dkron_cli.h"
 #include "log.h"
+#include "proc.h"
 #include "raft_wire.h"
 #include "wrapper.h"
 
@@ -83,11 +85,19 @@ static void check_stuck(struct wrapper *w, long long now)
 
 struct step first_election_restart(struct wrapper *w)
 {
-  int status;
+  int status, sig;
 
   w->bootstrap_stuck = false;
   w->first_election_pending = false;
+  (void)proc_stop_take_signal();
   status = child_stop(&w->child, SIGTERM, w->cfg->stop_timeout);
+  if ((sig = proc_stop_take_signal()) != 0) {
+    LOG_INFOF("received %s while dkron restarted: not starting it again "
+              "(status %d)",
+              strsignal(sig), status);
+    metric_set(w->metrics.common.dkron_up, NULL, 0);
+    return step_exit(status < 0 ? 1 : status);
+  }
   LOG_INFOF("bootstrap: dkron stopped (status %d); starting it again", status);
   metric_set(w->metrics.common.dkron_up, NULL, 0);
   return wrapper_launch(w, w->bootstrap_expect);

@@ -507,6 +507,33 @@ START_TEST(the_quorum_guard_bounds_its_calls_by_the_wait)
 }
 END_TEST
 
+/* A SIGTERM while the wrapper restarts a dkron whose bootstrap is stuck
+ * (first_election.c) is not lost: dkron is not started again, and the
+ * wrapper exits. */
+START_TEST(a_sigterm_during_a_bootstrap_restart_is_not_lost)
+{
+  struct wrapper_fixture f;
+  struct late_sigterms t;
+  char runs[2048];
+  struct step s;
+
+  wf_start(&f, 0, NULL, 0, "exit 0");
+  wf_launch(&f, "trap 'sleep 1; exit 0' TERM; : >\"$1\"; "
+                "while :; do sleep 0.05; done");
+  wf_wait_ready(&f);
+  f.w.bootstrap_expect = 3;
+  f.w.bootstrap_stuck = true;
+  late_sigterms_start(&t, 300, 100);
+  s = first_election_restart(&f.w);
+  late_sigterms_end(&t, f.w.sigfd);
+  wf_cli_runs(&f, runs, sizeof(runs));
+  ck_assert_msg(!step_goes_on(s), "dkron started again: %s", runs);
+  ck_assert_int_eq(s.exit_code, 0);
+  ck_assert_ptr_null(strstr(runs, "agent"));
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_shutdown_suite(void)
 {
   Suite *s = suite_create("shutdown");
@@ -527,6 +554,7 @@ Suite *make_shutdown_suite(void)
   tcase_add_test(tc, more_sigterms_are_not_passed_on_to_a_stopping_dkron);
   tcase_add_test(tc, the_quorum_guard_wakes_when_dkron_exits);
   tcase_add_test(tc, the_quorum_guard_bounds_its_calls_by_the_wait);
+  tcase_add_test(tc, a_sigterm_during_a_bootstrap_restart_is_not_lost);
   suite_add_tcase(s, tc);
   return s;
 }
