@@ -4,7 +4,8 @@ reports what a user of the cluster saw.
 
   cluster_watch.py watch <bed-state> <statefulset> <replicas> <samples-file>
       Every 100 ms asks each server pod (at its current IP, read from the
-      bed's pod directory) GET :8080/v1/isleader, GET :8080/v1/leader and
+      bed's pod directory, or for a tests/cluster state directory from its
+      API server, namespace $CLUSTER_WATCH_NAMESPACE) GET :8080/v1/isleader, GET :8080/v1/leader and
       GET :8081/readyz, all pods at once, and appends one line per round:
           <unix time> <pods leading> <leader name or -> <pods ready>
           <pods in Raft with the leader>
@@ -25,12 +26,15 @@ reports what a user of the cluster saw.
                                leaderless_s counts those)
           job_missed           runs of an @every 1s job that did not happen
                                (from the receiver's call times, one a line)
+          job_gap_max_s        the longest time between two runs (or an
+                               end of the window and the run nearest it)
       A stretch counts from the first round that saw no leader to the first
       that saw one again; the resolution is one round (about 0.1 s).
 """
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -63,7 +67,7 @@ def knows_leader(ip):
         return False
 
 
-def pod_ip(state, name):
+def bed_pod_ip(state, name):
     try:
         with open(os.path.join(state, "pods", "default_" + name, "ip")) as f:
             return f.read().strip()
@@ -71,11 +75,59 @@ def pod_ip(state, name):
         return None
 
 
+class ApiPodIps:
+    """Pod IPs of a real cluster (tests/cluster), from its API server: the
+    server pods of namespace $CLUSTER_WATCH_NAMESPACE (default "default"),
+    listed every 0.25 s in a thread of their own."""
+
+    def __init__(self, state, stop):
+        settings = {}
+        with open(os.path.join(state, "settings")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                settings[k] = v
+        with open(os.path.join(state, "pki", "auth-header")) as f:
+            self.auth = f.read().split(":", 1)[1].strip()
+        ns = os.environ.get("CLUSTER_WATCH_NAMESPACE", "default")
+        self.url = ("https://%s:%s/api/v1/namespaces/%s/pods"
+                    "?labelSelector=app.kubernetes.io%%2Fcomponent%%3Dserver"
+                    % (settings["BRIDGE_IP"], settings["API_PORT"], ns))
+        self.ctx = ssl.create_default_context(
+            cafile=os.path.join(state, "pki", "ca.crt"))
+        self.ips = {}
+        self.stop = stop
+        self.refresh()
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def refresh(self):
+        req = urllib.request.Request(self.url,
+                                     headers={"Authorization": self.auth})
+        try:
+            with urllib.request.urlopen(req, timeout=2, context=self.ctx) as r:
+                items = json.loads(r.read()).get("items", [])
+        except Exception:
+            return
+        self.ips = {i["metadata"]["name"]: i.get("status", {}).get("podIP")
+                    for i in items}
+
+    def loop(self):
+        while not self.stop.wait(0.25):
+            self.refresh()
+
+    def get(self, name):
+        return self.ips.get(name)
+
+
 def watch(state, sts, replicas, out_path):
     names = ["%s-%d" % (sts, i) for i in range(replicas)]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if os.path.isdir(os.path.join(state, "pods")):
+        def pod_ip(name):
+            return bed_pod_ip(state, name)
+    else:
+        pod_ip = ApiPodIps(state, stop).get
     with open(out_path, "a", buffering=1) as out:
         while not stop.is_set():
             t0 = time.time()
@@ -83,7 +135,7 @@ def watch(state, sts, replicas, out_path):
             threads = []
 
             def ask(name):
-                ip = pod_ip(state, name)
+                ip = pod_ip(name)
                 if not ip:
                     return
                 if status_of("http://%s:8080/v1/isleader" % ip) == 200:
@@ -142,9 +194,11 @@ def report(samples_path, start, end, times_path):
                 stamps.append(float(line))
     stamps.sort()
     missed = 0
+    gap = 0.0
     edges = [start] + stamps + [end]
     for a, b in zip(edges, edges[1:]):
         missed += max(0, int(b - a + 0.5) - 1)
+        gap = max(gap, b - a)
     print("RESULT leaderless_s %.2f" % leaderless)
     print("RESULT leaderless_max_s %.2f" % longest)
     print("RESULT leader_changes %d" % changes)
@@ -153,6 +207,7 @@ def report(samples_path, start, end, times_path):
     print("RESULT voters_min %d" % (min(led) if led else 0))
     print("RESULT job_runs %d" % len(stamps))
     print("RESULT job_missed %d" % missed)
+    print("RESULT job_gap_max_s %.2f" % gap)
 
 
 def main():
