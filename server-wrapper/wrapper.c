@@ -252,9 +252,13 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
   size_t skipped = 0;
   long below;
 
+  /* Our own name must resolve (the headless Service publishes us), but
+   * not yet to our new IP: a DNS cache may hold the old record for its
+   * TTL (CoreDNS as kubeadm configures it: 30 s), and nothing of the
+   * launch needs it; dkron joins the others by their names and Serf
+   * announces our address. */
   memset(q, 0, sizeof(q));
-  q[n].name = cfg->self_fqdn;
-  q[n++].expect_ip = cfg->pod_ip;
+  q[n++].name = cfg->self_fqdn;
   below = ordinals_to_wait_for(w);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (wrapper_peer_ordinal(cfg, i) < below)
@@ -273,8 +277,8 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
     LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
     return step_exit(STEP_START_FAILED);
   }
-  LOG_INFOF("waiting for %zu peer name%s to resolve (ours to %s)", n,
-            n == 1 ? "" : "s", cfg->pod_ip);
+  LOG_INFOF("waiting for %zu peer name%s to resolve (ours among them)", n,
+            n == 1 ? "" : "s");
   rc = dns_wait_all(r, q, n, &wait, &err);
   dns_resolver_free(r);
   if (rc == DK_ECANCELED)
@@ -287,6 +291,13 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
     return step_exit(STEP_START_FAILED);
   }
   LOG_INFOF("all %zu peer names resolve", n);
+  if (!dns_result_has_ip(&q[0].result, cfg->pod_ip))
+    LOG_INFOF("our name %s still resolves to %s, not to our IP %s: a DNS "
+              "cache's old record (it expires with its TTL); going on, "
+              "dkron joins the others by their names and Serf announces "
+              "our address",
+              cfg->self_fqdn, q[0].result.naddrs ? q[0].result.addrs[0] : "-",
+              cfg->pod_ip);
   status_server_set_ready(w->status, false, "starting dkron");
   status_server_set_started(w->status, false,
                             "dkron's HTTP API has not answered yet (it "

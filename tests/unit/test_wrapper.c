@@ -127,6 +127,45 @@ START_TEST(the_start_waits_only_for_the_names_below_spec_replicas)
 }
 END_TEST
 
+/* A server back at a new IP: CoreDNS (kubeadm's Corefile: cache 30, the
+ * kubernetes plugin's ttl 30) may answer its own name with the old address
+ * for up to 30 s. Nothing of the launch needs that record (dkron joins the
+ * others by their names, and Serf gives everyone the new address), so the
+ * start goes on at once, saying so, instead of waiting out the cache. */
+START_TEST(a_stale_answer_for_our_own_name_does_not_hold_the_start)
+{
+  const struct fake_route routes[] = {{0}};
+  struct wrapper_fixture f;
+  struct log_capture lc;
+  struct step s;
+  int64_t t0;
+
+  ck_assert_int_eq(set_hosts(BASE_HOSTS
+                             "10.244.0.99 dkron-server-1.svc.test\n"
+                             "10.244.0.10 dkron-server-0.svc.test\n"
+                             "10.244.0.12 dkron-server-2.svc.test\n"),
+                   0);
+  wf_start(&f, 1, routes, 0, "exit 0");
+  f.cfg.self_fqdn = (char *)"dkron-server-1.svc.test";
+  f.cfg.peers[0] = (char *)"dkron-server-0.svc.test";
+  f.cfg.peers[1] = (char *)"dkron-server-2.svc.test";
+  f.cfg.n_peers = 2;
+  f.cfg.dns_server = g_dm.server;
+  f.cfg.peer_dns_timeout = 4000;
+  t0 = now_ms();
+  log_capture_begin(&lc);
+  s = wrapper_wait_for_peers(&f.w);
+  log_capture_end(&lc);
+  ck_assert_msg(step_goes_on(s), "%s", lc.text);
+  ck_assert_msg(now_ms() - t0 < 2000, "took %lld ms: %s",
+                (long long)(now_ms() - t0), lc.text);
+  ck_assert_msg(strstr(lc.text, "10.244.0.99"), "%s", lc.text);
+  f.cfg.self_fqdn = NULL;
+  f.cfg.n_peers = 0;
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_wrapper_suite(void)
 {
   Suite *s = suite_create("wrapper");
@@ -142,6 +181,8 @@ Suite *make_wrapper_suite(void)
   tcase_add_checked_fixture(peers, dnsmasq_setup, dnsmasq_teardown);
   tcase_set_timeout(peers, 30);
   tcase_add_test(peers, the_start_waits_only_for_the_names_below_spec_replicas);
+  tcase_add_test(peers,
+                 a_stale_answer_for_our_own_name_does_not_hold_the_start);
   suite_add_tcase(s, peers);
   return s;
 }
