@@ -89,7 +89,7 @@ LIB := $(BUILD)/libdiscovery.a
 
 .PHONY: all deps unit test e2e sanitize valgrind format format-check clean \
         acceptance bench demo check tools bed-up bed-down bed-status fuzz \
-        fuzz-build fuzz-short lint layering soak
+        fuzz-build fuzz-short lint layering soak cluster cluster-up cluster-down
 
 all: $(SERVER_BIN) $(AGENT_BIN) $(RECEIVER_BIN)
 
@@ -151,7 +151,7 @@ check: test
 # Everything CI runs, from a fresh Debian 12 machine: packages, the cached
 # tools (the lint's kubectl and helm, the real-cluster tier's binaries), the
 # static checks, the unit suites (plain, ASan+UBSan, valgrind), a short pass
-# of every fuzz harness, the real-cluster suite.
+# of every fuzz harness, the bed suite, the real Kubernetes tier.
 test:
 	$(MAKE) deps
 	$(MAKE) tools
@@ -161,12 +161,27 @@ test:
 	$(MAKE) valgrind
 	$(MAKE) fuzz-short
 	$(MAKE) e2e
+	$(MAKE) cluster
 
 # The real-cluster tier: builds the cached tools (kube-apiserver, etcd,
 # kubectl, dkron) when missing, brings the local cluster up per scenario and
 # tears it down. Needs root (network namespaces).
 e2e: all
 	tests/e2e/run
+
+# The real Kubernetes tier (root, Docker): one cluster of real components
+# (kubelets on containerd, controllers, scheduler, kube-proxy, CoreDNS) and
+# the project's image built from the Dockerfile; the staging overlay
+# deployed and disrupted (rollouts, drain, kills, a node lost, scale, the
+# acceptance sequence). Figures in build/cluster/results.txt.
+cluster: all
+	tests/cluster/run
+
+cluster-up: all
+	tests/cluster/cluster up
+
+cluster-down:
+	tests/cluster/cluster down --all
 
 # The acceptance sequence on the bed (scenario 60; tests/acceptance/run for
 # a real cluster): jobs counted by the webhook receiver through a rolling

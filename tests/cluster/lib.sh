@@ -11,6 +11,8 @@ CLUSTER=$E2E_REPO/tests/cluster/cluster
 CL_NS=dkron-staging
 CL_SERVERS=(dkron-server-0 dkron-server-1 dkron-server-2)
 CL_TOKEN=cluster-every-second
+# shellcheck disable=SC2034 # used by rollout-lib.sh (the job its report counts)
+RO_TOKEN=$CL_TOKEN
 export CLUSTER_WATCH_NAMESPACE=$CL_NS
 # The bed helpers read the host IP from here (ln_receiver_start).
 # shellcheck disable=SC2034 # used by launcher-lib.sh

@@ -8,16 +8,25 @@
 # timeout: 600
 
 cl_assert_healthy 3
-leader=$(wr_labelled)
 restarts() { kc get pod "$1" -o jsonpath='{.status.containerStatuses[0].restartCount}'; }
 restarted() { [ "$(restarts "$1")" -gt "$2" ] && [ "$(kc get pod "$1" -o jsonpath='{.status.containerStatuses[0].ready}')" = true ]; }
+# A follower not hit yet (a second crash of the same container would wait
+# out the kubelet's crash-loop back-off, 10 s, on top).
+hit=" "
 pick_follower() {
-	local p
-	for p in "${CL_SERVERS[@]}"; do [ "$p" = "$leader" ] || { printf '%s\n' "$p"; return; }; done
+	local p leader
+	leader=$(wr_labelled)
+	for p in "${CL_SERVERS[@]}"; do
+		[ "$p" = "$leader" ] || [[ $hit == *" $p "* ]] || {
+			printf '%s\n' "$p"
+			return
+		}
+	done
 }
 for what in dkron wrapper; do
 	f=$(pick_follower)
-	leader=$f # the next round takes another follower
+	[ -n "$f" ] || fail "no follower left that was not hit yet"
+	hit+="$f "
 	before=$(restarts "$f")
 	t0=$(date +%s.%N)
 	if [ "$what" = dkron ]; then
@@ -28,7 +37,6 @@ for what in dkron wrapper; do
 	wait_until 180 "the kubelet restarted $f's container after the $what SIGKILL and it is Ready" restarted "$f" "$before"
 	wr_wait 120 "every server a voter at its current IP after the $what SIGKILL" "${CL_SERVERS[@]}"
 	t1=$(date +%s.%N)
-	printf 'RESULT kill_%s_to_voter_s %s (restartCount %s -> %s)\n' "$what" "$(wr_secs "$t0" "$t1")" "$before" "$(restarts "$f")"
-	leader=$(wr_labelled)
+	printf 'RESULT kill_%s_to_voter_s %s (%s, restartCount %s -> %s)\n' "$what" "$(wr_secs "$t0" "$t1")" "$f" "$before" "$(restarts "$f")"
 done
 cl_assert_healthy 3

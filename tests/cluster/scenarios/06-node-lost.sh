@@ -10,15 +10,30 @@
 # timeout: 900
 
 cl_assert_healthy 3
-node=""
-for n in $(kca get nodes -o jsonpath='{.items[*].metadata.name}'); do
-	s=$(kc get pods -l app.kubernetes.io/component=server --field-selector "spec.nodeName=$n" -o name | wc -l)
-	if [ "$s" -eq 1 ]; then
-		node=$n
-		break
-	fi
+node_with_one_server() {
+	local n s
+	for n in $(kca get nodes -o jsonpath='{.items[*].metadata.name}'); do
+		s=$(kc get pods -l app.kubernetes.io/component=server --field-selector "spec.nodeName=$n" -o name | wc -l)
+		if [ "$s" -eq 1 ]; then
+			printf '%s\n' "$n"
+			return
+		fi
+	done
+}
+# After a drain every server may sit on one node. Deleting a follower lets
+# the scheduler place its replacement (the default topology spreading
+# prefers the emptier node), as a user would rebalance.
+node=$(node_with_one_server)
+for try in 1 2 3; do
+	[ -z "$node" ] || break
+	victim=$(for p in "${CL_SERVERS[@]}"; do [ "$p" = "$(wr_labelled)" ] || echo "$p"; done | head -n1)
+	log "no node holds exactly one server; deleting $victim to spread them (try $try)"
+	kc delete pod "$victim" >/dev/null
+	kc rollout status statefulset/dkron-server --timeout=300s >/dev/null
+	cl_assert_healthy 3
+	node=$(node_with_one_server)
 done
-[ -n "$node" ] || skip "no node holds exactly one server: $(kc get pods -o wide)"
+[ -n "$node" ] || fail "no node holds exactly one server after 3 reschedules: $(kc get pods -o wide)"
 lost=$(kc get pods --field-selector "spec.nodeName=$node" -o jsonpath='{.items[*].metadata.name}')
 server=$(kc get pods -l app.kubernetes.io/component=server --field-selector "spec.nodeName=$node" -o jsonpath='{.items[0].metadata.name}')
 old_ip=$(pod_field "$server" ip)

@@ -10,6 +10,5 @@ cl_assert_healthy 3
 PATH=$DKRON_TOOLS_BIN:$PATH KUBECONFIG=$DKRON_CLUSTER/kubeconfig \
 	"$E2E_REPO/tests/acceptance/run" --namespace "$CL_NS" --image "$(cluster image)" \
 	--steady 30 --settle 20 --out "$E2E_WORK/acceptance" || rc=$?
-cat "$E2E_WORK/acceptance/report.txt" 2>/dev/null || true
 [ "${rc:-0}" -eq 0 ] || fail "tests/acceptance/run exited ${rc:-0}"
 pass "tests/acceptance/run passed"
