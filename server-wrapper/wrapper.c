@@ -252,13 +252,12 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
   size_t skipped = 0;
   long below;
 
-  /* Our own name must resolve (the headless Service publishes us), but
-   * not yet to our new IP: a DNS cache may hold the old record for its
-   * TTL (CoreDNS as kubeadm configures it: 30 s), and nothing of the
-   * launch needs it; dkron joins the others by their names and Serf
-   * announces our address. */
+  /* The peers' names only, not our own: nothing of the launch needs it
+   * (dkron joins the others by their names, Serf announces our address),
+   * and a DNS cache may answer it from before this pod for the record's
+   * TTL: CoreDNS as kubeadm configures it keeps the last pod's address,
+   * or the "not found" of the moment it was gone, for up to 30 s. */
   memset(q, 0, sizeof(q));
-  q[n++].name = cfg->self_fqdn;
   below = ordinals_to_wait_for(w);
   for (size_t i = 0; i < cfg->n_peers; i++) {
     if (wrapper_peer_ordinal(cfg, i) < below)
@@ -272,32 +271,26 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
               "--initial-cluster-size=%ld)",
               skipped, skipped == 1 ? "" : "s", below,
               cfg->initial_cluster_size);
-  dk_err_clear(&err);
-  if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
-    LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
-    return step_exit(STEP_START_FAILED);
+  if (n > 0) { /* a cluster of one has no peer to wait for */
+    dk_err_clear(&err);
+    if (dns_resolver_new(&opts, &r, &err) != DK_OK) {
+      LOG_ERRORF("cannot start the DNS resolver: %s", err.msg);
+      return step_exit(STEP_START_FAILED);
+    }
+    LOG_INFOF("waiting for %zu peer name%s to resolve", n, n == 1 ? "" : "s");
+    rc = dns_wait_all(r, q, n, &wait, &err);
+    dns_resolver_free(r);
+    if (rc == DK_ECANCELED)
+      return step_exit(0); /* stopped before launch: a clean exit */
+    if (rc != DK_OK) {
+      LOG_ERRORF("peer DNS did not resolve within --peer-dns-timeout: %s; "
+                 "check the headless Service (publishNotReadyAddresses: "
+                 "true) and the pod names",
+                 err.msg);
+      return step_exit(STEP_START_FAILED);
+    }
+    LOG_INFOF("all %zu peer names resolve", n);
   }
-  LOG_INFOF("waiting for %zu peer name%s to resolve (ours among them)", n,
-            n == 1 ? "" : "s");
-  rc = dns_wait_all(r, q, n, &wait, &err);
-  dns_resolver_free(r);
-  if (rc == DK_ECANCELED)
-    return step_exit(0); /* stopped before launch: a clean exit */
-  if (rc != DK_OK) {
-    LOG_ERRORF("peer DNS did not resolve within --peer-dns-timeout: %s; "
-               "check the headless Service (publishNotReadyAddresses: true) "
-               "and the pod names",
-               err.msg);
-    return step_exit(STEP_START_FAILED);
-  }
-  LOG_INFOF("all %zu peer names resolve", n);
-  if (!dns_result_has_ip(&q[0].result, cfg->pod_ip))
-    LOG_INFOF("our name %s still resolves to %s, not to our IP %s: a DNS "
-              "cache's old record (it expires with its TTL); going on, "
-              "dkron joins the others by their names and Serf announces "
-              "our address",
-              cfg->self_fqdn, q[0].result.naddrs ? q[0].result.addrs[0] : "-",
-              cfg->pod_ip);
   status_server_set_ready(w->status, false, "starting dkron");
   status_server_set_started(w->status, false,
                             "dkron's HTTP API has not answered yet (it "
