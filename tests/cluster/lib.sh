@@ -92,7 +92,7 @@ cl_report() { # cl_report START END: RESULT lines (and $E2E_WORK/report)
 cl_voter_after_create() {
 	local p=$1 created ready
 	created=$(kc get pod "$p" -o jsonpath='{.metadata.creationTimestamp}')
-	ready=$(kc logs "$p" 2>/dev/null | sed -n 's/^\([0-9T:.-]*Z\) INFO  dkron-server-wrapper: ready: a voter.*/\1/p' | head -n1)
+	ready=$(kc logs "$p" 2>/dev/null | sed -n 's/^\([0-9T:.-]*Z\) INFO  dkron-server-wrapper: ready: a voter.*/\1/p' | sed -n 1p)
 	[ -n "$ready" ] || return 1
 	awk -v a="$(date -d "$created" +%s.%N)" -v b="$(date -d "$ready" +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }'
 }

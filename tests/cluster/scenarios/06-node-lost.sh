@@ -26,7 +26,8 @@ node_with_one_server() {
 node=$(node_with_one_server)
 for try in 1 2 3; do
 	[ -z "$node" ] || break
-	victim=$(for p in "${CL_SERVERS[@]}"; do [ "$p" = "$(wr_labelled)" ] || echo "$p"; done | head -n1)
+	leader=$(wr_labelled)
+	for victim in "${CL_SERVERS[@]}"; do [ "$victim" = "$leader" ] || break; done
 	log "no node holds exactly one server; deleting $victim to spread them (try $try)"
 	kc delete pod "$victim" >/dev/null
 	kc rollout status statefulset/dkron-server --timeout=300s >/dev/null
