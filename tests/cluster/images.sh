@@ -159,8 +159,8 @@ build_project() {
 # Newest first (children before their parents), a few rounds for the
 # layers a removal frees.
 remove_images() {
-	local ids round
-	for round in 1 2 3; do
+	local ids
+	for _ in 1 2 3; do
 		mapfile -t ids < <(docker images -a -q --filter "label=$LABEL" | awk '!seen[$0]++')
 		[ "${#ids[@]}" -gt 0 ] || return 0
 		docker rmi -f "${ids[@]}" >/dev/null 2>&1 || true

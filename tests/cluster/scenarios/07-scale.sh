@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Scenario 07 (cluster): `kubectl scale` of the servers 3 → 5 → 3. The
 # staging overlay's Role names the pods dkron-server-0..2 (least privilege),
-# so the Role is widened to five names first, as the kustomize README says
-# for more servers. At 5, five voters at their IPs; back at 3, three (the
+# so the Role is widened to five names first, as rbac/kustomization.yaml says
+# to do for more servers. At 5, five voters at their IPs; back at 3, three (the
 # scaled-down servers removed from Raft by their wrappers).
 # timeout: 900
 
