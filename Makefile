@@ -256,7 +256,8 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(filter-out \
 FUZZ_LIB := $(FUZZ_BUILD)/libfuzztarget.a
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(DISCOVERY_SRC) \
                   server-wrapper/wrapper_config.c \
-                  server-wrapper/shutdown_policy.c agent/launcher_config.c \
+                  server-wrapper/shutdown_policy.c server-wrapper/server_argv.c \
+                  agent/launcher_config.c \
                   agent/agent_argv.c)
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_HARNESSES))
 
