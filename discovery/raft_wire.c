@@ -1,10 +1,6 @@
 /* raft_wire.c: see raft_wire.h. */
 #include "raft_wire.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "tcp.h"
 
 #define RPC_TIMEOUT_NOW     3
 #define RAFT_PROTOCOL       3
@@ -82,57 +79,6 @@ enum dk_code raft_parse_response(const unsigned char *buf, size_t len,
   return dk_err_set(err, DK_EEXEC, "Raft refused TimeoutNow: %s", text);
 }
 
-/* A non-blocking TCP connection to ip:port, connected within the
- * deadline; -1 with err set. */
-static int connect_by(const char *ip, long port, long long deadline,
-                      struct dk_err *err)
-{
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int fd, soerr = 0;
-  socklen_t slen = sizeof(soerr);
-  struct pollfd p;
-
-  memset(&ss, 0, sizeof(ss));
-  if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-    ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-    ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-    len = sizeof(struct sockaddr_in);
-  } else if (inet_pton(AF_INET6, ip,
-                       &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-    ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-    ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-    len = sizeof(struct sockaddr_in6);
-  } else {
-    dk_err_set(err, DK_EINVAL, "\"%s\" is not a numeric IP address", ip);
-    return -1;
-  }
-  fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    dk_err_set(err, DK_EIO, "socket: %s", strerror(errno));
-    return -1;
-  }
-  if (connect(fd, (struct sockaddr *)&ss, len) == 0)
-    return fd;
-  if (errno != EINPROGRESS)
-    goto fail;
-  p = (struct pollfd){.fd = fd, .events = POLLOUT};
-  if (poll(&p, 1, (int)clock_left_ms(deadline, -1)) <= 0) {
-    errno = ETIMEDOUT;
-    goto fail;
-  }
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) != 0 || soerr) {
-    errno = soerr ? soerr : errno;
-    goto fail;
-  }
-  return fd;
-fail:
-  dk_err_set(err, errno == ETIMEDOUT ? DK_ETIMEOUT : DK_ECONNECT,
-             "cannot connect to Raft at %s:%ld: %s", ip, port, strerror(errno));
-  close(fd);
-  return -1;
-}
-
 enum dk_code raft_timeout_now(const char *ip, long port, long timeout_ms,
                               struct dk_err *err)
 {
@@ -140,13 +86,12 @@ enum dk_code raft_timeout_now(const char *ip, long port, long timeout_ms,
   unsigned char req[32], resp[RESPONSE_READ_LIMIT];
   size_t n = raft_timeout_now_request(req, sizeof(req)), got = 0;
   enum dk_code rc;
-  int fd = connect_by(ip, port, deadline, err), done = 0;
+  int fd = tcp_connect(ip, port, deadline, "Raft", err), done = 0;
 
   if (fd < 0)
     return err->code;
-  if (send(fd, req, n, MSG_NOSIGNAL) != (ssize_t)n) {
-    rc = dk_err_set(err, DK_ECONNECT, "cannot send to Raft at %s:%ld: %s", ip,
-                    port, strerror(errno));
+  if (tcp_send_all(fd, req, n, deadline, err) != DK_OK) {
+    rc = dk_err_prefix(err, "cannot send to Raft at %s:%ld", ip, port);
     goto out;
   }
   for (;;) {
