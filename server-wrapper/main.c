@@ -1,9 +1,11 @@
 /* dkron-server-wrapper: the entrypoint of the dkron server StatefulSet.
  *
- *   config → wait for peer DNS → bootstrap decision → launch dkron →
+ *   config → wait for peer DNS → reclaim our name at the peers' gossip →
+ *   bootstrap decision → launch dkron →
  *   supervise (signals, reaping, leader label, dead peers) → shutdown
  */
 #include "log.h"
+#include "reclaim.h"
 #include "wrapper.h"
 
 int main(int argc, char **argv)
@@ -19,6 +21,8 @@ int main(int argc, char **argv)
   s = wrapper_start(&w, &cfg);
   if (step_goes_on(s))
     s = wrapper_wait_for_peers(&w);
+  if (step_goes_on(s))
+    wrapper_reclaim_name(&w);
   if (step_goes_on(s))
     s = wrapper_launch(&w, wrapper_decide_bootstrap(&w));
   if (step_goes_on(s))

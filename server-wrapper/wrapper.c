@@ -244,6 +244,7 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
                                      .stop = stop_requested,
                                      .stop_user = w};
   struct dns_query q[WRAPPER_MAX_PEERS + 1];
+  size_t peer_of[WRAPPER_MAX_PEERS + 1];
   struct dns_resolver *r = NULL;
   struct dk_err err;
   enum dk_code rc;
@@ -260,9 +261,10 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
   memset(q, 0, sizeof(q));
   below = ordinals_to_wait_for(w);
   for (size_t i = 0; i < cfg->n_peers; i++) {
-    if (wrapper_peer_ordinal(cfg, i) < below)
+    if (wrapper_peer_ordinal(cfg, i) < below) {
+      peer_of[n] = i;
       q[n++].name = cfg->peers[i];
-    else
+    } else
       skipped++;
   }
   if (skipped)
@@ -290,6 +292,10 @@ struct step wrapper_wait_for_peers(struct wrapper *w)
       return step_exit(STEP_START_FAILED);
     }
     LOG_INFOF("all %zu peer names resolve", n);
+    for (size_t k = 0; k < n; k++) {
+      if (q[k].result.naddrs > 0)
+        memcpy(w->peer_ip[peer_of[k]], q[k].result.addrs[0], DNS_ADDR_LEN);
+    }
   }
   status_server_set_ready(w->status, false, "starting dkron");
   status_server_set_started(w->status, false,

@@ -15,6 +15,7 @@
 #include "child.h"
 #include "dead_peers.h"
 #include "dkron.h"
+#include "dns.h"
 #include "events.h"
 #include "k8s.h"
 #include "leader_label.h"
@@ -37,6 +38,8 @@ struct wrapper {
   char *rpc_addr;                 /* our pod IP:rpc port, for the raft CLI */
   char *peer_urls[WRAPPER_MAX_PEERS]; /* other peers' HTTP base URLs */
   size_t n_peer_urls;
+  /* peers[i]'s address as the DNS wait found it ("" when not waited for) */
+  char peer_ip[WRAPPER_MAX_PEERS][DNS_ADDR_LEN];
   struct label_state label;
   struct dead_peer_tracker dead;
   bool leader; /* the last isleader answer */

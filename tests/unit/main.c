@@ -57,6 +57,9 @@ int main(void)
   srunner_add_suite(sr, make_launcher_config_suite());
   srunner_add_suite(sr, make_status_server_suite());
   srunner_add_suite(sr, make_raft_wire_suite());
+  srunner_add_suite(sr, make_wire_codecs_suite());
+  srunner_add_suite(sr, make_gossip_suite());
+  srunner_add_suite(sr, make_reclaim_suite());
   srunner_add_suite(sr, make_dynbuf_suite());
   srunner_add_suite(sr, make_metrics_suite());
   srunner_add_suite(sr, make_events_suite());

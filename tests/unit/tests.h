@@ -11,6 +11,9 @@
 long test_ms(long ms);
 
 Suite *make_err_log_suite(void);
+Suite *make_wire_codecs_suite(void);
+Suite *make_gossip_suite(void);
+Suite *make_reclaim_suite(void);
 Suite *make_backoff_suite(void);
 Suite *make_config_suite(void);
 Suite *make_fake_http_suite(void);
