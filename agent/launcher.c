@@ -11,6 +11,7 @@
 #include "backoff.h"
 #include "clock.h"
 #include "dkron.h"
+#include "leave_announce.h"
 #include "log.h"
 #include "proc.h"
 #include "runtime.h"
@@ -349,9 +350,11 @@ static void step(struct launcher *l, long long now)
 }
 
 /* SIGTERM/SIGINT: pass it on and wait for dkron, however long its jobs
- * take (the pod's grace period bounds it). */
+ * take (the pod's grace period bounds it); then make sure the servers
+ * know this worker has gone (leave_announce.h). */
 static int stop_all(struct launcher *l, int signo)
 {
+  struct live_snapshot snap;
   int status = 0;
 
   LOG_INFOF("received %s: stopping dkron", strsignal(signo));
@@ -361,6 +364,10 @@ static int stop_all(struct launcher *l, int signo)
   else if (l->child.exited)
     status = l->child.status;
   LOG_INFOF("dkron exited with status %d", status);
+  if (server_watch_snapshot(l->watch, &snap) == 0) {
+    leave_announce(l->cfg, &snap);
+    live_snapshot_free(&snap);
+  }
   return status < 0 ? 1 : status;
 }
 

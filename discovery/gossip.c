@@ -400,6 +400,103 @@ int gossip_addr_is(const struct gossip_node *n, const char *ip)
   return 0;
 }
 
+enum gossip_leave_need gossip_plan_leave(const struct gossip_node *held,
+                                         const char *keep_ip, int revive_dead,
+                                         struct gossip_node push[2], size_t *n)
+{
+  *n = 0;
+  if (!held)
+    return GOSSIP_NOT_HELD;
+  if (keep_ip && gossip_addr_is(held, keep_ip))
+    return GOSSIP_KEPT;
+  if (held->state == GOSSIP_LEFT)
+    return GOSSIP_ALREADY_GONE;
+  if (held->state == GOSSIP_DEAD) {
+    /* one incarnation on is impossible at the top; the purge frees it */
+    if (!revive_dead || held->incarnation == UINT32_MAX)
+      return GOSSIP_ALREADY_GONE;
+    push[0] = *held;
+    push[0].state = GOSSIP_ALIVE;
+    push[0].incarnation = held->incarnation + 1;
+    push[1] = push[0];
+    push[1].state = GOSSIP_LEFT;
+    *n = 2;
+    return GOSSIP_REVIVE_LEFT;
+  }
+  push[0] = *held;
+  push[0].state = GOSSIP_LEFT;
+  *n = 1;
+  return GOSSIP_SEND_LEFT;
+}
+
+/* Whether t no longer holds a live entry of name other than at keep_ip. */
+static int let_go(const struct gossip_table *t, const char *name,
+                  const char *keep_ip, int revive_dead)
+{
+  const struct gossip_node *held = gossip_find(t, name);
+
+  return !held || held->state == GOSSIP_LEFT ||
+         (held->state == GOSSIP_DEAD && !revive_dead) ||
+         (keep_ip && gossip_addr_is(held, keep_ip));
+}
+
+enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
+                             const char *keep_ip, int revive_dead,
+                             long timeout_ms, struct gossip_leave_result *res,
+                             struct dk_err *err)
+{
+  struct gossip_table before, after;
+  struct gossip_node push[2];
+  const struct gossip_node *held;
+  enum dk_code rc;
+  size_t n;
+
+  memset(res, 0, sizeof(*res));
+  rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &before, err);
+  if (rc != DK_OK)
+    return rc;
+  held = gossip_find(&before, name);
+  res->need = gossip_plan_leave(held, keep_ip, revive_dead, push, &n);
+  if (held) {
+    gossip_addr_text(held, res->old_addr, sizeof(res->old_addr));
+    res->old_state = held->state;
+  }
+  if (n > 0) {
+    rc = gossip_push_pull(peer_ip, port, push, n, timeout_ms, &after, err);
+    if (rc == DK_OK) {
+      gossip_table_free(&after);
+      /* the peer merges after it answered, before it closes: this read
+       * sees the merge */
+      rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &after, err);
+    }
+    if (rc == DK_OK) {
+      if (!let_go(&after, name, keep_ip, revive_dead)) {
+        held = gossip_find(&after, name);
+        rc = dk_err_set(
+          err, DK_EEXEC, "%s:%ld still holds %s %s at incarnation %u", peer_ip,
+          port, name, gossip_state_name(held->state), held->incarnation);
+      }
+      gossip_table_free(&after);
+    }
+  }
+  gossip_table_free(&before);
+  return rc;
+}
+
+int gossip_dkron_encrypts(char *const *dkron_args, int n)
+{
+  const char *env = getenv("DKRON_ENCRYPT");
+
+  if (env && *env)
+    return 1;
+  for (int i = 0; i < n; i++) {
+    if (strcmp(dkron_args[i], "--encrypt") == 0 ||
+        strncmp(dkron_args[i], "--encrypt=", 10) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 const char *gossip_state_name(unsigned state)
 {
   switch (state) {

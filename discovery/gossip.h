@@ -85,12 +85,54 @@ void gossip_table_free(struct gossip_table *t);
 const struct gossip_node *gossip_find(const struct gossip_table *t,
                                       const char *name);
 
+/* Making a peer hold a member as "left", the state memberlist gives a
+ * member that announced its own leave (state.go deadNode: a dead message
+ * from the node itself). What is sent depends on what the peer holds:
+ * "left" at that incarnation, taken unless the entry is already dead or
+ * left; for a dead entry, first "alive" one incarnation on at the same
+ * address (as the member's own refute would be), then "left" at it. */
+enum gossip_leave_need {
+  GOSSIP_NOT_HELD,     /* the peer has no entry of the name */
+  GOSSIP_KEPT,         /* at keep_ip: it is the live one, left alone */
+  GOSSIP_ALREADY_GONE, /* left (or dead, when not reviving): nothing to do */
+  GOSSIP_SEND_LEFT,    /* alive or suspect: "left" at its incarnation */
+  GOSSIP_REVIVE_LEFT   /* dead: "alive" one incarnation on, then "left" */
+};
+
+/* Fills push[0..*n) (at most 2 entries, borrowing held's name, meta and
+ * version bytes) for held, the peer's entry (or NULL). keep_ip: an
+ * address whose entry is left alone (NULL: none); revive_dead: whether a
+ * dead entry is turned into a left one. */
+enum gossip_leave_need gossip_plan_leave(const struct gossip_node *held,
+                                         const char *keep_ip, int revive_dead,
+                                         struct gossip_node push[2], size_t *n);
+
+struct gossip_leave_result {
+  enum gossip_leave_need need;
+  char old_addr[64]; /* the address the peer held, when it held one */
+  unsigned old_state;
+};
+
+/* At the memberlist at peer_ip:port: reads its entry of name, sends what
+ * gossip_plan_leave says, and reads again to confirm. DK_OK when the peer
+ * now holds no live entry of name other than at keep_ip (res says what
+ * it held); each exchange within timeout_ms. */
+enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
+                             const char *keep_ip, int revive_dead,
+                             long timeout_ms, struct gossip_leave_result *res,
+                             struct dk_err *err);
+
 /* Formats a node's address as text ("10.1.2.3"); "?" when malformed. */
 void gossip_addr_text(const struct gossip_node *n, char *buf, size_t len);
 
 /* Whether the node's address is the numeric IP ip (IPv4 also matches its
  * 16-byte mapped form). */
 int gossip_addr_is(const struct gossip_node *n, const char *ip);
+
+/* Whether dkron, given these extra arguments and the environment,
+ * encrypts its gossip (--encrypt, DKRON_ENCRYPT): then a plain push/pull
+ * is refused, and the callers leave the gossip alone. */
+int gossip_dkron_encrypts(char *const *dkron_args, int n);
 
 /* "alive", "suspect", "dead", "left" or "unknown". */
 const char *gossip_state_name(unsigned state);

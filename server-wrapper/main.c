@@ -1,6 +1,7 @@
 /* dkron-server-wrapper: the entrypoint of the dkron server StatefulSet.
  *
- *   config → wait for peer DNS → reclaim our name at the peers' gossip →
+ *   config → wait for peer DNS → reclaim our name (the peers' gossip, a
+ *   stale Raft seat) →
  *   bootstrap decision → launch dkron →
  *   supervise (signals, reaping, leader label, dead peers) → shutdown
  */
@@ -21,8 +22,8 @@ int main(int argc, char **argv)
   s = wrapper_start(&w, &cfg);
   if (step_goes_on(s))
     s = wrapper_wait_for_peers(&w);
-  if (step_goes_on(s))
-    wrapper_reclaim_name(&w);
+  if (step_goes_on(s) && wrapper_reclaim_name(&w))
+    wrapper_give_up_stale_seat(&w);
   if (step_goes_on(s))
     s = wrapper_launch(&w, wrapper_decide_bootstrap(&w));
   if (step_goes_on(s))

@@ -2,11 +2,14 @@
 #include "reclaim.h"
 
 #include <stdbool.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "argv.h"
 #include "clock.h"
+#include "dkron_cli.h"
+#include "gossip.h"
 #include "log.h"
 #include "wrapper.h"
 
@@ -15,155 +18,150 @@
  * must not hold up a start that can go on without it. */
 #define RECLAIM_PEER_TIMEOUT_MS 1000L
 #define RECLAIM_BUDGET_MS       3000LL
+/* The Raft seat: one list-peers, then the removal through the leader. */
+#define SEAT_CLI_TIMEOUT_MS     3000L
+#define SEAT_REMOVE_DEADLINE_MS 8000L
 
-enum reclaim_need reclaim_plan(const struct gossip_node *held,
-                               const char *pod_ip, struct gossip_node push[2],
-                               size_t *n)
-{
-  *n = 0;
-  if (!held)
-    return RECLAIM_NOT_HELD;
-  if (gossip_addr_is(held, pod_ip))
-    return RECLAIM_SAME_ADDR;
-  if (held->state == GOSSIP_LEFT)
-    return RECLAIM_FREE;
-  if (held->state == GOSSIP_DEAD) {
-    if (held->incarnation == UINT32_MAX)
-      return RECLAIM_FREE; /* cannot go one on; the purge will free it */
-    /* memberlist's deadNode ignores a node already dead: bring the entry
-     * back first, as its own refute would (a higher incarnation, same
-     * address), then leave at that incarnation */
-    push[0] = *held;
-    push[0].state = GOSSIP_ALIVE;
-    push[0].incarnation = held->incarnation + 1;
-    push[1] = push[0];
-    push[1].state = GOSSIP_LEFT;
-    *n = 2;
-    return RECLAIM_REVIVE;
-  }
-  /* alive or suspect: a leave at the incarnation they hold */
-  push[0] = *held;
-  push[0].state = GOSSIP_LEFT;
-  *n = 1;
-  return RECLAIM_LEAVE;
-}
-
-/* dkron encrypts its gossip with --encrypt (or DKRON_ENCRYPT); the
- * wrapper has no key handling of its own, so it leaves the name alone. */
-static bool gossip_encrypted(const struct wrapper_config *cfg)
-{
-  const char *env = getenv("DKRON_ENCRYPT");
-
-  if (env && *env)
-    return true;
-  for (int i = 0; i < cfg->n_dkron_args; i++) {
-    const char *a = cfg->dkron_args[i];
-    if (strcmp(a, "--encrypt") == 0 || strncmp(a, "--encrypt=", 10) == 0)
-      return true;
-  }
-  return false;
-}
-
-/* One peer: read what it holds, send the fix, read again to confirm.
- * Returns 1 when the peer now lets the name go to our address. */
-static int reclaim_at(struct wrapper *w, const char *peer, const char *ip,
-                      char *old_addr, size_t old_len, const char **old_state)
-{
-  const struct wrapper_config *cfg = w->cfg;
-  struct gossip_table before, after;
-  struct gossip_node push[2];
-  const struct gossip_node *held;
-  enum reclaim_need need;
-  struct dk_err err;
-  size_t n;
-  int ok = 0;
-
-  dk_err_clear(&err);
-  if (gossip_push_pull(ip, cfg->serf_port, NULL, 0, RECLAIM_PEER_TIMEOUT_MS,
-                       &before, &err) != DK_OK) {
-    LOG_WARNF("could not ask %s (%s) what its gossip holds under our name: "
-              "%s; if an old entry of ours is there, the name comes back when "
-              "memberlist purges it (30 s or more)",
-              peer, ip, err.msg);
-    return 0;
-  }
-  held = gossip_find(&before, cfg->pod_name);
-  need = reclaim_plan(held, cfg->pod_ip, push, &n);
-  if (need == RECLAIM_LEAVE || need == RECLAIM_REVIVE) {
-    gossip_addr_text(held, old_addr, old_len);
-    *old_state = gossip_state_name(held->state);
-    if (gossip_push_pull(ip, cfg->serf_port, push, n, RECLAIM_PEER_TIMEOUT_MS,
-                         &after, &err) == DK_OK) {
-      gossip_table_free(&after);
-      if (gossip_push_pull(ip, cfg->serf_port, NULL, 0, RECLAIM_PEER_TIMEOUT_MS,
-                           &after, &err) == DK_OK) {
-        held = gossip_find(&after, cfg->pod_name);
-        ok = !held || held->state == GOSSIP_LEFT ||
-             gossip_addr_is(held, cfg->pod_ip);
-        if (!ok)
-          dk_err_set(&err, DK_EPARSE, "it still holds the name %s at %s",
-                     gossip_state_name(held->state), old_addr);
-        gossip_table_free(&after);
-      }
-    }
-    if (!ok)
-      LOG_WARNF("could not free our name at %s (%s): %s", peer, ip, err.msg);
-    else
-      LOG_DEBUGF("%s (%s) now holds our old entry (%s) as left", peer, ip,
-                 old_addr);
-  } else {
-    ok = 1;
-  }
-  gossip_table_free(&before);
-  return ok;
-}
-
-void wrapper_reclaim_name(struct wrapper *w)
+bool wrapper_reclaim_name(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
   long long deadline = clock_ms() + RECLAIM_BUDGET_MS;
-  char old_addr[64] = "", first_old[64] = "";
-  const char *old_state = NULL, *first_state = NULL;
+  struct gossip_leave_result first = {.need = GOSSIP_NOT_HELD};
   size_t asked = 0, freed = 0, failed = 0;
+  const char *old;
 
-  if (gossip_encrypted(cfg)) {
+  if (gossip_dkron_encrypts(cfg->dkron_args, cfg->n_dkron_args)) {
     LOG_INFOF("gossip is encrypted (--encrypt): the wrapper does not free "
               "our node name at the peers; after a crash the name comes back "
               "when memberlist purges the old entry (30 s or more)");
-    return;
+    return false;
   }
   for (size_t i = 0; i < cfg->n_peers && clock_ms() < deadline; i++) {
+    struct gossip_leave_result res;
+    struct dk_err err;
+
     if (!w->peer_ip[i][0])
       continue;
-    old_state = NULL;
     asked++;
-    if (!reclaim_at(w, cfg->peers[i], w->peer_ip[i], old_addr, sizeof(old_addr),
-                    &old_state))
+    dk_err_clear(&err);
+    if (gossip_leave_at(w->peer_ip[i], cfg->serf_port, cfg->pod_name,
+                        cfg->pod_ip, 1, RECLAIM_PEER_TIMEOUT_MS, &res,
+                        &err) != DK_OK) {
       failed++;
-    else if (old_state)
-      freed++;
-    if (old_state && !first_state) {
-      first_state = old_state;
-      memcpy(first_old, old_addr, sizeof(first_old));
+      LOG_WARNF("could not free our node name at %s (%s): %s; if it holds an "
+                "old entry of ours, the name comes back when memberlist "
+                "purges it (30 s or more)",
+                cfg->peers[i], w->peer_ip[i], err.msg);
+      continue;
     }
+    if (res.need != GOSSIP_SEND_LEFT && res.need != GOSSIP_REVIVE_LEFT)
+      continue;
+    freed++;
+    if (first.need == GOSSIP_NOT_HELD)
+      first = res;
   }
-  if (!first_state) {
-    LOG_DEBUGF("no peer of %zu asked holds our name at another address", asked);
-    return;
+  if (first.need == GOSSIP_NOT_HELD) {
+    LOG_DEBUGF("none of the %zu peers asked holds our name at another "
+               "address",
+               asked);
+    return false;
   }
-  const char *old = first_old;
-
+  old = first.old_addr;
   LOG_KV(LOG_INFO,
-         FIELDS(LOG_STR("old_address", old), LOG_STR("old_state", first_state),
+         FIELDS(LOG_STR("old_address", old),
+                LOG_STR("old_state", gossip_state_name(first.old_state)),
                 LOG_NUM("peers", asked), LOG_NUM("freed", freed),
                 LOG_NUM("failed", failed)),
          "our last incarnation did not leave: the peers held our name %s at "
          "%s; told %zu of %zu peer%s it has left, so dkron joins at %s "
          "without waiting for memberlist to purge it",
-         first_state, first_old, freed, asked, asked == 1 ? "" : "s",
-         cfg->pod_ip);
+         gossip_state_name(first.old_state), old, freed, asked,
+         asked == 1 ? "" : "s", cfg->pod_ip);
   events_emit(w->events, failed > 0, "NodeNameReclaimed", "Gossip",
               "The peers held this server's name %s at %s (the last pod did "
               "not leave); %zu of %zu told it has left",
-              first_state, first_old, freed, asked);
+              gossip_state_name(first.old_state), old, freed, asked);
+  return true;
+}
+
+/* Whether addr ("ip:port") is at ip. */
+static int addr_at(const char *addr, const char *ip)
+{
+  size_t n = strlen(ip);
+
+  if (addr[0] == '[') /* [v6]:port */
+    return strncmp(addr + 1, ip, n) == 0 && addr[1 + n] == ']';
+  return strncmp(addr, ip, n) == 0 && addr[n] == ':';
+}
+
+/* Our seat as a peer's Raft configuration has it: 1 with its address in
+ * at (a voter elsewhere than our pod IP), 0 when there is none or it is
+ * here, -1 when no peer answered. */
+static int seat_elsewhere(struct wrapper *w, char *at, size_t at_len)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  int answer = -1;
+
+  for (size_t i = 0; i < cfg->n_peers && answer < 0; i++) {
+    struct dkron_raft_peers peers;
+    const struct dkron_raft_peer *me;
+    struct dk_err err;
+    char *rpc;
+
+    if (!w->peer_ip[i][0])
+      continue;
+    rpc = host_port(w->peer_ip[i], cfg->rpc_port);
+    dk_err_clear(&err);
+    if (rpc && dkron_list_peers(cfg->dkron, rpc, SEAT_CLI_TIMEOUT_MS, &peers,
+                                &err) == DK_OK) {
+      me = dkron_raft_peers_find(&peers, cfg->pod_name);
+      answer = me && me->voter && !addr_at(me->address, cfg->pod_ip);
+      if (answer)
+        snprintf(at, at_len, "%s", me->address);
+      dkron_raft_peers_free(&peers);
+    } else {
+      LOG_DEBUGF("could not read %s's Raft configuration: %s", cfg->peers[i],
+                 err.msg);
+    }
+    free(rpc);
+  }
+  return answer;
+}
+
+void wrapper_give_up_stale_seat(struct wrapper *w)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  const struct dkron_remove_opts opts = {
+    .dkron_bin = cfg->dkron,
+    .peer_urls = (const char *const *)w->peer_urls,
+    .n_peer_urls = w->n_peer_urls,
+    .peer_id = cfg->pod_name,
+    .attempts = 3,
+    .deadline_ms = SEAT_REMOVE_DEADLINE_MS,
+    .http_timeout_ms = cfg->leader_query_timeout,
+    .cli_timeout_ms = SEAT_CLI_TIMEOUT_MS};
+  enum dkron_remove_outcome outcome;
+  char at[128] = "";
+  struct dk_err err;
+  const char *where = at;
+
+  if (w->n_peer_urls == 0 || seat_elsewhere(w, at, sizeof(at)) != 1)
+    return;
+  dk_err_clear(&err);
+  if (dkron_remove_peer_via_leader(&opts, &outcome, &err) != DK_OK) {
+    LOG_WARNF("our Raft seat is still at %s (could not give it up: %s); the "
+              "leader reaches this server at its new address once its "
+              "attempts at the old one time out (up to 30 s)",
+              where, err.msg);
+    return;
+  }
+  LOG_KV(LOG_INFO, FIELDS(LOG_STR("old_raft_address", where)),
+         "gave up our Raft seat at %s before dkron starts: the leader's "
+         "replication to that address may be stuck in a dial to it; its "
+         "reconcile adds this server back at %s when it joins",
+         where, cfg->pod_ip);
+  events_emit(w->events, false, "RaftSeatReclaimed", "Raft",
+              "Gave up the Raft seat at %s so that the leader adds this "
+              "server back at %s",
+              where, cfg->pod_ip);
 }

@@ -29,29 +29,30 @@
 #ifndef WRAPPER_RECLAIM_H
 #define WRAPPER_RECLAIM_H
 
-#include <stddef.h>
-
-#include "gossip.h"
+#include <stdbool.h>
 
 struct wrapper;
 
-enum reclaim_need {
-  RECLAIM_NOT_HELD,  /* the peer has no entry of our name */
-  RECLAIM_SAME_ADDR, /* at our own address: dkron's refute suffices */
-  RECLAIM_FREE,      /* left already: the new address is accepted */
-  RECLAIM_LEAVE,     /* alive or suspect at the old address: send "left" */
-  RECLAIM_REVIVE     /* dead there: "alive" one incarnation on, then "left" */
-};
-
-/* What to send about held (the peer's entry of our name, or NULL) when
- * our address is pod_ip: fills push[0..*n) (at most 2; they borrow held's
- * name, meta and version bytes) and returns why. */
-enum reclaim_need reclaim_plan(const struct gossip_node *held,
-                               const char *pod_ip, struct gossip_node push[2],
-                               size_t *n);
-
 /* The step: every peer whose address the DNS wait found is asked, within
- * a few seconds in all. Logs and posts an Event of what it did. */
-void wrapper_reclaim_name(struct wrapper *w);
+ * a few seconds in all. Logs and posts an Event of what it did. True when
+ * some peer still held our last incarnation at another address: it ended
+ * without leaving, while the cluster ran on. */
+bool wrapper_reclaim_name(struct wrapper *w);
+
+/* The Raft side of the same return: when a peer's Raft configuration has
+ * this server as a voter at another address than its pod IP (its last pod
+ * ended without leaving), give the seat up through the leader before
+ * dkron starts. The leader's replication to the old address may be
+ * blocked in a dial to it: raft's transport dials with dkron's 30 s
+ * timeout, a lost pod's IP answers nothing, and the heartbeat that is
+ * stuck there holds back the first one to the new address. With the seat
+ * given up, the leader's reconcile adds the server back at its new
+ * address when it joins, with fresh replication, as after the leave of a
+ * rollout (2 to 3 s). The quorum is the same: the old seat was a voter
+ * that could not vote. Called only when wrapper_reclaim_name found our
+ * last incarnation in the peers' gossip, so that a whole cluster
+ * restarting (fresh gossip everywhere, no leader yet) is not held up by
+ * a search for a leader. */
+void wrapper_give_up_stale_seat(struct wrapper *w);
 
 #endif

@@ -18,12 +18,15 @@
 
 #include "dynbuf.h"
 #include "gossip.h"
+#include "launcher_config.h"
+#include "leave_announce.h"
 #include "log_capture.h"
 #include "lzw_fixture.h"
 #include "msgpack.h"
 #include "reclaim.h"
 #include "tests.h"
 #include "wrapper.h"
+#include "wrapper_fixture.h"
 
 enum answer_mode { ANSWER_COMPRESSED, ANSWER_PLAIN, ANSWER_ERROR, ANSWER_NONE };
 
@@ -259,30 +262,41 @@ START_TEST(answer_parser_refuses_lies_and_garbage)
 }
 END_TEST
 
-START_TEST(reclaim_plan_per_state)
+START_TEST(leave_plan_per_state)
 {
   struct gossip_node held, push[2];
   size_t n;
 
-  ck_assert_int_eq(reclaim_plan(NULL, "10.0.0.9", push, &n), RECLAIM_NOT_HELD);
+  ck_assert_int_eq(gossip_plan_leave(NULL, "10.0.0.9", 1, push, &n),
+                   GOSSIP_NOT_HELD);
   ck_assert_uint_eq(n, 0);
   node_set(&held, "dkron-server-1", "10.0.0.9", 4, GOSSIP_DEAD);
-  ck_assert_int_eq(reclaim_plan(&held, "10.0.0.9", push, &n),
-                   RECLAIM_SAME_ADDR);
+  ck_assert_int_eq(gossip_plan_leave(&held, "10.0.0.9", 1, push, &n),
+                   GOSSIP_KEPT);
   ck_assert_uint_eq(n, 0);
   held.state = GOSSIP_LEFT;
-  ck_assert_int_eq(reclaim_plan(&held, "10.0.0.20", push, &n), RECLAIM_FREE);
+  ck_assert_int_eq(gossip_plan_leave(&held, "10.0.0.20", 1, push, &n),
+                   GOSSIP_ALREADY_GONE);
   ck_assert_uint_eq(n, 0);
   for (unsigned s = GOSSIP_ALIVE; s <= GOSSIP_SUSPECT; s++) {
     held.state = s;
-    ck_assert_int_eq(reclaim_plan(&held, "10.0.0.20", push, &n), RECLAIM_LEAVE);
-    ck_assert_uint_eq(n, 1);
-    ck_assert_uint_eq(push[0].state, GOSSIP_LEFT);
-    ck_assert_uint_eq(push[0].incarnation, 4);
-    ck_assert(gossip_addr_is(&push[0], "10.0.0.9")); /* the old address */
+    /* the server's reclaim (keep our new address) and the worker's leave
+     * (its own address, nothing kept) send the same */
+    for (int keep = 0; keep < 2; keep++) {
+      ck_assert_int_eq(
+        gossip_plan_leave(&held, keep ? "10.0.0.20" : NULL, keep, push, &n),
+        GOSSIP_SEND_LEFT);
+      ck_assert_uint_eq(n, 1);
+      ck_assert_uint_eq(push[0].state, GOSSIP_LEFT);
+      ck_assert_uint_eq(push[0].incarnation, 4);
+      ck_assert(gossip_addr_is(&push[0], "10.0.0.9")); /* the old address */
+    }
   }
   held.state = GOSSIP_DEAD;
-  ck_assert_int_eq(reclaim_plan(&held, "10.0.0.20", push, &n), RECLAIM_REVIVE);
+  ck_assert_int_eq(gossip_plan_leave(&held, NULL, 0, push, &n),
+                   GOSSIP_ALREADY_GONE);
+  ck_assert_int_eq(gossip_plan_leave(&held, "10.0.0.20", 1, push, &n),
+                   GOSSIP_REVIVE_LEFT);
   ck_assert_uint_eq(n, 2);
   ck_assert_uint_eq(push[0].state, GOSSIP_ALIVE);
   ck_assert_uint_eq(push[0].incarnation, 5);
@@ -290,7 +304,8 @@ START_TEST(reclaim_plan_per_state)
   ck_assert_uint_eq(push[1].incarnation, 5);
   ck_assert_mem_eq(push[0].vsn, held.vsn, 6);
   held.incarnation = UINT32_MAX;
-  ck_assert_int_eq(reclaim_plan(&held, "10.0.0.20", push, &n), RECLAIM_FREE);
+  ck_assert_int_eq(gossip_plan_leave(&held, "10.0.0.20", 1, push, &n),
+                   GOSSIP_ALREADY_GONE);
 }
 END_TEST
 
@@ -370,6 +385,103 @@ START_TEST(reclaim_leaves_encrypted_gossip_alone)
 }
 END_TEST
 
+/* The Raft seat: list-peers through a peer (127.0.0.1 here), remove-peer
+ * through the leader (the fake server answers /v1/leader). The fake
+ * dkron prints the seat of dkron-server-2 (this pod, at 10.244.0.12) at
+ * $SEAT. */
+static const char seat_cli[] =
+  "case \"$1 $2\" in\n"
+  "'raft list-peers') cat <<EOF\n"
+  "Node            ID              Address            State     Voter\n"
+  "dkron-server-1  dkron-server-1  127.0.0.1:6868     leader    true\n"
+  "dkron-server-2  dkron-server-2  $(cat \"$(dirname \"$0\")/seat\")  follower "
+  " "
+  "true\n"
+  "EOF\n"
+  ";;\n"
+  "esac\n"
+  "exit 0";
+
+static void seat_at(struct wrapper_fixture *f, const char *addr)
+{
+  char path[128];
+  FILE *fp;
+
+  snprintf(path, sizeof(path), "%s/seat", f->dir);
+  fp = fopen(path, "w");
+  ck_assert_ptr_nonnull(fp);
+  fprintf(fp, "%s", addr);
+  fclose(fp);
+}
+
+START_TEST(a_seat_at_the_old_address_is_given_up_through_the_leader)
+{
+  static const struct fake_response leader = {
+    .status = 200, .body = WF_MEMBER("dkron-server-1", "127.0.0.1", WF_ALIVE)};
+  const struct fake_route routes[] = {{"GET", "/v1/leader", &leader, 1}};
+  struct wrapper_fixture f;
+  char runs[2048];
+
+  wf_start(&f, 2, routes, 1, seat_cli);
+  snprintf(f.w.peer_ip[0], sizeof(f.w.peer_ip[0]), "127.0.0.1");
+  /* here already (a container restarted in its pod): nothing removed */
+  seat_at(&f, "10.244.0.12:6868");
+  wrapper_give_up_stale_seat(&f.w);
+  wf_cli_runs(&f, runs, sizeof(runs));
+  ck_assert_ptr_null(strstr(runs, "remove-peer"));
+  /* at the last pod's address: removed through the leader, announced */
+  seat_at(&f, "10.244.0.99:6868");
+  wrapper_give_up_stale_seat(&f.w);
+  wf_cli_runs(&f, runs, sizeof(runs));
+  ck_assert_msg(strstr(runs, "raft list-peers --rpc-addr=127.0.0.1:6868\n"),
+                "%s", runs);
+  ck_assert_msg(strstr(runs, "raft remove-peer --peer-id=dkron-server-2 "
+                             "--rpc-addr=127.0.0.1:6868\n"),
+                "%s", runs);
+  ck_assert(wf_event_posted(&f, "RaftSeatReclaimed"));
+  snprintf(runs, sizeof(runs), "%s/seat", f.dir);
+  unlink(runs);
+  wf_stop(&f);
+}
+END_TEST
+
+/* The worker's side: dkron has exited, the server still holds it alive. */
+START_TEST(leave_announce_tells_the_servers)
+{
+  struct ml_peer alive = {.mode = ANSWER_COMPRESSED, .exchanges = 3, .n = 2};
+  struct ml_peer gone = {.mode = ANSWER_COMPRESSED, .exchanges = 1, .n = 1};
+  struct launcher_config cfg;
+  char *ips[] = {"127.0.0.1", NULL};
+  struct live_snapshot snap = {.ips = ips, .n = 1};
+  static struct log_capture lc;
+
+  node_set(&alive.table[0], "dkron-agent-abc", "10.0.0.30", 3, GOSSIP_ALIVE);
+  node_set(&alive.table[1], "dkron-server-0", "10.0.0.5", 1, GOSSIP_ALIVE);
+  node_set(&gone.table[0], "dkron-agent-abc", "10.0.0.30", 3, GOSSIP_LEFT);
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.pod_name = "dkron-agent-abc";
+  peer_start(&alive);
+  cfg.serf_port = alive.port;
+  log_capture_begin(&lc);
+  leave_announce(&cfg, &snap);
+  log_capture_end(&lc);
+  peer_stop(&alive);
+  ck_assert_uint_eq(alive.table[0].state, GOSSIP_LEFT);
+  ck_assert_uint_eq(alive.table[0].incarnation, 3);
+  ck_assert_uint_eq(alive.table[1].state, GOSSIP_ALIVE);
+  ck_assert_int_eq(log_capture_count(&lc, "told 1 of 1 servers"), 1);
+  /* a leave that went out leaves nothing to send */
+  peer_start(&gone);
+  cfg.serf_port = gone.port;
+  log_capture_begin(&lc);
+  leave_announce(&cfg, &snap);
+  log_capture_end(&lc);
+  peer_stop(&gone);
+  ck_assert_int_eq(gone.pushes_seen, 0);
+  ck_assert_int_eq(log_capture_count(&lc, "already know"), 1);
+}
+END_TEST
+
 Suite *make_gossip_suite(void)
 {
   Suite *s = suite_create("gossip");
@@ -378,6 +490,7 @@ Suite *make_gossip_suite(void)
   tcase_add_test(tc, push_pull_reads_a_compressed_and_a_plain_table);
   tcase_add_test(tc, push_pull_failures_are_named);
   tcase_add_test(tc, answer_parser_refuses_lies_and_garbage);
+  tcase_add_test(tc, leave_plan_per_state);
   suite_add_tcase(s, tc);
   return s;
 }
@@ -387,9 +500,10 @@ Suite *make_reclaim_suite(void)
   Suite *s = suite_create("reclaim");
   TCase *tc = tcase_create("core");
 
-  tcase_add_test(tc, reclaim_plan_per_state);
   tcase_add_test(tc, reclaim_frees_the_name_at_every_peer);
   tcase_add_test(tc, reclaim_leaves_encrypted_gossip_alone);
+  tcase_add_test(tc, leave_announce_tells_the_servers);
+  tcase_add_test(tc, a_seat_at_the_old_address_is_given_up_through_the_leader);
   suite_add_tcase(s, tc);
   return s;
 }
