@@ -11,7 +11,21 @@ BED_STATE=
 
 bench_cleanup() {
 	[ -z "$BED_STATE" ] || DKRON_BED=$BED_STATE "$E2E_BED" down >/dev/null 2>&1 || true
-	rm -rf "$E2E_WORK"
+	rm -rf "$E2E_WORK" "${REPO:?}/${BENCH_BEFORE_BUILD:?}"
+}
+
+# bench_build_before REV: the three binaries as they were at commit REV,
+# built from git into $REPO/$BENCH_BEFORE_BUILD (removed on exit), for a
+# "before" measured in the same run as "after": a bed takes its binaries
+# from $DKRON_BED_BUILD. Fails when git or the build cannot.
+BENCH_BEFORE_BUILD=build/bench-before
+bench_build_before() {
+	local src=$E2E_WORK/before-src
+	mkdir -p "$src" "$REPO/$BENCH_BEFORE_BUILD"
+	git -C "$REPO" archive "$1" 2>/dev/null | tar -x -C "$src" 2>/dev/null || return 1
+	make -C "$src" -j"$(nproc)" all >"$E2E_WORK/before-build.log" 2>&1 || return 1
+	cp -f "$src"/build/dkron-server-wrapper "$src"/build/dkron-agent-launcher \
+		"$src"/build/dkron-webhook-receiver "$REPO/$BENCH_BEFORE_BUILD/"
 }
 
 bench_start() { # bench_start <name> <binary> <fixture lib>

@@ -64,34 +64,21 @@ losses() {
 	BED_STATE=
 }
 
-# The wrapper as it was at BEFORE_REV, built into build/bench-before (the
-# bed takes its binaries from $DKRON_BED_BUILD); empty when git cannot.
-build_before() {
-	local src=$E2E_WORK/before-src
-	mkdir -p "$src"
-	git -C "$REPO" archive "$BEFORE_REV" 2>/dev/null | tar -x -C "$src" 2>/dev/null || return 1
-	make -C "$src" -j"$(nproc)" all >"$E2E_WORK/before-build.log" 2>&1 || return 1
-	mkdir -p "$REPO/build/bench-before"
-	cp -f "$src"/build/dkron-server-wrapper "$src"/build/dkron-agent-launcher \
-		"$src"/build/dkron-webhook-receiver "$REPO/build/bench-before/"
-}
-
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u +%Y-%m-%dT%H:%MZ)
 printf 'bench: node-loss, %s losses with this build\n' "$RUNS"
 losses after "$RUNS" 120
 before_note="not measured (BENCH_BEFORE_RUNS=0)"
 if [ "$BEFORE_RUNS" -gt 0 ]; then
-	if build_before; then
+	if bench_build_before "$BEFORE_REV"; then
 		printf 'bench: node-loss, %s losses with the wrapper of %s\n' "$BEFORE_RUNS" "$BEFORE_REV"
-		export DKRON_BED_BUILD=build/bench-before
+		export DKRON_BED_BUILD=$BENCH_BEFORE_BUILD
 		losses before "$BEFORE_RUNS" "$BEFORE_LIMIT"
 		unset DKRON_BED_BUILD
 		before_note="the wrapper of $BEFORE_REV, $BEFORE_RUNS losses, each cut at $BEFORE_LIMIT s"
 	else
 		before_note="not measured: $BEFORE_REV could not be built from git here"
 	fi
-	rm -rf "$REPO/build/bench-before"
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -21,25 +21,10 @@ dkron_or_skip
 . "$(fixture fleet-lib.sh)"
 
 ro_setup 3
-bed pod-create deploy/dkron-agent >/dev/null 2>&1 # a second worker
-for w in $(workers); do wait_until 120 "worker $w is an alive member" ln_alive "$w"; done
-ro_watch_start
-t0=$(date +%s.%N)
-old_workers=$(workers)
-for old in $old_workers; do
-	old_log=$(pod_field "$old" log)
-	bed pod-create deploy/dkron-agent >/dev/null 2>&1
-	for w in $(workers); do wait_until 120 "worker $w is an alive member" ln_alive "$w"; done
-	bed pod-delete "$old"
-	cp "$old_log" "$E2E_WORK/$old.log"
-done
-t1=$(date +%s.%N)
-sleep 2 # the runs just after the last delete count too
-ro_watch_stop
-ro_report "$t0" "$(date +%s.%N)"
-for old in $old_workers; do
+ro_second_worker
+ro_worker_rollout
+for old in $RO_OLD_WORKERS; do
 	grep -qE 'told [0-9]+ of [0-9]+ servers it has left|already know this worker has left' "$E2E_WORK/$old.log" ||
 		fail "$old's launcher did not say whether the servers know it left: $(tail -n 5 "$E2E_WORK/$old.log")"
 	pass "$old: $(grep -oE 'told [0-9]+ of [0-9]+ servers it has left|already know this worker has left' "$E2E_WORK/$old.log" | head -n1)"
 done
-printf 'RESULT workers_rollout_s %s\n' "$(wr_secs "$t0" "$t1")"
