@@ -483,6 +483,51 @@ enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
   return rc;
 }
 
+enum dk_code gossip_refute_at(const char *peer_ip, long port, const char *name,
+                              const char *live_ip, long timeout_ms,
+                              struct gossip_leave_result *res, int *refuted,
+                              struct dk_err *err)
+{
+  struct gossip_table before, after;
+  const struct gossip_node *held;
+  struct gossip_node push;
+  enum dk_code rc;
+
+  *refuted = 0;
+  memset(res, 0, sizeof(*res));
+  rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &before, err);
+  if (rc != DK_OK)
+    return rc;
+  held = gossip_find(&before, name);
+  res->need = GOSSIP_NOT_HELD;
+  if (held) {
+    gossip_addr_text(held, res->old_addr, sizeof(res->old_addr));
+    res->old_state = held->state;
+    res->need = GOSSIP_KEPT;
+  }
+  if (held && held->state != GOSSIP_ALIVE && gossip_addr_is(held, live_ip) &&
+      held->incarnation < UINT32_MAX) {
+    push = *held;
+    push.state = GOSSIP_ALIVE;
+    push.incarnation = held->incarnation + 1;
+    rc = gossip_push_pull(peer_ip, port, &push, 1, timeout_ms, &after, err);
+    if (rc == DK_OK) {
+      gossip_table_free(&after);
+      rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &after, err);
+    }
+    if (rc == DK_OK) {
+      held = gossip_find(&after, name);
+      if (held && held->state != GOSSIP_ALIVE)
+        rc = dk_err_set(err, DK_EEXEC, "%s:%ld still holds %s %s", peer_ip,
+                        port, name, gossip_state_name(held->state));
+      gossip_table_free(&after);
+    }
+    *refuted = rc == DK_OK;
+  }
+  gossip_table_free(&before);
+  return rc;
+}
+
 int gossip_dkron_encrypts(char *const *dkron_args, int n)
 {
   const char *env = getenv("DKRON_ENCRYPT");

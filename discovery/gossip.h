@@ -122,6 +122,18 @@ enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
                              long timeout_ms, struct gossip_leave_result *res,
                              struct dk_err *err);
 
+/* The opposite: at the memberlist at peer_ip:port, an entry of name at
+ * live_ip that is not alive (suspect, dead or left, while the member
+ * runs) is sent "alive" one incarnation on, with the meta and versions
+ * the peer holds: the refute the member's own memberlist sends once it
+ * hears of its death, for when it has not heard. *refuted says whether
+ * it was needed; DK_OK when the peer now holds the entry alive (or has
+ * none, or one at another address: then nothing is sent). */
+enum dk_code gossip_refute_at(const char *peer_ip, long port, const char *name,
+                              const char *live_ip, long timeout_ms,
+                              struct gossip_leave_result *held, int *refuted,
+                              struct dk_err *err);
+
 /* Formats a node's address as text ("10.1.2.3"); "?" when malformed. */
 void gossip_addr_text(const struct gossip_node *n, char *buf, size_t len);
 

@@ -8,6 +8,7 @@
 
 #include "argv.h"
 #include "clock.h"
+#include "dkron.h"
 #include "dkron_cli.h"
 #include "gossip.h"
 #include "log.h"
@@ -164,4 +165,53 @@ void wrapper_give_up_stale_seat(struct wrapper *w)
               "Gave up the Raft seat at %s so that the leader adds this "
               "server back at %s",
               where, cfg->pod_ip);
+}
+
+bool wrapper_refute_for_dkron(struct wrapper *w,
+                              const struct dkron_members *members)
+{
+  const struct wrapper_config *cfg = w->cfg;
+  long long deadline = clock_ms() + RECLAIM_BUDGET_MS;
+  size_t asked = 0, refuted = 0;
+  char held_as[16] = "";
+  const char *as;
+
+  if (gossip_dkron_encrypts(cfg->dkron_args, cfg->n_dkron_args))
+    return false;
+  for (size_t i = 0; i < members->n && clock_ms() < deadline; i++) {
+    const struct dkron_member *m = &members->items[i];
+    struct gossip_leave_result res;
+    struct dk_err err;
+    int done;
+
+    if (!m->server || m->status != DKRON_ALIVE ||
+        strcmp(m->name, cfg->pod_name) == 0)
+      continue;
+    asked++;
+    dk_err_clear(&err);
+    if (gossip_refute_at(m->addr, m->port, cfg->pod_name, cfg->pod_ip,
+                         RECLAIM_PEER_TIMEOUT_MS, &res, &done, &err) != DK_OK)
+      LOG_WARNF("could not refute for dkron at %s (%s): %s", m->name, m->addr,
+                err.msg);
+    else if (done) {
+      refuted++;
+      if (!held_as[0])
+        snprintf(held_as, sizeof(held_as), "%s",
+                 gossip_state_name(res.old_state));
+    }
+  }
+  if (refuted == 0)
+    return false;
+  as = held_as;
+  LOG_KV(LOG_WARN,
+         FIELDS(LOG_STR("held_as", as), LOG_NUM("servers", asked),
+                LOG_NUM("refuted", refuted)),
+         "the servers held this running server %s: refuted for dkron at %zu "
+         "of %zu (alive one incarnation on, at %s)",
+         held_as, refuted, asked, cfg->pod_ip);
+  events_emit(w->events, true, "MembershipRefuted", "Gossip",
+              "The servers held this running server %s; refuted for dkron "
+              "at %zu of %zu",
+              held_as, refuted, asked);
+  return true;
 }

@@ -55,4 +55,18 @@ bool wrapper_reclaim_name(struct wrapper *w);
  * a search for a leader. */
 void wrapper_give_up_stale_seat(struct wrapper *w);
 
+struct dkron_members;
+
+/* While dkron runs: the leader's Serf holds this live server failed or
+ * left (a stale leave or death of an earlier incarnation reached the peers
+ * after the new one joined, or a probe failed under load). dkron's
+ * memberlist refutes that only once the news reaches it, which may take
+ * until its next state exchange (30 s or more); meanwhile the leader sends
+ * it no Raft traffic, and a left member loses its Raft seat. The wrapper
+ * refutes for it at every alive server of members: "alive" one
+ * incarnation on, at our address. Logs what it did; true when some
+ * server took it. */
+bool wrapper_refute_for_dkron(struct wrapper *w,
+                              const struct dkron_members *members);
+
 #endif

@@ -10,10 +10,29 @@
 #include "cluster_view.h"
 #include "log.h"
 #include "readiness.h"
+#include "reclaim.h"
 #include "status_server.h"
 #include "wrapper.h"
 
 #define READY_RECHECK_MS 5000LL
+/* Refuting for dkron (reclaim.h): not in its first seconds (a join is
+ * still being gossiped), and at most this often. */
+#define REFUTE_AFTER_LAUNCH_MS 10000LL
+#define REFUTE_EVERY_MS        10000LL
+
+/* The leader's Serf holds our running dkron failed or left at our own
+ * address: refute for it, now and then. */
+static void maybe_refute(struct wrapper *w, const struct cluster_view *v,
+                         const struct readiness_facts *f, long long now)
+{
+  if (!v->members_read || !v->api_answers || v->leader_is_us ||
+      (f->member_status != DKRON_FAILED && f->member_status != DKRON_LEFT) ||
+      !f->member_addr || strcmp(f->member_addr, w->cfg->pod_ip) != 0 ||
+      now - w->launched < REFUTE_AFTER_LAUNCH_MS || now < w->next_refute)
+    return;
+  w->next_refute = now + REFUTE_EVERY_MS;
+  wrapper_refute_for_dkron(w, &v->members);
+}
 
 void voter_check(struct wrapper *w, long long now)
 {
@@ -47,6 +66,8 @@ void voter_check(struct wrapper *w, long long now)
     f.member_addr = m->addr;
   }
   ready = readiness_judge(&f, text, sizeof(text));
+  if (!ready)
+    maybe_refute(w, &v, &f, now);
   if (ready != w->ready || strcmp(text, w->ready_text) != 0) {
     if (ready)
       LOG_INFOF("ready: %s", text);

@@ -47,6 +47,7 @@ struct wrapper {
   char ready_text[256];
   long long next_voter_check;
   long long next_members_publish;
+  long long next_refute;       /* refuting for dkron (reclaim.h), not before */
   bool first_election_pending; /* launched with --bootstrap-expect */
   long long next_first_election;
   long bootstrap_expect;  /* as launched; 0 = none */

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dkron.h"
 #include "dynbuf.h"
 #include "gossip.h"
 #include "launcher_config.h"
@@ -445,6 +446,45 @@ START_TEST(a_seat_at_the_old_address_is_given_up_through_the_leader)
 }
 END_TEST
 
+/* A running server the servers hold dead: refuted for it, alive one
+ * incarnation on; one held alive, or at another address, is left alone. */
+START_TEST(a_running_server_held_dead_is_refuted_for)
+{
+  struct ml_peer dead = {.mode = ANSWER_COMPRESSED, .exchanges = 3, .n = 1};
+  struct ml_peer elsewhere = {.mode = ANSWER_PLAIN, .exchanges = 1, .n = 1};
+  struct wrapper_config cfg;
+  struct wrapper w;
+  struct dkron_member m = {.name = "dkron-server-0",
+                           .addr = "127.0.0.1",
+                           .status = DKRON_ALIVE,
+                           .server = true};
+  struct dkron_members members = {.items = &m, .n = 1};
+
+  node_set(&dead.table[0], "dkron-server-1", "10.0.0.20", 5, GOSSIP_DEAD);
+  node_set(&elsewhere.table[0], "dkron-server-1", "10.0.0.9", 5, GOSSIP_DEAD);
+  memset(&cfg, 0, sizeof(cfg));
+  memset(&w, 0, sizeof(w));
+  cfg.pod_name = "dkron-server-1";
+  cfg.pod_ip = "10.0.0.20";
+  w.cfg = &cfg;
+  peer_start(&dead);
+  m.port = (int)dead.port;
+  ck_assert(wrapper_refute_for_dkron(&w, &members));
+  peer_stop(&dead);
+  ck_assert_uint_eq(dead.table[0].state, GOSSIP_ALIVE);
+  ck_assert_uint_eq(dead.table[0].incarnation, 6);
+  peer_start(&elsewhere);
+  m.port = (int)elsewhere.port;
+  ck_assert(!wrapper_refute_for_dkron(&w, &members));
+  peer_stop(&elsewhere);
+  ck_assert_int_eq(elsewhere.pushes_seen, 0);
+  ck_assert_uint_eq(elsewhere.table[0].state, GOSSIP_DEAD);
+  /* the server itself is not asked: it is no peer of its own */
+  m.name = "dkron-server-1";
+  ck_assert(!wrapper_refute_for_dkron(&w, &members));
+}
+END_TEST
+
 /* The worker's side: dkron has exited, the server still holds it alive. */
 START_TEST(leave_announce_tells_the_servers)
 {
@@ -503,6 +543,7 @@ Suite *make_reclaim_suite(void)
   tcase_add_test(tc, reclaim_frees_the_name_at_every_peer);
   tcase_add_test(tc, reclaim_leaves_encrypted_gossip_alone);
   tcase_add_test(tc, leave_announce_tells_the_servers);
+  tcase_add_test(tc, a_running_server_held_dead_is_refuted_for);
   tcase_add_test(tc, a_seat_at_the_old_address_is_given_up_through_the_leader);
   suite_add_tcase(s, tc);
   return s;

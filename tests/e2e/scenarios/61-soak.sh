@@ -34,7 +34,11 @@
 # The report (RESULT lines; also in build/soak/, with the pods' logs): faults by kind, invariant
 # violations (any fails the scenario), missed job runs per fault kind (from
 # each fault's start to its settling; "between" is the rest of the soak),
-# the longest gap between two runs, each kind's slowest settling.
+# the longest gap between two runs, each kind's slowest settling; running
+# servers the cluster dropped (out of the leader's Raft configuration, or
+# its Serf member held failed or left, while the server ran on and was not
+# stopping) and the longest such drop; the wrappers' name reclaims and
+# refutes (server-wrapper/reclaim.h).
 
 dkron_or_skip
 # shellcheck source=tests/e2e/fixtures/launcher-lib.sh
@@ -353,6 +357,28 @@ done < <(grep '^violation ' "$E2E_WORK/double-labels" || true)
 			printf "RESULT longest_gap_s %.2f\n", gap
 			printf "RESULT longest_gap_during %s\n", gk
 		}' "$E2E_WORK/job.times" "$FAULTS"
+	# A running server dropped by the cluster: after its wrapper said
+	# "ready", within the same dkron run and before any SIGTERM, the
+	# leader no longer listed it in Raft or held its Serf member failed or
+	# left; how often, and the longest until it was a voter again.
+	TZ=UTC awk '
+		function ts(s, t) { gsub(/[-T:Z]/, " ", s); split(s, t, " ")
+			return mktime(t[1] " " t[2] " " t[3] " " t[4] " " t[5] " 0") + t[6] }
+		FNR == 1 || /^=== .* start / { ready = 0; stopping = 0; down = "" }
+		/dkron-server-wrapper: received .*: leaving/ { stopping = 1 }
+		/dkron-server-wrapper: starting: / { ready = 0; down = "" }
+		/dkron-server-wrapper: ready: a voter/ {
+			if (down != "") { d = ts($1) - down; if (d > max) max = d; down = "" }
+			ready = 1 }
+		/dkron-server-wrapper: not ready: (not in the Raft configuration|the leader .* sees this server.s Serf member)/ {
+			if (ready && !stopping && down == "") { down = ts($1); n++ }
+			ready = 0 }
+		/dkron-server-wrapper: the servers held this running server/ { refutes++ }
+		/dkron-server-wrapper: our last incarnation did not leave/ { reclaims++ }
+		END { printf "RESULT live_server_dropped %d\n", n
+			printf "RESULT live_server_dropped_max_s %.1f\n", max
+			printf "RESULT names_reclaimed %d\n", reclaims
+			printf "RESULT refuted_for_dkron %d\n", refutes }' "$DKRON_BED"/logs/dkron-server-*.log 2>/dev/null || true
 	printf 'RESULT double_label_max_s %s\n' "$(sed -n 's/^max //p' "$E2E_WORK/double-labels")"
 	printf 'RESULT violations %s\n' "$(wc -l <"$VIOLATIONS")"
 } >"$E2E_WORK/report"
