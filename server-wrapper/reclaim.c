@@ -85,50 +85,6 @@ bool wrapper_reclaim_name(struct wrapper *w)
   return true;
 }
 
-/* Whether addr ("ip:port") is at ip. */
-static int addr_at(const char *addr, const char *ip)
-{
-  size_t n = strlen(ip);
-
-  if (addr[0] == '[') /* [v6]:port */
-    return strncmp(addr + 1, ip, n) == 0 && addr[1 + n] == ']';
-  return strncmp(addr, ip, n) == 0 && addr[n] == ':';
-}
-
-/* Our seat as a peer's Raft configuration has it: 1 with its address in
- * at (a voter elsewhere than our pod IP), 0 when there is none or it is
- * here, -1 when no peer answered. */
-static int seat_elsewhere(struct wrapper *w, char *at, size_t at_len)
-{
-  const struct wrapper_config *cfg = w->cfg;
-  int answer = -1;
-
-  for (size_t i = 0; i < cfg->n_peers && answer < 0; i++) {
-    struct dkron_raft_peers peers;
-    const struct dkron_raft_peer *me;
-    struct dk_err err;
-    char *rpc;
-
-    if (!w->peer_ip[i][0])
-      continue;
-    rpc = host_port(w->peer_ip[i], cfg->rpc_port);
-    dk_err_clear(&err);
-    if (rpc && dkron_list_peers(cfg->dkron, rpc, SEAT_CLI_TIMEOUT_MS, &peers,
-                                &err) == DK_OK) {
-      me = dkron_raft_peers_find(&peers, cfg->pod_name);
-      answer = me && me->voter && !addr_at(me->address, cfg->pod_ip);
-      if (answer)
-        snprintf(at, at_len, "%s", me->address);
-      dkron_raft_peers_free(&peers);
-    } else {
-      LOG_DEBUGF("could not read %s's Raft configuration: %s", cfg->peers[i],
-                 err.msg);
-    }
-    free(rpc);
-  }
-  return answer;
-}
-
 void wrapper_give_up_stale_seat(struct wrapper *w)
 {
   const struct wrapper_config *cfg = w->cfg;
@@ -142,29 +98,30 @@ void wrapper_give_up_stale_seat(struct wrapper *w)
     .http_timeout_ms = cfg->leader_query_timeout,
     .cli_timeout_ms = SEAT_CLI_TIMEOUT_MS};
   enum dkron_remove_outcome outcome;
-  char at[128] = "";
   struct dk_err err;
-  const char *where = at;
 
-  if (w->n_peer_urls == 0 || seat_elsewhere(w, at, sizeof(at)) != 1)
+  if (w->n_peer_urls == 0)
     return;
   dk_err_clear(&err);
   if (dkron_remove_peer_via_leader(&opts, &outcome, &err) != DK_OK) {
-    LOG_WARNF("our Raft seat is still at %s (could not give it up: %s); the "
+    LOG_WARNF("could not give up our Raft seat at the old address: %s; the "
               "leader reaches this server at its new address once its "
               "attempts at the old one time out (up to 30 s)",
-              where, err.msg);
+              err.msg);
     return;
   }
-  LOG_KV(LOG_INFO, FIELDS(LOG_STR("old_raft_address", where)),
-         "gave up our Raft seat at %s before dkron starts: the leader's "
-         "replication to that address may be stuck in a dial to it; its "
-         "reconcile adds this server back at %s when it joins",
-         where, cfg->pod_ip);
+  if (outcome == DKRON_PEER_ALREADY_GONE) {
+    LOG_INFOF("no Raft seat of ours to give up (not in the configuration)");
+    return;
+  }
+  LOG_INFOF("gave up our Raft seat at the old address before dkron starts: "
+            "the leader's replication to it may be stuck in a dial; its "
+            "reconcile adds this server back at %s when it joins",
+            cfg->pod_ip);
   events_emit(w->events, false, "RaftSeatReclaimed", "Raft",
-              "Gave up the Raft seat at %s so that the leader adds this "
-              "server back at %s",
-              where, cfg->pod_ip);
+              "Gave up the Raft seat at the old address so that the leader "
+              "adds this server back at %s",
+              cfg->pod_ip);
 }
 
 bool wrapper_refute_for_dkron(struct wrapper *w,

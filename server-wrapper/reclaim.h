@@ -39,20 +39,19 @@ struct wrapper;
  * without leaving, while the cluster ran on. */
 bool wrapper_reclaim_name(struct wrapper *w);
 
-/* The Raft side of the same return: when a peer's Raft configuration has
- * this server as a voter at another address than its pod IP (its last pod
- * ended without leaving), give the seat up through the leader before
- * dkron starts. The leader's replication to the old address may be
- * blocked in a dial to it: raft's transport dials with dkron's 30 s
- * timeout, a lost pod's IP answers nothing, and the heartbeat that is
- * stuck there holds back the first one to the new address. With the seat
- * given up, the leader's reconcile adds the server back at its new
- * address when it joins, with fresh replication, as after the leave of a
- * rollout (2 to 3 s). The quorum is the same: the old seat was a voter
- * that could not vote. Called only when wrapper_reclaim_name found our
- * last incarnation in the peers' gossip, so that a whole cluster
- * restarting (fresh gossip everywhere, no leader yet) is not held up by
- * a search for a leader. */
+/* The Raft side of the same return: the last pod ended without leaving,
+ * so this server's Raft seat, if it has one, is at the old pod IP (Raft's
+ * address is the Serf address of the member); give it up through the
+ * leader before dkron starts. The leader's replication to the old address may
+ * be blocked in a dial to it: raft's transport dials with dkron's 30 s timeout,
+ * a lost pod's IP answers nothing, and the heartbeat that is stuck there holds
+ * back the first one to the new address. With the seat given up, the leader's
+ * reconcile adds the server back at its new address when it joins, with fresh
+ * replication, as after the leave of a rollout (2 to 3 s). The quorum is the
+ * same: the old seat was a voter that could not vote. Called only when
+ * wrapper_reclaim_name found our last incarnation in the peers' gossip, so that
+ * a whole cluster restarting (fresh gossip everywhere, no leader yet) is not
+ * held up by a search for a leader. */
 void wrapper_give_up_stale_seat(struct wrapper *w);
 
 struct dkron_members;
