@@ -7,7 +7,8 @@
 # one server (so that a quorum stays). Prints the time from the force-delete
 # to every server a voter at its current IP, missed runs and seconds
 # without a leader; then the node comes back. Then the same again with the
-# pods force-deleted at once, before the node controller notices (the
+# node cordoned and its pods force-deleted at once, before the node
+# controller notices (the
 # peers' gossip and the leader's Raft replication still hold the old
 # incarnation: the wrapper frees its name and its Raft seat); prints the
 # new dkron's start to its wrapper's "ready: a voter" too.
@@ -65,12 +66,22 @@ lose_node() {
 		wait_until 120 "the node controller marks $node NotReady" not_ready "$node"
 		t_nr=$(date +%s.%N)
 		printf 'RESULT %snode_notready_after_s %s\n' "$prefix" "$(wr_secs "$t0" "$t_nr")"
+	else
+		# Still Ready to the scheduler for its grace period: an operator
+		# who force-deletes at once cordons the node first, or the pods
+		# come back on it.
+		kca cordon "$node" >/dev/null
+		on_exit "'$DKRON_TOOLS_BIN/kubectl' --kubeconfig '$DKRON_CLUSTER/kubeconfig' uncordon '$node' >/dev/null 2>&1 || true"
 	fi
 	# shellcheck disable=SC2086 # one argument per pod
 	kc delete pod $lost --force --grace-period=0 >/dev/null 2>&1
 	t_del=$(date +%s.%N)
-	wait_until 300 "$server is back elsewhere at a new IP and every server is a voter at its current IP" \
-		new_ip_voter "$server" "$old_ip"
+	if ! (wait_until 300 "$server is back elsewhere at a new IP and every server is a voter at its current IP" \
+		new_ip_voter "$server" "$old_ip"); then
+		kc get pods -o wide
+		wr_dump "${CL_SERVERS[@]}"
+		fail "$server was not a voter at a new IP within 300 s of the force-delete ($when)"
+	fi
 	t1=$(date +%s.%N)
 	printf 'RESULT %sforce_delete_to_voter_s %s (%s, the %s, %s -> %s on %s)\n' "$prefix" "$(wr_secs "$t_del" "$t1")" \
 		"$server" "$role" "$old_ip" "$(pod_field "$server" ip)" "$(kc get pod "$server" -o jsonpath='{.spec.nodeName}')"
@@ -82,6 +93,7 @@ lose_node() {
 	kc rollout status deployment/dkron-agent --timeout=300s >/dev/null
 	cl_report "$t0" "$(date +%s.%N)" | sed "s/^RESULT /RESULT $prefix/"
 	cluster node-start "$node"
+	[ "$when" = notready ] || kca uncordon "$node" >/dev/null
 	cl_assert_healthy 3
 }
 
