@@ -378,7 +378,7 @@ done < <(grep '^violation ' "$E2E_WORK/double-labels" || true)
 		END { printf "RESULT live_server_dropped %d\n", n
 			printf "RESULT live_server_dropped_max_s %.1f\n", max
 			printf "RESULT names_reclaimed %d\n", reclaims
-			printf "RESULT refuted_for_dkron %d\n", refutes }' "$DKRON_BED"/logs/dkron-server-*.log 2>/dev/null || true
+			printf "RESULT refuted_for_dkron %d\n", refutes }' "$DKRON_BED"/logs/*_dkron-server-*.log 2>/dev/null || true
 	printf 'RESULT double_label_max_s %s\n' "$(sed -n 's/^max //p' "$E2E_WORK/double-labels")"
 	printf 'RESULT violations %s\n' "$(wc -l <"$VIOLATIONS")"
 } >"$E2E_WORK/report"
