@@ -28,6 +28,24 @@ bench_build_before() {
 		"$src"/build/dkron-webhook-receiver "$REPO/$BENCH_BEFORE_BUILD/"
 }
 
+# bench_before NAME REV RUNS WHAT FUNCTION [ARGS...]: the "before" of a
+# benchmark: FUNCTION before RUNS [ARGS...] on beds that run the binaries
+# of REV (bench_build_before). Sets BENCH_BEFORE_NOTE to what "before"
+# was ("the binaries of REV, RUNS WHAT", or why it was not measured).
+bench_before() {
+	local name=$1 rev=$2 runs=$3 what=$4 fn=$5
+	shift 5
+	if [ "$runs" -le 0 ]; then
+		BENCH_BEFORE_NOTE="not measured (BENCH_BEFORE_RUNS=0)"
+	elif ! bench_build_before "$rev"; then
+		BENCH_BEFORE_NOTE="not measured: $rev could not be built from git here"
+	else
+		printf 'bench: %s, %s %s with the binaries of %s\n' "$name" "$runs" "$what" "$rev"
+		DKRON_BED_BUILD=$BENCH_BEFORE_BUILD "$fn" before "$runs" "$@"
+		BENCH_BEFORE_NOTE="the binaries of $rev, $runs $what"
+	fi
+}
+
 bench_start() { # bench_start <name> <binary> <fixture lib>
 	[ "$(id -u)" -eq 0 ] || {
 		echo "bench/$1.sh: needs root (the local cluster); run it as root" >&2
@@ -55,8 +73,16 @@ bench_start() { # bench_start <name> <binary> <fixture lib>
 
 now() { date +%s.%N; }
 
-# record <figure> <value>: one measured value of a figure.
-record() { printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"; }
+# record <figure> <value>: one measured value of a figure. A value that is
+# no number ("?": the run never got there) is counted apart, and shown by
+# `all` as "not reached", never as a figure.
+record() {
+	if [[ $2 =~ ^-?[0-9]+([.][0-9]+)?$ ]]; then
+		printf '%s\n' "$2" >>"$E2E_WORK/fig.$1"
+	else
+		printf '%s\n' "$2" >>"$E2E_WORK/unmeasured.$1"
+	fi
+}
 
 # A fresh bed for this benchmark (torn down on exit by bench_cleanup).
 bed_up() {
@@ -73,7 +99,12 @@ bed_up() {
 # sorted on one line; how many.
 fig() { cat "$E2E_WORK/fig.$1" 2>/dev/null || true; }
 m() { fig "$1" | median; }
-all() { fig "$1" | sort -g | tr '\n' ' ' | sed 's/ $//'; }
+all() {
+	local missing
+	fig "$1" | sort -g | tr '\n' ' ' | sed 's/ $//'
+	missing=$(cat "$E2E_WORK/unmeasured.$1" 2>/dev/null | wc -l)
+	[ "$missing" -eq 0 ] || printf ' (%s not reached)' "$missing"
+}
 count() { fig "$1" | wc -l; }
 # "met" or "MISSED": verdict_below V LIMIT (V < LIMIT), verdict_at_most
 # V LIMIT (V <= LIMIT); a figure that was not measured ("n/a") misses.

@@ -55,18 +55,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u +%Y-%m-%dT%H:%MZ)
 printf 'bench: worker-rollout, %s rollouts with this build\n' "$RUNS"
 rollouts after "$RUNS"
-before_note="not measured (BENCH_BEFORE_RUNS=0)"
-if [ "$BEFORE_RUNS" -gt 0 ]; then
-	if bench_build_before "$BEFORE_REV"; then
-		printf 'bench: worker-rollout, %s rollouts with the launcher of %s\n' "$BEFORE_RUNS" "$BEFORE_REV"
-		export DKRON_BED_BUILD=$BENCH_BEFORE_BUILD
-		rollouts before "$BEFORE_RUNS"
-		unset DKRON_BED_BUILD
-		before_note="the binaries of $BEFORE_REV, $BEFORE_RUNS rollouts"
-	else
-		before_note="not measured: $BEFORE_REV could not be built from git here"
-	fi
-fi
+bench_before worker-rollout "$BEFORE_REV" "$BEFORE_RUNS" rollouts rollouts
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 section=$(
@@ -78,7 +67,7 @@ section=$(
 $(nproc) cores, load average $LOAD_BEFORE before and $LOAD_AFTER after. 3 servers (kustomize base), two
 workers, an \`@every 1s\` job on one of them (\`pool: launcher:1\`); each rollout replaces both workers
 one at a time, a new one first (maxSurge 1, maxUnavailable 0). Medians (all values in brackets).
-Before: $before_note.
+Before: $BENCH_BEFORE_NOTE.
 
 | figure | this build | runs | before | runs | target |
 |---|---|---|---|---|---|

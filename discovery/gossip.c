@@ -440,6 +440,34 @@ static int let_go(const struct gossip_table *t, const char *name,
          (keep_ip && gossip_addr_is(held, keep_ip));
 }
 
+/* Pushes n entries to the peer, then reads its table again into *after:
+ * the peer merges after it answered, before it closes, so the second read
+ * sees the merge. */
+static enum dk_code push_and_read_back(const char *peer_ip, long port,
+                                       const struct gossip_node *push, size_t n,
+                                       long timeout_ms,
+                                       struct gossip_table *after,
+                                       struct dk_err *err)
+{
+  enum dk_code rc =
+    gossip_push_pull(peer_ip, port, push, n, timeout_ms, after, err);
+
+  if (rc != DK_OK)
+    return rc;
+  gossip_table_free(after);
+  return gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, after, err);
+}
+
+/* What the peer held under the name (NULL: nothing), into res. */
+static void note_held(const struct gossip_node *held,
+                      struct gossip_leave_result *res)
+{
+  if (!held)
+    return;
+  gossip_addr_text(held, res->old_addr, sizeof(res->old_addr));
+  res->old_state = held->state;
+}
+
 enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
                              const char *keep_ip, int revive_dead,
                              long timeout_ms, struct gossip_leave_result *res,
@@ -457,18 +485,9 @@ enum dk_code gossip_leave_at(const char *peer_ip, long port, const char *name,
     return rc;
   held = gossip_find(&before, name);
   res->need = gossip_plan_leave(held, keep_ip, revive_dead, push, &n);
-  if (held) {
-    gossip_addr_text(held, res->old_addr, sizeof(res->old_addr));
-    res->old_state = held->state;
-  }
+  note_held(held, res);
   if (n > 0) {
-    rc = gossip_push_pull(peer_ip, port, push, n, timeout_ms, &after, err);
-    if (rc == DK_OK) {
-      gossip_table_free(&after);
-      /* the peer merges after it answered, before it closes: this read
-       * sees the merge */
-      rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &after, err);
-    }
+    rc = push_and_read_back(peer_ip, port, push, n, timeout_ms, &after, err);
     if (rc == DK_OK) {
       if (!let_go(&after, name, keep_ip, revive_dead)) {
         held = gossip_find(&after, name);
@@ -499,22 +518,14 @@ enum dk_code gossip_refute_at(const char *peer_ip, long port, const char *name,
   if (rc != DK_OK)
     return rc;
   held = gossip_find(&before, name);
-  res->need = GOSSIP_NOT_HELD;
-  if (held) {
-    gossip_addr_text(held, res->old_addr, sizeof(res->old_addr));
-    res->old_state = held->state;
-    res->need = GOSSIP_KEPT;
-  }
+  res->need = held ? GOSSIP_KEPT : GOSSIP_NOT_HELD;
+  note_held(held, res);
   if (held && held->state != GOSSIP_ALIVE && gossip_addr_is(held, live_ip) &&
       held->incarnation < UINT32_MAX) {
     push = *held;
     push.state = GOSSIP_ALIVE;
     push.incarnation = held->incarnation + 1;
-    rc = gossip_push_pull(peer_ip, port, &push, 1, timeout_ms, &after, err);
-    if (rc == DK_OK) {
-      gossip_table_free(&after);
-      rc = gossip_push_pull(peer_ip, port, NULL, 0, timeout_ms, &after, err);
-    }
+    rc = push_and_read_back(peer_ip, port, &push, 1, timeout_ms, &after, err);
     if (rc == DK_OK) {
       held = gossip_find(&after, name);
       if (held && held->state != GOSSIP_ALIVE)

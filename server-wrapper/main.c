@@ -22,8 +22,10 @@ int main(int argc, char **argv)
   s = wrapper_start(&w, &cfg);
   if (step_goes_on(s))
     s = wrapper_wait_for_peers(&w);
-  if (step_goes_on(s) && wrapper_reclaim_name(&w))
+  if (step_goes_on(s) && wrapper_reclaim_name(&w)) {
     wrapper_give_up_stale_seat(&w);
+    s = wrapper_let_peers_drop_old_address(&w);
+  }
   if (step_goes_on(s))
     s = wrapper_launch(&w, wrapper_decide_bootstrap(&w));
   if (step_goes_on(s))

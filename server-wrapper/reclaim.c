@@ -22,6 +22,10 @@
 /* The Raft seat: one list-peers, then the removal through the leader. */
 #define SEAT_CLI_TIMEOUT_MS     3000L
 #define SEAT_REMOVE_DEADLINE_MS 8000L
+/* dkron's Serf CoalescePeriod (agent.go), the longest a member event waits
+ * before the agent sees it, and a margin for its event loop. */
+#define SERF_EVENT_BATCH_MS  3000LL
+#define EVENT_LOOP_MARGIN_MS 300LL
 
 bool wrapper_reclaim_name(struct wrapper *w)
 {
@@ -78,11 +82,32 @@ bool wrapper_reclaim_name(struct wrapper *w)
          "without waiting for memberlist to purge it",
          gossip_state_name(first.old_state), old, freed, asked,
          asked == 1 ? "" : "s", cfg->pod_ip);
+  w->name_freed_at = clock_ms();
   events_emit(w->events, failed > 0, "NodeNameReclaimed", "Gossip",
               "The peers held this server's name %s at %s (the last pod did "
               "not leave); %zu of %zu told it has left",
               gossip_state_name(first.old_state), old, freed, asked);
   return true;
+}
+
+struct step wrapper_let_peers_drop_old_address(struct wrapper *w)
+{
+  long long until =
+    w->name_freed_at + SERF_EVENT_BATCH_MS + EVENT_LOOP_MARGIN_MS;
+  long long now = clock_ms();
+
+  if (now < until)
+    LOG_INFOF("starting dkron in %lld ms: the peers' dkron drops the old "
+              "address from its server lookup within one Serf event batch "
+              "(3 s); a join before that lets the leader dial our new Raft "
+              "seat (%s) at the old address, in a 30 s dial",
+              until - now, w->cfg->pod_ip);
+  while ((now = clock_ms()) < until) {
+    if (wrapper_stop_requested(w))
+      return step_exit(0); /* stopped before launch: a clean exit */
+    clock_sleep_ms((long)(until - now < 100 ? until - now : 100));
+  }
+  return step_go_on();
 }
 
 void wrapper_give_up_stale_seat(struct wrapper *w)

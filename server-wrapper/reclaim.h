@@ -54,6 +54,21 @@ bool wrapper_reclaim_name(struct wrapper *w);
  * held up by a search for a leader. */
 void wrapper_give_up_stale_seat(struct wrapper *w);
 
+/* The last step of the return, before dkron starts: dkron's leader dials
+ * a Raft peer at the address its server lookup holds for the peer's ID,
+ * not at the address in the Raft configuration (agent.go: the transport's
+ * ServerAddressProvider). That lookup follows Serf's member events, which
+ * dkron's Serf hands over in batches (CoalescePeriod 3 s, QuiescentPeriod
+ * 1 s), while the leader's reconcile reads Serf's members as they are. If
+ * our dkron joins before the peers' dkron has taken in the old
+ * incarnation's failure (which drops its lookup entry), the reconcile can
+ * add us back while the lookup still names the old pod IP, and the leader's
+ * new replication then sits in a 30 s dial to it (measured: 28 s from
+ * dkron's start to a voter, in about one return of three). So the wrapper
+ * lets a batch pass from its pushes (wrapper_reclaim_name) before dkron
+ * starts. Goes on when the time has passed; stops cleanly on SIGTERM. */
+struct step wrapper_let_peers_drop_old_address(struct wrapper *w);
+
 struct dkron_members;
 
 /* While dkron runs: the leader's Serf holds this live server failed or

@@ -184,11 +184,8 @@ void wrapper_finish(struct wrapper *w)
   runtime_finish();
 }
 
-/* dns_wait_all's stop hook: a SIGTERM/SIGINT before launch ends the wait;
- * other signals are dropped (there is no child to forward them to). */
-static int stop_requested(void *user)
+bool wrapper_stop_requested(struct wrapper *w)
 {
-  struct wrapper *w = user;
   int sig;
 
   status_server_beat(w->status);
@@ -196,10 +193,16 @@ static int stop_requested(void *user)
     if (child_handle_signal(&w->child, sig) == CHILD_STOP) {
       LOG_INFOF("received %s before dkron started: exiting",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      return 1;
+      return true;
     }
   }
-  return 0;
+  return false;
+}
+
+/* dns_wait_all's stop hook. */
+static int stop_requested(void *user)
+{
+  return wrapper_stop_requested(user);
 }
 
 /* The ordinals whose names the start waits for: those below spec.replicas

@@ -48,6 +48,7 @@ struct wrapper {
   long long next_voter_check;
   long long next_members_publish;
   long long next_refute;       /* refuting for dkron (reclaim.h), not before */
+  long long name_freed_at;     /* clock_ms() of the reclaim's pushes, or 0 */
   bool first_election_pending; /* launched with --bootstrap-expect */
   long long next_first_election;
   long bootstrap_expect;  /* as launched; 0 = none */
@@ -77,6 +78,11 @@ void wrapper_finish(struct wrapper *w);
  * Goes on when done; fails with STEP_START_FAILED when the deadline passed
  * (logged); stops cleanly when a stop signal arrived first. */
 struct step wrapper_wait_for_peers(struct wrapper *w);
+
+/* Before dkron runs: serves the status port's liveness and reads the
+ * signals; true when a SIGTERM or SIGINT asks the wrapper to exit (logged;
+ * other signals are dropped, there is no child to forward them to). */
+bool wrapper_stop_requested(struct wrapper *w);
 
 /* Asks the other peers for a leader and looks at the data dir; returns the
  * value for --bootstrap-expect (0 = omit) and logs the decision. */

@@ -23,7 +23,10 @@ reports what a user of the cluster saw.
           ready_min            the fewest pods ready at once
           voters_min           the fewest pods in Raft with the leader at
                                once (rounds without any leader excluded:
-                               leaderless_s counts those)
+                               leaderless_s counts those; so are the
+                               rounds of a leader's first SETTLE_S: a
+                               follower that voted it in learns of it
+                               only from its first heartbeat)
           job_missed           runs of an @every 1s job that did not happen
                                (from the receiver's call times, one a line)
           job_gap_max_s        the longest time between two runs (or an
@@ -42,6 +45,7 @@ import urllib.error
 import urllib.request
 
 ROUND_S = 0.1
+SETTLE_S = 0.5
 TIMEOUT_S = 0.4
 
 
@@ -203,7 +207,18 @@ def report(samples_path, start, end, times_path):
     print("RESULT leaderless_max_s %.2f" % longest)
     print("RESULT leader_changes %d" % changes)
     print("RESULT ready_min %d" % min(r[3] for r in rows))
-    led = [r[4] for r in rows if r[1] > 0]
+    led = []
+    # When the current leader was first seen; one leading when the window
+    # opens has settled already.
+    since = float("-inf")
+    for i, (t, n, name, _, voting) in enumerate(rows):
+        if n == 0:
+            since = None
+            continue
+        if since is None or (i > 0 and name != rows[i - 1][2]):
+            since = t
+        if t - since >= SETTLE_S:
+            led.append(voting)
     print("RESULT voters_min %d" % (min(led) if led else 0))
     print("RESULT job_runs %d" % len(stamps))
     print("RESULT job_missed %d" % missed)

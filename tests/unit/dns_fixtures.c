@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net_fixtures.h"
 #include "tests.h"
 
 #define DEFAULT_DNSMASQ "/usr/sbin/dnsmasq" /* Debian's dnsmasq-base */
@@ -39,21 +40,14 @@ struct dnsmasq g_dm;
  * With keep_fd the socket stays bound (a server that never answers). */
 int udp_port(int *keep_fd)
 {
-  struct sockaddr_in sin;
-  socklen_t len = sizeof(sin);
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  unsigned short port;
+  int fd = loopback_socket(SOCK_DGRAM, 0, &port);
 
-  ck_assert_int_ge(fd, 0);
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
   if (keep_fd)
     *keep_fd = fd;
   else
     close(fd);
-  return ntohs(sin.sin_port);
+  return port;
 }
 
 /* Writes the hosts file atomically (dnsmasq never sees half a file). */

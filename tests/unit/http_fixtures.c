@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net_fixtures.h"
 #include "tests.h"
 
 void url_for(const struct fake_server *fs, const char *path, char *out,
@@ -43,14 +44,8 @@ enum dk_code request(struct http_client *c, struct fake_server *fs,
 /* A port on 127.0.0.1 that nobody listens on: bound, read, closed. */
 unsigned short closed_port(void)
 {
-  struct sockaddr_in addr = {.sin_family = AF_INET};
-  socklen_t len = sizeof(addr);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  unsigned short port;
 
-  ck_assert_int_ge(fd, 0);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
+  close(loopback_socket(SOCK_STREAM, 0, &port));
+  return port;
 }

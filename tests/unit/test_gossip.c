@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net_fixtures.h"
+#include "clock.h"
 #include "dkron.h"
 #include "dynbuf.h"
 #include "gossip.h"
@@ -145,16 +148,10 @@ static void *peer_main(void *arg)
 
 static void peer_start(struct ml_peer *p)
 {
-  struct sockaddr_in a = {0};
-  socklen_t len = sizeof(a);
+  unsigned short port;
 
-  p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(p->listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
-  ck_assert_int_eq(listen(p->listen_fd, 8), 0);
-  ck_assert_int_eq(getsockname(p->listen_fd, (struct sockaddr *)&a, &len), 0);
-  p->port = ntohs(a.sin_port);
+  p->listen_fd = loopback_socket(SOCK_STREAM, 8, &port);
+  p->port = port;
   ck_assert_int_eq(pthread_create(&p->thread, NULL, peer_main, p), 0);
 }
 
@@ -520,6 +517,42 @@ Suite *make_gossip_suite(void)
   return s;
 }
 
+/* After the pushes, dkron starts only once one Serf event batch (3 s)
+ * and a margin have passed, so that the peers' server lookup has dropped
+ * the old address; a SIGTERM in that wait ends the start cleanly. */
+START_TEST(dkron_starts_one_event_batch_after_the_pushes)
+{
+  struct wrapper_fixture f;
+  static struct log_capture lc;
+  long long t0;
+  struct step s;
+
+  wf_start(&f, 2, NULL, 0, "exit 0");
+  f.w.name_freed_at = clock_ms() - 1000;
+  t0 = clock_ms();
+  log_capture_begin(&lc);
+  s = wrapper_let_peers_drop_old_address(&f.w);
+  log_capture_end(&lc);
+  ck_assert(step_goes_on(s));
+  ck_assert_int_ge(clock_ms() - t0, 2300); /* 3.3 s from the pushes */
+  ck_assert_int_eq(log_capture_count(&lc, "starting dkron in"), 1);
+  /* the batch has passed already: no wait, nothing said */
+  log_capture_begin(&lc);
+  s = wrapper_let_peers_drop_old_address(&f.w);
+  log_capture_end(&lc);
+  ck_assert(step_goes_on(s));
+  ck_assert_int_eq(log_capture_count(&lc, "starting dkron in"), 0);
+  f.w.name_freed_at = clock_ms();
+  kill(getpid(), SIGTERM);
+  t0 = clock_ms();
+  s = wrapper_let_peers_drop_old_address(&f.w);
+  ck_assert_int_eq(s.kind, STEP_STOP_CLEANLY);
+  ck_assert_int_eq(s.exit_code, 0);
+  ck_assert_int_lt(clock_ms() - t0, 3000); /* it did not wait the batch out */
+  wf_stop(&f);
+}
+END_TEST
+
 Suite *make_reclaim_suite(void)
 {
   Suite *s = suite_create("reclaim");
@@ -530,6 +563,7 @@ Suite *make_reclaim_suite(void)
   tcase_add_test(tc, leave_announce_tells_the_servers);
   tcase_add_test(tc, a_running_server_held_dead_is_refuted_for);
   tcase_add_test(tc, a_seat_at_the_old_address_is_given_up_through_the_leader);
+  tcase_add_test(tc, dkron_starts_one_event_batch_after_the_pushes);
   suite_add_tcase(s, tc);
   return s;
 }

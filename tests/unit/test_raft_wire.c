@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net_fixtures.h"
 #include "clock.h"
 #include "raft_wire.h"
 #include "tests.h"
@@ -52,16 +53,10 @@ static void *peer_main(void *arg)
 
 static void peer_start(struct peer *p)
 {
-  struct sockaddr_in a = {0};
-  socklen_t len = sizeof(a);
+  unsigned short port;
 
-  p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(p->listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
-  ck_assert_int_eq(listen(p->listen_fd, 4), 0);
-  ck_assert_int_eq(getsockname(p->listen_fd, (struct sockaddr *)&a, &len), 0);
-  p->port = ntohs(a.sin_port);
+  p->listen_fd = loopback_socket(SOCK_STREAM, 4, &port);
+  p->port = port;
   ck_assert_int_eq(pthread_create(&p->thread, NULL, peer_main, p), 0);
 }
 
