@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net_fixtures.h"
 #include "clock.h"
 #include "dkron.h"
 #include "dynbuf.h"
@@ -27,6 +26,7 @@
 #include "log_capture.h"
 #include "lzw_fixture.h"
 #include "msgpack.h"
+#include "net_fixtures.h"
 #include "reclaim.h"
 #include "tests.h"
 #include "wrapper.h"

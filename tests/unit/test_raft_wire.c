@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "net_fixtures.h"
 #include "clock.h"
+#include "net_fixtures.h"
 #include "raft_wire.h"
 #include "tests.h"
 
